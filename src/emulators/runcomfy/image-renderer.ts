@@ -1,0 +1,142 @@
+import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
+import { LruCache } from './lru-cache.js';
+
+export type ImageFormat = 'jpeg' | 'png';
+
+export interface FrameSpec {
+  width: number;
+  height: number;
+  /** 0-based position in the set. */
+  index: number;
+  count: number;
+  prompt: string;
+  format: ImageFormat;
+}
+
+/**
+ * Renders real frames with sharp, lazily and cached by content (not by request id), so a
+ * benchmark that repeats one prompt renders each frame once and memory stays bounded.
+ */
+export class ImageRenderer {
+  private readonly cache: LruCache<string, Buffer>;
+  private readonly pending = new Map<string, Promise<Buffer>>();
+
+  constructor(cacheSize: number) {
+    this.cache = new LruCache(cacheSize);
+  }
+
+  render(frame: FrameSpec): Promise<Buffer> {
+    const caption = promptCaption(frame.prompt);
+    const key = `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${caption}`;
+    const cached = this.cache.get(key);
+    if (cached) return Promise.resolve(cached);
+    let inFlight = this.pending.get(key);
+    if (!inFlight) {
+      inFlight = renderFrame(frame, caption).then(
+        (buffer) => {
+          this.pending.delete(key);
+          this.cache.set(key, buffer);
+          return buffer;
+        },
+        (error: unknown) => {
+          this.pending.delete(key);
+          throw error;
+        },
+      );
+      this.pending.set(key, inFlight);
+    }
+    return inFlight;
+  }
+}
+
+async function renderFrame(frame: FrameSpec, caption: string): Promise<Buffer> {
+  const { width, height, index, count } = frame;
+  const background = frameColour(index);
+  const big = Math.round(Math.min(width, height) * 0.45);
+  const small = Math.round(Math.min(width, height) * 0.05);
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+<g font-family="DejaVu Sans, sans-serif" fill="#ffffff" text-anchor="middle">
+<text x="${width / 2}" y="${height / 2 + big / 3}" font-size="${big}" font-weight="bold">${index + 1}</text>
+<text x="${width / 2}" y="${height - small * 3}" font-size="${small}">${escapeXml(`${index + 1} of ${count}`)}</text>
+<text x="${width / 2}" y="${height - small * 1.5}" font-size="${small}">${escapeXml(caption)}</text>
+</g></svg>`;
+  const image = sharp({ create: { width, height, channels: 3, background } }).composite([
+    { input: Buffer.from(svg), top: 0, left: 0 },
+  ]);
+  return frame.format === 'png'
+    ? image.png({ compressionLevel: 6 }).toBuffer()
+    : image.jpeg({ quality: 80 }).toBuffer();
+}
+
+/** The first few words of the prompt, short enough to fit on the narrowest size. */
+export function promptCaption(prompt: string): string {
+  const words = prompt.trim().split(/\s+/).slice(0, 6).join(' ');
+  return words.length > 48 ? `${words.slice(0, 47)}…` : words;
+}
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** Golden-angle hues give neighbouring frames clearly different colours. */
+export function frameColour(index: number): { r: number; g: number; b: number } {
+  const hue = (index * 137.508) % 360;
+  return hslToRgb(hue, 0.55, 0.42);
+}
+
+function hslToRgb(h: number, s: number, l: number): { r: number; g: number; b: number } {
+  const c = (1 - Math.abs(2 * l - 1)) * s;
+  const x = c * (1 - Math.abs(((h / 60) % 2) - 1));
+  const m = l - c / 2;
+  const [r, g, b] =
+    h < 60
+      ? [c, x, 0]
+      : h < 120
+        ? [x, c, 0]
+        : h < 180
+          ? [0, c, x]
+          : h < 240
+            ? [0, x, c]
+            : h < 300
+              ? [x, 0, c]
+              : [c, 0, x];
+  return { r: Math.round((r + m) * 255), g: Math.round((g + m) * 255), b: Math.round((b + m) * 255) };
+}
+
+/**
+ * Grows a valid image to at least `bytes` with metadata decoders skip: JPEG comment (COM)
+ * segments right after SOI, or one private ancillary PNG chunk ("emPd") before IEND.
+ * Re-encoding the image drops the padding.
+ */
+export function padImage(image: Buffer, format: ImageFormat, bytes: number): Buffer {
+  const missing = bytes - image.length;
+  if (missing <= 0) return image;
+  return format === 'png' ? padPng(image, missing) : padJpeg(image, missing);
+}
+
+function padJpeg(jpeg: Buffer, missing: number): Buffer {
+  const maxPayload = 0xffff - 2;
+  const segments: Buffer[] = [];
+  let added = 0;
+  while (added < missing) {
+    const payload = Math.min(maxPayload, Math.max(1, missing - added - 4));
+    const segment = Buffer.alloc(4 + payload, 0x20);
+    segment[0] = 0xff;
+    segment[1] = 0xfe;
+    segment.writeUInt16BE(payload + 2, 2);
+    segments.push(segment);
+    added += segment.length;
+  }
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+function padPng(png: Buffer, missing: number): Buffer {
+  const payload = Math.max(0, missing - 12);
+  const chunk = Buffer.alloc(12 + payload);
+  chunk.writeUInt32BE(payload, 0);
+  chunk.write('emPd', 4, 'latin1');
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + payload)), 8 + payload);
+  const iendAt = png.length - 12;
+  return Buffer.concat([png.subarray(0, iendAt), chunk, png.subarray(iendAt)]);
+}
