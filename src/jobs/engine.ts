@@ -1,0 +1,716 @@
+/**
+ * The job engine: submits, follows every RunComfy request through one poll scheduler,
+ * hands finished sets to a Deliverer step by step, and resumes all of it after any crash.
+ * Every transition is persisted before the side effect that follows it. It never imports
+ * discord.js: surfaces subscribe to its events and implement `Deliverer`.
+ */
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { AppError, isAbortError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import type { RunComfyClient } from '../runcomfy/client.js';
+import { RunComfyNotFoundError, RunComfyRateLimitError } from '../runcomfy/errors.js';
+import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
+import type { SeedreamInput } from '../seedream/model-input.js';
+import { parseSeedreamOutput } from '../seedream/output.js';
+import { backoffDelay, type RetryPolicy } from '../util/retry.js';
+import { sleep } from '../util/sleep.js';
+import { EtaModel } from './eta-model.js';
+import type { ImageSpool, SpooledImage } from './image-spool.js';
+import {
+  canTransition,
+  isTerminal,
+  type JobFailure,
+  type JobOwner,
+  type JobRecord,
+  type JobState,
+  newJobId,
+  transition,
+} from './job.js';
+import { JobRepository } from './job-repository.js';
+import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPoll } from './poll-plan.js';
+import { PollScheduler } from './poll-scheduler.js';
+import type { Store } from './store.js';
+
+/** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
+export interface DeliverySteps {
+  /**
+   * Runs `post` for `key` unless a previous run finished it (then returns its stored result).
+   * `nonce` is stable for the key across attempts and restarts: the receiving side must
+   * dedupe on it (Discord's `nonce` + `enforce_nonce`), which closes the crash window
+   * between a post and its record.
+   */
+  once(key: string, post: (nonce: string, attempt: number) => Promise<string>): Promise<string>;
+  /** Results of steps already done, by key. */
+  done(): Record<string, string>;
+}
+
+export interface Deliverer {
+  /** Posts the set. `images` are the local copies, in order; may be fewer than requested. */
+  deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps, signal: AbortSignal): Promise<void>;
+}
+
+/** A delivery failure that no retry can mend (e.g. the images are gone). */
+export class PermanentDeliveryError extends AppError {}
+
+export interface EngineEvents {
+  /** A job moved from `from` to `job.state` (already persisted). */
+  state: [job: JobRecord, from: JobState];
+  /** RunComfy reported a new queue position. */
+  queue: [job: JobRecord];
+  /** The set is ready: delivery starts now. */
+  ready: [job: JobRecord];
+  /** Terminal: delivered, cancelled, failed, timed_out or expired. */
+  ended: [job: JobRecord];
+}
+
+export interface JobEngineOptions {
+  store: Store;
+  client: RunComfyClient;
+  deliverer: Deliverer;
+  /** Where finished sets are copied before delivery. */
+  spool: ImageSpool;
+  outputHosts: string[];
+  deadlineMs: number;
+  maxActivePerUser: number;
+  pollConcurrency: number;
+  pollRate: number;
+  historyLimit?: number;
+  clock?: () => number;
+  /** How much faster than real time `clock` runs (benchmarks only). */
+  timeScale?: number;
+  logger?: Logger;
+  tuning?: Partial<PollTuning>;
+  /** Time limit of one status/result call. */
+  pollTimeoutMs?: number;
+  /** How long delivery may keep retrying after the job's deadline. */
+  deliveryGraceMs?: number;
+}
+
+export interface SubmitRequest {
+  owner: JobOwner;
+  /** The user's own words, for display. */
+  prompt: string;
+  /** Validated and reconciled input (src/seedream). */
+  input: SeedreamInput;
+  /** Opaque data of the surface (status card ids…). */
+  surface?: JobRecord['surface'];
+}
+
+export type CancelOutcome = 'cancelled' | 'not_cancellable' | 'already_ended';
+
+interface Tracked extends PollObservation {
+  requestId: string;
+  count: number;
+  quality: string;
+  deadlineAt: number;
+  errors: number;
+  lastPollAt: number;
+}
+
+const NO_RETRY: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
+const ERROR_BACKOFF: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 1_000, maxDelayMs: 15_000 };
+const DELIVERY_BACKOFF: RetryPolicy = { maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 60_000 };
+
+export class JobEngine extends EventEmitter<EngineEvents> {
+  readonly jobs: JobRepository;
+  readonly eta: EtaModel;
+  readonly #options: JobEngineOptions;
+  readonly #clock: () => number;
+  readonly #log: Logger;
+  readonly #tuning: PollTuning;
+  readonly #scheduler: PollScheduler;
+  readonly #tracked = new Map<string, Tracked>();
+  readonly #submitting = new Map<string, Promise<unknown>>();
+  readonly #deliveries = new Map<string, Promise<void>>();
+  /** Background tasks waiting out a backoff (not doing anything right now). */
+  readonly #backingOff = new Set<string>();
+  readonly #stopping = new AbortController();
+  #consecutive429 = 0;
+  #started = false;
+
+  constructor(options: JobEngineOptions) {
+    super();
+    this.#options = options;
+    this.#clock = options.clock ?? Date.now;
+    this.#log = options.logger ?? silentLogger;
+    this.#tuning = { ...DEFAULT_POLL_TUNING, ...options.tuning };
+    this.jobs = new JobRepository(options.store, options.historyLimit);
+    this.eta = new EtaModel(options.store);
+    this.#scheduler = new PollScheduler({
+      concurrency: options.pollConcurrency,
+      ratePerSecond: options.pollRate,
+      clock: this.#clock,
+      timeScale: options.timeScale ?? 1,
+      logger: this.#log,
+      run: (jobId) => this.#poll(jobId),
+    });
+  }
+
+  /** Jobs followed by the poller right now. */
+  get trackedCount(): number {
+    return this.#tracked.size;
+  }
+
+  /** True while a call, a download or a post is under way (tests wait for quiet). */
+  get busy(): boolean {
+    return this.#scheduler.inFlight > 0 || this.#submitting.size > 0 || this.#deliveries.size > this.#backingOff.size;
+  }
+
+  /** Loads the learned ETAs and resumes every unfinished job, then starts polling. */
+  async start(): Promise<void> {
+    if (this.#started) return;
+    this.#started = true;
+    await this.eta.load();
+    const ids = await this.jobs.activeIds();
+    let resumed = 0;
+    for (let i = 0; i < ids.length; i += 200) {
+      const chunk = ids.slice(i, i + 200);
+      const records = await Promise.all(chunk.map((id) => this.jobs.get(id)));
+      for (const [index, job] of records.entries()) {
+        const id = chunk[index]!;
+        if (!job) {
+          await this.#dropDanglingId(id);
+          continue;
+        }
+        await this.#resume(job);
+        resumed++;
+      }
+    }
+    this.#scheduler.start();
+    this.#log.info({ resumed }, 'job engine started');
+  }
+
+  /** Stops polling and deliveries; every job stays in the store and resumes at the next start. */
+  async stop(): Promise<void> {
+    this.#stopping.abort();
+    await this.#scheduler.stop();
+    await Promise.allSettled([...this.#deliveries.values(), ...this.#submitting.values()]);
+    await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
+  }
+
+  /**
+   * Records the job, then submits it to RunComfy. Enforces the per-user active limit
+   * atomically. On a RunComfy error the job ends `failed` and the typed error is thrown.
+   * `guard` runs inside the limit's critical section (quotas).
+   */
+  async submit(request: SubmitRequest, guard?: () => Promise<void>): Promise<JobRecord> {
+    const now = this.#clock();
+    const record: JobRecord = {
+      v: 1,
+      id: newJobId(),
+      state: 'submitted',
+      owner: request.owner,
+      prompt: request.prompt,
+      input: request.input,
+      createdAt: now,
+      updatedAt: now,
+      deadlineAt: now + this.#options.deadlineMs,
+      stateTimes: { submitted: now },
+      queuePosition: null,
+      imageUrls: [],
+      missingImages: [],
+      delivery: {},
+      deliveryAttempts: 0,
+      surface: request.surface ?? {},
+    };
+    await this.jobs.create(record, { maxActivePerUser: this.#options.maxActivePerUser }, guard);
+    const log = this.#jobLog(record);
+    log.info({ count: request.input.sequential_image_generation_options }, 'job recorded; submitting');
+    this.emit('state', record, 'submitted');
+    const submitting = this.#options.client.submit(request.input, { signal: this.#stopping.signal });
+    this.#submitting.set(record.id, submitting);
+    let requestId: string;
+    try {
+      requestId = (await submitting).request_id;
+    } catch (error) {
+      await this.#fail(record.id, failureOf(error, 'submit_failed'));
+      throw error;
+    } finally {
+      this.#submitting.delete(record.id);
+    }
+    const queuedAt = this.#clock();
+    const queued = await this.#move(record.id, 'queued', { requestId });
+    if (!queued) return this.jobs.require(record.id);
+    this.#jobLog(queued).info('submitted to RunComfy');
+    this.#track(queued, queuedAt);
+    this.#scheduler.schedule(queued.id, queuedAt + this.#tuning.queuedBaseMs);
+    return queued;
+  }
+
+  /** Cancels a job that is still queued on RunComfy. */
+  async cancel(jobId: string): Promise<{ outcome: CancelOutcome; job: JobRecord }> {
+    await this.#submitting.get(jobId)?.catch(() => undefined);
+    const job = await this.jobs.require(jobId);
+    if (isTerminal(job.state)) return { outcome: 'already_ended', job };
+    if (!job.requestId || !['submitted', 'queued'].includes(job.state)) return { outcome: 'not_cancellable', job };
+    const answer = await this.#options.client.cancel(job.requestId, { signal: this.#stopping.signal });
+    if (answer.outcome !== 'cancelled') {
+      this.#jobLog(job).info('RunComfy refused the cancel: the job is already running');
+      return { outcome: 'not_cancellable', job: await this.jobs.require(jobId) };
+    }
+    const ended = await this.#end(jobId, 'cancelled', {});
+    return { outcome: ended?.state === 'cancelled' ? 'cancelled' : 'already_ended', job: ended ?? job };
+  }
+
+  get(jobId: string): Promise<JobRecord | undefined> {
+    return this.jobs.get(jobId);
+  }
+
+  /** Stores surface data (e.g. the status card's message id) on the job. */
+  async setSurface(jobId: string, patch: JobRecord['surface']): Promise<JobRecord> {
+    return this.jobs.update(jobId, (job) => ({ ...job, surface: { ...job.surface, ...patch } }));
+  }
+
+  /** Learned running time for a job's kind (for ETA bars). */
+  estimate(job: JobRecord): { meanMs: number; devMs: number } {
+    return this.eta.estimate(job.input.sequential_image_generation_options, job.input.optimize_prompt_options);
+  }
+
+  // ——— polling ———
+
+  #track(job: JobRecord, lastQueuedAt: number | null): void {
+    const phase = job.state === 'fetching' ? 'fetching' : job.state === 'running' ? 'running' : 'queued';
+    this.#tracked.set(job.id, {
+      phase,
+      submittedAt: job.stateTimes.queued ?? job.createdAt,
+      lastQueuedAt: lastQueuedAt ?? job.stateTimes.queued ?? null,
+      runningSeenAt: job.stateTimes.running ?? null,
+      queuePosition: job.queuePosition,
+      latePolls: 0,
+      requestId: job.requestId!,
+      count: job.input.sequential_image_generation_options,
+      quality: job.input.optimize_prompt_options,
+      deadlineAt: job.deadlineAt,
+      errors: 0,
+      lastPollAt: this.#clock(),
+    });
+  }
+
+  #untrack(jobId: string): void {
+    this.#tracked.delete(jobId);
+    this.#scheduler.unschedule(jobId);
+  }
+
+  /** One poll of one job; returns when to poll it next (null: no more polls). */
+  async #poll(jobId: string): Promise<number | null> {
+    const t = this.#tracked.get(jobId);
+    if (!t) return null;
+    const now = this.#clock();
+    if (now >= t.deadlineAt) {
+      await this.#timeOut(jobId, t);
+      return null;
+    }
+    const endpoint = t.phase === 'queued' ? 'status' : 'result';
+    try {
+      const callOptions = {
+        retry: NO_RETRY,
+        timeoutMs: this.#options.pollTimeoutMs ?? 10_000,
+        signal: this.#stopping.signal,
+      };
+      const next =
+        endpoint === 'status'
+          ? await this.#onStatus(jobId, t, await this.#options.client.status(t.requestId, callOptions))
+          : await this.#onResult(
+              jobId,
+              t,
+              await this.#options.client.result(t.requestId, { ...callOptions, includeCost: true }),
+            );
+      this.#consecutive429 = 0;
+      t.errors = 0;
+      t.lastPollAt = this.#clock();
+      return next === null ? null : Math.min(next, t.deadlineAt);
+    } catch (error) {
+      return this.#onPollError(jobId, t, error);
+    }
+  }
+
+  #plan(t: Tracked): number {
+    const eta = this.eta.estimate(t.count, t.quality);
+    return planNextPoll(t, eta, this.#clock(), this.#tuning).at;
+  }
+
+  async #onStatus(jobId: string, t: Tracked, answer: StatusResponse): Promise<number | null> {
+    const now = this.#clock();
+    switch (answer.status) {
+      case 'in_queue': {
+        t.lastQueuedAt = now;
+        const position = answer.queue_position ?? null;
+        if (position !== t.queuePosition) {
+          t.queuePosition = position;
+          const job = await this.jobs.update(jobId, (j) =>
+            isTerminal(j.state) ? j : { ...j, queuePosition: position },
+          );
+          if (!isTerminal(job.state)) this.emit('queue', job);
+        }
+        return this.#plan(t);
+      }
+      case 'in_progress':
+        t.phase = 'running';
+        t.runningSeenAt = now;
+        if (!(await this.#move(jobId, 'running', { queuePosition: null }))) return null;
+        return this.#plan(t);
+      case 'completed':
+        t.phase = 'fetching';
+        if (!(await this.#move(jobId, 'fetching', { queuePosition: null }))) return null;
+        return now;
+      case 'cancelled':
+        await this.#end(jobId, 'cancelled', {});
+        return null;
+      default:
+        this.#jobLog({ id: jobId, requestId: t.requestId }).warn(
+          { status: answer.status },
+          'unknown RunComfy status; still working',
+        );
+        return this.#plan(t);
+    }
+  }
+
+  async #onResult(jobId: string, t: Tracked, answer: ResultResponse): Promise<number | null> {
+    const now = this.#clock();
+    switch (answer.status) {
+      case 'succeeded':
+        return this.#onSucceeded(jobId, t, answer);
+      case 'failed':
+        await this.#fail(jobId, {
+          code: 'generation_failed',
+          detail: 'RunComfy reported the generation as failed',
+          params: {},
+          upstream: summarise(answer.error),
+        });
+        return null;
+      case 'cancelled':
+        await this.#end(jobId, 'cancelled', {});
+        return null;
+      case 'in_queue':
+        // The result endpoint is only asked once the job ran; a step back is odd but harmless.
+        t.lastQueuedAt = now;
+        return now + this.#tuning.windowIntervalMs;
+      case 'in_progress':
+        if (t.phase === 'fetching') return now + this.#tuning.windowIntervalMs; // status ran ahead of result
+        if (t.runningSeenAt === null) {
+          t.runningSeenAt = now;
+          if (!(await this.#move(jobId, 'running', { queuePosition: null }))) return null;
+        }
+        if (now > this.#windowEnd(t)) t.latePolls++;
+        return this.#plan(t);
+      default:
+        this.#jobLog({ id: jobId, requestId: t.requestId }).warn(
+          { status: answer.status },
+          'unknown RunComfy result status; still working',
+        );
+        return this.#plan(t);
+    }
+  }
+
+  #windowEnd(t: Tracked): number {
+    const eta = this.eta.estimate(t.count, t.quality);
+    return (t.runningSeenAt ?? this.#clock()) + eta.meanMs + this.#tuning.windowSigmas * eta.devMs;
+  }
+
+  async #onSucceeded(jobId: string, t: Tracked, answer: ResultResponse): Promise<null> {
+    let urls: string[];
+    try {
+      urls = parseSeedreamOutput(answer.output, { requested: t.count, allowedHosts: this.#options.outputHosts }).urls;
+    } catch (error) {
+      await this.#fail(jobId, failureOf(error, 'output_malformed'));
+      return null;
+    }
+    this.#learn(t);
+    this.#untrack(jobId);
+    const now = this.#clock();
+    let from = 'running' as JobState;
+    const fetching = await this.jobs.update(jobId, (job) => {
+      if (isTerminal(job.state) || job.state === 'delivering' || job.imageUrls.length > 0) return job;
+      from = job.state;
+      const patch = { imageUrls: urls, queuePosition: null, ...(answer.cost == null ? {} : { cost: answer.cost }) };
+      return job.state === 'fetching' ? { ...job, ...patch, updatedAt: now } : transition(job, 'fetching', now, patch);
+    });
+    if (fetching.state !== 'fetching') return null;
+    if (from !== 'fetching') this.emit('state', fetching, from);
+    this.#jobLog(fetching).info({ images: urls.length }, 'result ready; copying the images');
+    this.#startCollect(jobId);
+    return null;
+  }
+
+  #learn(t: Tracked): void {
+    const now = this.#clock();
+    const startedLow = t.lastQueuedAt ?? t.submittedAt;
+    const startedHigh = t.runningSeenAt ?? now;
+    const finished = (t.lastPollAt + now) / 2;
+    this.eta.observe(t.count, t.quality, finished - (startedLow + startedHigh) / 2);
+    void this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
+  }
+
+  async #onPollError(jobId: string, t: Tracked, error: unknown): Promise<number | null> {
+    const now = this.#clock();
+    if (isAbortError(error) || this.#stopping.signal.aborted) return null;
+    const log = this.#jobLog({ id: jobId, requestId: t.requestId });
+    if (error instanceof RunComfyRateLimitError) {
+      this.#consecutive429++;
+      const wait = error.retryAfterMs ?? backoffDelay(this.#consecutive429, ERROR_BACKOFF);
+      this.#scheduler.pauseUntil(now + wait);
+      return now + wait;
+    }
+    if (error instanceof RunComfyNotFoundError) {
+      log.warn('RunComfy no longer knows the request: expired');
+      await this.#end(jobId, 'expired', { failure: failureOf(error, 'runcomfy_not_found') });
+      return null;
+    }
+    t.errors++;
+    const wait = backoffDelay(t.errors, ERROR_BACKOFF);
+    log.warn({ err: error instanceof AppError ? error.toLog() : String(error), retryInMs: wait }, 'poll failed');
+    return Math.min(now + wait, t.deadlineAt);
+  }
+
+  async #timeOut(jobId: string, t: Tracked): Promise<void> {
+    this.#jobLog({ id: jobId, requestId: t.requestId }).warn('deadline reached');
+    if (t.phase === 'queued') {
+      // Nobody will see this set any more: do not let it be charged if it has not started.
+      await this.#options.client.cancel(t.requestId, { signal: this.#stopping.signal }).catch(() => undefined);
+    }
+    await this.#end(jobId, 'timed_out', {
+      failure: {
+        code: 'job_timed_out',
+        detail: 'The job passed its deadline',
+        params: { minutes: Math.round(this.#options.deadlineMs / 60_000) },
+      },
+    });
+  }
+
+  // ——— copying the set, then delivery ———
+
+  #startCollect(jobId: string): void {
+    this.#runOnce(jobId, () => this.#collect(jobId));
+  }
+
+  #startDelivery(jobId: string): void {
+    this.#runOnce(jobId, () => this.#deliver(jobId));
+  }
+
+  /** One background task per job at a time (collect, then deliver). */
+  #runOnce(jobId: string, task: () => Promise<void>): void {
+    if (this.#deliveries.has(jobId) || this.#stopping.signal.aborted) return;
+    const run = task()
+      .catch((error: unknown) => this.#log.error({ err: error, jobId }, 'background task failed'))
+      .finally(() => {
+        this.#deliveries.delete(jobId);
+      });
+    this.#deliveries.set(jobId, run);
+  }
+
+  /** fetching → delivering: downloads the images RunComfy listed (retrying transient failures). */
+  async #collect(jobId: string): Promise<void> {
+    const signal = this.#stopping.signal;
+    for (let attempt = 1; ; attempt++) {
+      const job = await this.jobs.get(jobId);
+      if (job?.state !== 'fetching' || signal.aborted) return;
+      const log = this.#jobLog(job);
+      try {
+        const { images, missing } = await this.#options.spool.fetchAll(job.id, job.imageUrls, signal);
+        if (images.length === 0) {
+          await this.#fail(jobId, {
+            code: 'images_expired',
+            detail: `None of the ${job.imageUrls.length} images could be downloaded`,
+            params: { missing: missing.length },
+          });
+          return;
+        }
+        if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
+        const ready = await this.#move(jobId, 'delivering', { missingImages: missing.map((m) => m.index) });
+        if (!ready) return;
+        this.emit('ready', ready);
+        await this.#deliver(jobId);
+        return;
+      } catch (error) {
+        if (isAbortError(error) || signal.aborted) return;
+        const wait = backoffDelay(attempt, ERROR_BACKOFF);
+        log.warn(
+          { err: error instanceof AppError ? error.toLog() : String(error), retryInMs: wait },
+          'image download failed',
+        );
+        if (this.#clock() + wait >= job.deadlineAt + (this.#options.deliveryGraceMs ?? 15 * 60_000)) {
+          await this.#fail(jobId, failureOf(error, 'images_download_failed'));
+          return;
+        }
+        if (!(await this.#backOff(jobId, wait, signal))) return;
+      }
+    }
+  }
+
+  async #deliver(jobId: string): Promise<void> {
+    const signal = this.#stopping.signal;
+    for (;;) {
+      const job = await this.jobs.get(jobId);
+      if (job?.state !== 'delivering' || signal.aborted) return;
+      const log = this.#jobLog(job);
+      try {
+        const images = await this.#options.spool.list(jobId);
+        if (images.length === 0)
+          throw new PermanentDeliveryError('images_expired', 'The local copies of the set are gone');
+        await this.#options.deliverer.deliver(job, images, this.#steps(jobId), signal);
+        await this.#end(jobId, 'delivered', {});
+        return;
+      } catch (error) {
+        if (isAbortError(error) || signal.aborted) return;
+        const updated = await this.jobs.update(jobId, (j) => ({ ...j, deliveryAttempts: j.deliveryAttempts + 1 }));
+        const attempts = updated.deliveryAttempts;
+        const graceEnds = updated.deadlineAt + (this.#options.deliveryGraceMs ?? 15 * 60_000);
+        const permanent = error instanceof PermanentDeliveryError;
+        log.warn(
+          { err: error instanceof AppError ? error.toLog() : String(error), attempts, permanent },
+          'delivery failed',
+        );
+        if (permanent || attempts >= DELIVERY_BACKOFF.maxAttempts || this.#clock() >= graceEnds) {
+          await this.#fail(jobId, failureOf(error, 'delivery_failed'));
+          return;
+        }
+        if (!(await this.#backOff(jobId, backoffDelay(attempts, DELIVERY_BACKOFF), signal))) return;
+      }
+    }
+  }
+
+  /** Sleeps a background task; false when the engine is stopping. */
+  async #backOff(jobId: string, ms: number, signal: AbortSignal): Promise<boolean> {
+    this.#backingOff.add(jobId);
+    try {
+      await sleep(ms, signal);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      this.#backingOff.delete(jobId);
+    }
+  }
+
+  #steps(jobId: string): DeliverySteps {
+    const done: Record<string, string> = {};
+    return {
+      done: () => ({ ...done }),
+      once: async (key, post) => {
+        const job = await this.jobs.require(jobId);
+        const existing = job.delivery[key];
+        if (existing?.state === 'done' && existing.result !== undefined) {
+          done[key] = existing.result;
+          return existing.result;
+        }
+        const nonce = existing?.nonce ?? stepNonce(jobId, key);
+        const attempt = (existing?.attempts ?? 0) + 1;
+        const startedAt = existing?.startedAt ?? this.#clock();
+        await this.jobs.update(jobId, (j) => ({
+          ...j,
+          delivery: { ...j.delivery, [key]: { nonce, state: 'started', startedAt, attempts: attempt } },
+        }));
+        const result = await post(nonce, attempt);
+        await this.jobs.update(jobId, (j) => ({
+          ...j,
+          delivery: {
+            ...j.delivery,
+            [key]: { nonce, state: 'done', result, startedAt, doneAt: this.#clock(), attempts: attempt },
+          },
+        }));
+        done[key] = result;
+        return result;
+      },
+    };
+  }
+
+  // ——— transitions ———
+
+  /** Persists a move to `to`; returns undefined (and changes nothing) if the job already ended. */
+  async #move(jobId: string, to: JobState, patch: Partial<JobRecord>): Promise<JobRecord | undefined> {
+    let from: JobState | undefined;
+    const job = await this.jobs.update(jobId, (current) => {
+      from = current.state;
+      if (current.state === to || !canTransition(current.state, to)) return current;
+      return transition(current, to, this.#clock(), patch);
+    });
+    if (job.state !== to) return undefined;
+    if (from !== to) {
+      this.emit('state', job, from!);
+      if (isTerminal(job.state)) this.emit('ended', job);
+    }
+    return job;
+  }
+
+  async #end(jobId: string, to: JobState, patch: Partial<JobRecord>): Promise<JobRecord | undefined> {
+    this.#untrack(jobId);
+    const job = await this.#move(jobId, to, patch);
+    if (job) {
+      this.#jobLog(job).info({ state: to, failure: job.failure?.code }, 'job ended');
+      await this.#options.spool.remove(jobId).catch(() => undefined);
+    }
+    return job;
+  }
+
+  #fail(jobId: string, failure: JobFailure): Promise<JobRecord | undefined> {
+    return this.#end(jobId, 'failed', { failure });
+  }
+
+  async #resume(job: JobRecord): Promise<void> {
+    const log = this.#jobLog(job);
+    if (isTerminal(job.state)) {
+      await this.jobs.update(job.id, (j) => j); // retires it from the indexes
+      return;
+    }
+    switch (job.state) {
+      case 'submitted':
+        if (!job.requestId) {
+          // We crashed while the submit was on the wire: it may have started on RunComfy.
+          log.warn('found a submit with no request id after a restart; not re-sending it');
+          await this.#fail(job.id, {
+            code: 'runcomfy_submit_uncertain',
+            detail: 'The bot restarted while submitting; the job was not re-sent to avoid paying twice',
+            params: {},
+          });
+          return;
+        }
+        this.#track(job, null);
+        this.#scheduler.schedule(job.id, this.#clock());
+        return;
+      case 'fetching':
+        if (job.imageUrls.length > 0) {
+          this.#startCollect(job.id);
+          return;
+        }
+        this.#track(job, null);
+        this.#scheduler.schedule(job.id, this.#clock());
+        return;
+      case 'queued':
+      case 'running':
+        this.#track(job, null);
+        this.#scheduler.schedule(job.id, this.#clock());
+        return;
+      case 'delivering':
+        this.#startDelivery(job.id);
+        return;
+    }
+  }
+
+  async #dropDanglingId(jobId: string): Promise<void> {
+    // An id whose record was never written (crash mid-create): take it out of the index.
+    await this.jobs.forget(jobId);
+  }
+
+  #jobLog(job: { id: string; requestId?: string | undefined }): Logger {
+    return this.#log.child({ jobId: job.id, requestId: job.requestId });
+  }
+}
+
+function stepNonce(jobId: string, key: string): string {
+  // Discord nonces are at most 25 characters.
+  return `${jobId}${createHash('sha1').update(key).digest('hex').slice(0, 12)}`;
+}
+
+function failureOf(error: unknown, fallbackCode: string): JobFailure {
+  if (error instanceof AppError) {
+    return { code: error.code, detail: error.message, params: { ...error.params } };
+  }
+  return { code: fallbackCode, detail: error instanceof Error ? error.message : String(error), params: {} };
+}
+
+function summarise(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = typeof value === 'string' ? value : JSON.stringify(value);
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}

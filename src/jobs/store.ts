@@ -1,0 +1,171 @@
+/**
+ * The durable store on keyv: SQLite by default, Redis for several processes, memory for tests.
+ * Kinds of record live under their own key prefix ("jobs:", "users:", …) in one keyv,
+ * so one connection serves them all. Read-modify-write of a key is serialised in-process.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import KeyvRedis from '@keyv/redis';
+import KeyvSqlite from '@keyv/sqlite';
+import Keyv from 'keyv';
+import type { z } from 'zod';
+import { AppError } from '../errors.js';
+import { type Logger, silentLogger } from '../log.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
+
+export const NAMESPACES = ['jobs', 'users', 'guilds', 'galleries', 'stats', 'index'] as const;
+export type Namespace = (typeof NAMESPACES)[number];
+
+export class StoreCorruptError extends AppError {
+  constructor(key: string, detail: string) {
+    super('store_corrupt', `Stored record ${key} does not fit its schema: ${detail}`, { params: { key } });
+  }
+}
+
+export interface StoreOptions {
+  /** `sqlite://path`, `redis://host:port[/db]`, `rediss://…` or `memory://`. */
+  url: string;
+  /** Prefix of every key (isolates tests on a shared Redis). */
+  prefix?: string;
+  logger?: Logger;
+}
+
+export class Store {
+  readonly #keyv: Keyv;
+  readonly #locks = new KeyedMutex();
+  readonly kind: 'sqlite' | 'redis' | 'memory';
+
+  constructor(keyv: Keyv, kind: Store['kind'], logger: Logger) {
+    this.#keyv = keyv;
+    this.kind = kind;
+    // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
+    keyv.on('error', (error: unknown) => logger.error({ err: describe(error), store: kind }, 'store error'));
+  }
+
+  async get<S extends z.ZodType>(ns: Namespace, key: string, schema: S): Promise<z.infer<S> | undefined> {
+    const raw = await this.#keyv.get(`${ns}:${key}`);
+    return raw === undefined ? undefined : parseRecord(`${ns}:${key}`, raw, schema);
+  }
+
+  async getMany<S extends z.ZodType>(ns: Namespace, keys: string[], schema: S): Promise<Array<z.infer<S> | undefined>> {
+    if (keys.length === 0) return [];
+    const raws = (await this.#keyv.get(keys.map((k) => `${ns}:${k}`))) as unknown[];
+    return raws.map((raw, i) =>
+      raw === undefined || raw === null ? undefined : parseRecord(`${ns}:${keys[i]}`, raw, schema),
+    );
+  }
+
+  async set(ns: Namespace, key: string, value: unknown): Promise<void> {
+    const ok = await this.#keyv.set(`${ns}:${key}`, value);
+    if (ok === false) throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
+  }
+
+  async delete(ns: Namespace, key: string): Promise<void> {
+    await this.#keyv.delete(`${ns}:${key}`);
+  }
+
+  /**
+   * Read-modify-write of one key, serialised with every other update of that key in this
+   * process. `change` returns the new value, or `undefined` to delete the key.
+   */
+  update<S extends z.ZodType, R = z.infer<S> | undefined>(
+    ns: Namespace,
+    key: string,
+    schema: S,
+    change: (current: z.infer<S> | undefined) => z.infer<S> | undefined | Promise<z.infer<S> | undefined>,
+  ): Promise<R> {
+    return this.#locks.run(`${ns}:${key}`, async () => {
+      const current = await this.get(ns, key, schema);
+      const next = await change(current);
+      if (next === undefined) {
+        if (current !== undefined) await this.delete(ns, key);
+      } else if (next !== current) {
+        await this.set(ns, key, next);
+      }
+      return next as R;
+    });
+  }
+
+  /** Runs `section` holding the in-process locks of several keys (e.g. a user's and a guild's quota). */
+  withLocks<T>(keys: Array<[Namespace, string]>, section: () => Promise<T>): Promise<T> {
+    return this.#locks.runAll(
+      keys.map(([ns, key]) => `${ns}:${key}`),
+      section,
+    );
+  }
+
+  /** Holds the lock of one key while `section` runs (for updates spread over several calls). */
+  withLock<T>(ns: Namespace, key: string, section: () => Promise<T>): Promise<T> {
+    return this.#locks.run(`${ns}:${key}`, section);
+  }
+
+  async close(): Promise<void> {
+    await this.#keyv.disconnect();
+  }
+}
+
+function parseRecord<S extends z.ZodType>(key: string, raw: unknown, schema: S): z.infer<S> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    throw new StoreCorruptError(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  }
+  return parsed.data;
+}
+
+/** A store URL may carry a password: never print it. */
+function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function describe(error: unknown): unknown {
+  return error instanceof Error ? { name: error.name, message: error.message } : error;
+}
+
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const logger = options.logger ?? silentLogger;
+  const namespace = options.prefix ?? 'seedream';
+  const url = options.url.trim();
+  if (/^memory:\/\//i.test(url)) {
+    return new Store(new Keyv({ namespace }), 'memory', logger);
+  }
+  if (/^rediss?:\/\//i.test(url)) {
+    const adapter = new KeyvRedis(
+      {
+        url,
+        socket: { connectTimeout: 5_000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 5_000) },
+      },
+      { namespace, throwOnConnectError: true, throwOnErrors: true },
+    );
+    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
+    const store = new Store(keyv, 'redis', logger);
+    // Fail at start, not at the first job, when Redis is unreachable (later drops reconnect).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        adapter.getClient(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5_000);
+        }),
+      ]);
+    } catch (error) {
+      await adapter.disconnect().catch(() => undefined);
+      throw new AppError(
+        'store_unreachable',
+        `Redis at ${redactUrl(url)} is unreachable: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    return store;
+  }
+  const match = /^sqlite:\/\/(.+)$/i.exec(url);
+  if (!match) throw new AppError('store_url_invalid', `Unsupported STORE_URL: ${redactUrl(url)}`);
+  const file = resolve(match[1]!);
+  mkdirSync(dirname(file), { recursive: true });
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
+  const keyv = new Keyv({ store: adapter, namespace });
+  return new Store(keyv, 'sqlite', logger);
+}

@@ -1,0 +1,147 @@
+/** Builds a job engine over real HTTP against the RunComfy emulator, with a recording deliverer. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { vi } from 'vitest';
+import {
+  type RunComfyEmulator,
+  type RunComfyEmulatorOptions,
+  startRunComfyEmulator,
+} from '../../src/emulators/runcomfy/index.js';
+import { type Deliverer, JobEngine, type JobEngineOptions } from '../../src/jobs/engine.js';
+import { ImageSpool, type SpooledImage } from '../../src/jobs/image-spool.js';
+import type { JobRecord } from '../../src/jobs/job.js';
+import { openStore, type Store } from '../../src/jobs/store.js';
+import { RunComfyClient } from '../../src/runcomfy/client.js';
+import { buildSeedreamInput } from '../../src/seedream/build-input.js';
+
+export interface Post {
+  jobId: string;
+  key: string;
+  nonce: string;
+  images: number;
+}
+
+/** Posts one "message" per step and dedupes on the nonce, as Discord does with enforce_nonce. */
+export class RecordingDeliverer implements Deliverer {
+  readonly posts: Post[] = [];
+  readonly attempts: Post[] = [];
+  readonly byNonce = new Map<string, string>();
+  failNext = 0;
+  imagesPerPart = 4;
+
+  async deliver(job: JobRecord, images: SpooledImage[], steps: Parameters<Deliverer['deliver']>[2]): Promise<void> {
+    for (let part = 0; part * this.imagesPerPart < images.length; part++) {
+      await steps.once(`part:${part}`, async (nonce) => {
+        const post = { jobId: job.id, key: `part:${part}`, nonce, images: images.slice(part * 4, part * 4 + 4).length };
+        this.attempts.push(post);
+        if (this.failNext > 0) {
+          this.failNext--;
+          throw new Error('channel unavailable');
+        }
+        const existing = this.byNonce.get(nonce);
+        if (existing) return existing;
+        this.posts.push(post);
+        const id = `m${this.posts.length}`;
+        this.byNonce.set(nonce, id);
+        return id;
+      });
+    }
+  }
+}
+
+export interface Harness {
+  emulator: RunComfyEmulator;
+  store: Store;
+  client: RunComfyClient;
+  engine: JobEngine;
+  deliverer: RecordingDeliverer;
+  spoolDir: string;
+  submit(userId?: string, count?: number, quality?: 'fast' | 'standard'): Promise<JobRecord>;
+  /** Advances fake time in steps, letting real sockets and files finish between steps. */
+  advance(ms: number, step?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function realTick(rounds = 1): Promise<void> {
+  for (let i = 0; i < rounds; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export async function createHarness(
+  options: {
+    emulator?: RunComfyEmulatorOptions;
+    engine?: Partial<JobEngineOptions>;
+    storeUrl?: string;
+    storePrefix?: string;
+  } = {},
+): Promise<Harness> {
+  const emulator = await startRunComfyEmulator({ clock: () => Date.now(), ...options.emulator });
+  const store = await openStore({ url: options.storeUrl ?? 'memory://', prefix: options.storePrefix });
+  const client = new RunComfyClient({
+    baseUrl: emulator.url,
+    token: emulator.token,
+    modelId: 'bytedance/seedream-4-0/sequential',
+    timeoutMs: 5_000,
+    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
+  });
+  const spoolDir = mkdtempSync(join(tmpdir(), 'seedream-spool-'));
+  const deliverer = new RecordingDeliverer();
+  const engine = new JobEngine({
+    store,
+    client,
+    deliverer,
+    spool: new ImageSpool({ directory: spoolDir, maxBytesPerImage: 20 * 1024 * 1024, timeoutMs: 10_000 }),
+    outputHosts: ['*.runcomfy.net', '127.0.0.1'],
+    deadlineMs: 30 * 60_000,
+    maxActivePerUser: 100,
+    pollConcurrency: 16,
+    pollRate: 100,
+    ...options.engine,
+  });
+  let users = 0;
+  const harness: Harness = {
+    emulator,
+    store,
+    client,
+    engine,
+    deliverer,
+    spoolDir,
+    submit: (userId = `u${users++}`, count = 2, quality = 'fast') =>
+      engine.submit({
+        owner: { userId, guildId: 'g1', channelId: 'c1', locale: 'en-US' },
+        prompt: 'a lighthouse at dusk',
+        input: buildSeedreamInput({ prompt: 'a lighthouse at dusk', count, quality }),
+      }),
+    async advance(ms, step = 100) {
+      for (let elapsed = 0; elapsed < ms; elapsed += step) {
+        await vi.advanceTimersByTimeAsync(Math.min(step, ms - elapsed));
+        await settle(harness);
+      }
+    },
+    async close() {
+      await engine.stop();
+      await client.close();
+      await emulator.close();
+      await store.close();
+    },
+  };
+  return harness;
+}
+
+/** Waits (in real event-loop turns) until no HTTP call or file operation is under way. */
+async function settle(h: Harness): Promise<void> {
+  let quiet = 0;
+  let lastCalls = -1;
+  let lastAttempts = -1;
+  const started = performance.now();
+  // Real time bounds the wait (images are rendered and written for real), fake time stands still.
+  while (quiet < 4 && performance.now() - started < 15_000) {
+    await realTick(3);
+    const calls = h.emulator.calls.length;
+    const attempts = h.deliverer.attempts.length;
+    const busy = h.engine.busy;
+    quiet = !busy && calls === lastCalls && attempts === lastAttempts ? quiet + 1 : 0;
+    lastCalls = calls;
+    lastAttempts = attempts;
+  }
+}

@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { JobState } from '../../src/jobs/job.js';
+import { ActiveJobLimitError } from '../../src/jobs/job-repository.js';
+import { createHarness, type Harness } from '../helpers/engine-harness.js';
+
+let h: Harness | undefined;
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+});
+
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  vi.useRealTimers();
+});
+
+describe('JobEngine: one job end to end', () => {
+  it('moves submitted → queued → running → fetching → delivering → delivered and delivers every image', async () => {
+    h = await createHarness({ emulator: { queueMs: 5_000, baseRunMs: 8_000, perImageMs: 2_000 } });
+    await h.engine.start();
+    const states: JobState[] = [];
+    h.engine.on('state', (job) => states.push(job.state));
+    const positions: Array<number | null> = [];
+    h.engine.on('queue', (job) => positions.push(job.queuePosition));
+
+    const job = await h.submit('alice', 6);
+    expect(job.state).toBe('queued');
+    expect(job.requestId).toBeDefined();
+    await h.advance(40_000, 250);
+
+    const done = await h.engine.get(job.id);
+    expect(done?.state).toBe('delivered');
+    expect(states).toEqual(['submitted', 'queued', 'running', 'fetching', 'delivering', 'delivered']);
+    expect(positions.length).toBeGreaterThan(0);
+    expect(h.deliverer.posts.map((p) => p.images)).toEqual([4, 2]);
+    expect(Object.values(done!.delivery).every((step) => step.state === 'done')).toBe(true);
+    expect(await h.engine.jobs.userActive('alice')).toEqual([]);
+    expect(await h.engine.jobs.userHistory('alice')).toEqual([job.id]);
+    expect(await h.engine.jobs.activeIds()).toEqual([]);
+  });
+
+  it('polls adaptively: few status calls, and detects completion within a second once the ETA is learned', async () => {
+    h = await createHarness({ emulator: { queueMs: 10_000, baseRunMs: 10_000, perImageMs: 4_000 } });
+    await h.engine.start();
+    // Teach the ETA model with three jobs, then measure a fourth.
+    await Promise.all(['t1', 't2', 't3'].map((user) => h!.submit(user, 3)));
+    await h.advance(60_000, 250);
+    const before = h.emulator.calls.length;
+    const job = await h.submit('learner', 3);
+    await h.advance(60_000, 100);
+    expect((await h.engine.get(job.id))?.state).toBe('delivered');
+    const emulated = h.emulator.job(job.requestId!)!;
+    const apiCalls = h.emulator.calls.slice(before).filter((c) => c.requestId === job.requestId && c.route !== 'file');
+    // A fixed 2 s poller would make 1 submit + 32 s / 2 s = 16 status calls + 1 result = 18 calls here.
+    expect(apiCalls.length).toBeLessThanOrEqual(12);
+    expect(emulated.firstSucceededResultAt! - emulated.completedAt).toBeLessThanOrEqual(1_000);
+  });
+});
+
+describe('JobEngine: per-user limits', () => {
+  it('enforces MAX_ACTIVE_JOBS_PER_USER atomically under concurrent submits', async () => {
+    h = await createHarness({ engine: { maxActivePerUser: 2 } });
+    await h.engine.start();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => h!.submit('bob', 1)));
+    const accepted = results.filter((r) => r.status === 'fulfilled');
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(accepted).toHaveLength(2);
+    expect(refused).toHaveLength(8);
+    for (const r of refused) expect((r as PromiseRejectedResult).reason).toBeInstanceOf(ActiveJobLimitError);
+    expect(h.emulator.jobs()).toHaveLength(2); // nothing else reached RunComfy
+    expect(await h.engine.jobs.userActive('bob')).toHaveLength(2);
+    // Another user is not affected.
+    await expect(h.submit('carol', 1)).resolves.toBeDefined();
+  });
+
+  it('gives the slot back when a job ends', async () => {
+    h = await createHarness({ engine: { maxActivePerUser: 1 }, emulator: { queueMs: 1_000, baseRunMs: 1_000 } });
+    await h.engine.start();
+    await h.submit('dave', 1);
+    await expect(h.submit('dave', 1)).rejects.toBeInstanceOf(ActiveJobLimitError);
+    await h.advance(20_000, 250);
+    await expect(h.submit('dave', 1)).resolves.toBeDefined();
+  });
+});
+
+describe('JobEngine: cancel', () => {
+  it('cancels a queued job on RunComfy and in the record', async () => {
+    h = await createHarness({ emulator: { queueMs: 30_000 } });
+    await h.engine.start();
+    const job = await h.submit('erin', 2);
+    await h.advance(2_000);
+    const { outcome, job: after } = await h.engine.cancel(job.id);
+    expect(outcome).toBe('cancelled');
+    expect(after.state).toBe('cancelled');
+    expect(h.emulator.job(job.requestId!)?.cancelled).toBe(true);
+    await h.advance(60_000, 1_000);
+    expect(h.deliverer.posts).toHaveLength(0);
+    expect((await h.engine.cancel(job.id)).outcome).toBe('already_ended');
+  });
+
+  it('leaves a running job running when RunComfy answers not_cancellable, and still delivers it', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 20_000 } });
+    await h.engine.start();
+    const job = await h.submit('frank', 1);
+    await h.advance(5_000);
+    expect((await h.engine.get(job.id))?.state).toBe('running');
+    const { outcome, job: after } = await h.engine.cancel(job.id);
+    expect(outcome).toBe('not_cancellable');
+    expect(after.state).toBe('running');
+    await h.advance(60_000, 250);
+    expect((await h.engine.get(job.id))?.state).toBe('delivered');
+  });
+});
+
+describe('JobEngine: endings that are not deliveries', () => {
+  it('ends a failed generation as failed, with the upstream reason', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    h.emulator.inject({ kind: 'job-fails', error: { message: 'NSFW content detected' } });
+    const job = await h.submit('gina', 2);
+    await h.advance(30_000, 250);
+    const ended = await h.engine.get(job.id);
+    expect(ended?.state).toBe('failed');
+    expect(ended?.failure?.code).toBe('generation_failed');
+    expect(ended?.failure?.upstream).toContain('NSFW');
+  });
+
+  it('ends an id RunComfy forgot (404001) as expired', async () => {
+    h = await createHarness({ emulator: { queueMs: 5_000 } });
+    await h.engine.start();
+    const job = await h.submit('hank', 2);
+    h.emulator.expire(job.requestId!);
+    await h.advance(5_000);
+    const ended = await h.engine.get(job.id);
+    expect(ended?.state).toBe('expired');
+  });
+
+  it('times a job out at its deadline and cancels it on RunComfy while still queued', async () => {
+    h = await createHarness({ emulator: { queueMs: 3_600_000 }, engine: { deadlineMs: 60_000 } });
+    await h.engine.start();
+    const job = await h.submit('ivan', 2);
+    await h.advance(59_000, 1_000);
+    expect((await h.engine.get(job.id))?.state).toBe('queued');
+    await h.advance(3_000, 500);
+    const ended = await h.engine.get(job.id);
+    expect(ended?.state).toBe('timed_out');
+    expect(ended?.failure?.code).toBe('job_timed_out');
+    expect(h.emulator.job(job.requestId!)?.cancelled).toBe(true);
+  });
+
+  it('delivers k of N when fewer images come back, and records the missing ones', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    h.emulator.inject({ kind: 'fewer-images', count: 3 });
+    const short = await h.submit('jill', 5);
+    h.emulator.inject({ kind: 'image-404', index: 1 });
+    const holed = await h.submit('jill2', 3);
+    await h.advance(40_000, 250);
+    expect((await h.engine.get(short.id))?.imageUrls).toHaveLength(3);
+    expect((await h.engine.get(short.id))?.state).toBe('delivered');
+    const withHole = await h.engine.get(holed.id);
+    expect(withHole?.state).toBe('delivered');
+    expect(withHole?.missingImages).toEqual([1]);
+    expect(h.deliverer.posts.filter((p) => p.jobId === holed.id).map((p) => p.images)).toEqual([2]);
+  });
+});
+
+describe('JobEngine: delivery is idempotent', () => {
+  it('retries a failed post with the same nonce and never posts a part twice', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    h.deliverer.failNext = 2;
+    const job = await h.submit('kate', 9);
+    await h.advance(120_000, 500);
+    expect((await h.engine.get(job.id))?.state).toBe('delivered');
+    const posts = h.deliverer.posts.filter((p) => p.jobId === job.id);
+    expect(posts.map((p) => p.key)).toEqual(['part:0', 'part:1', 'part:2']);
+    const firstPartAttempts = h.deliverer.attempts.filter((p) => p.key === 'part:0');
+    expect(firstPartAttempts.length).toBe(3);
+    expect(new Set(firstPartAttempts.map((p) => p.nonce)).size).toBe(1);
+  });
+});
