@@ -5,7 +5,7 @@
  * discord.js: surfaces subscribe to its events and implement `Deliverer`.
  */
 import { createHash } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
@@ -88,6 +88,11 @@ export interface JobEngineOptions {
 }
 
 export interface SubmitRequest {
+  /**
+   * Idempotency key chosen by the surface (e.g. the Discord interaction id). A second submit
+   * with the same id returns the first job and sends nothing. Default: a fresh short id.
+   */
+  id?: string;
   owner: JobOwner;
   /** The user's own words, for display. */
   prompt: string;
@@ -137,6 +142,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#tuning = { ...DEFAULT_POLL_TUNING, ...options.tuning };
     this.jobs = new JobRepository(options.store, options.historyLimit);
     this.eta = new EtaModel(options.store);
+    // Every call in flight listens to this one signal.
+    setMaxListeners(0, this.#stopping.signal);
     this.#scheduler = new PollScheduler({
       concurrency: options.pollConcurrency,
       ratePerSecond: options.pollRate,
@@ -195,10 +202,14 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * `guard` runs inside the limit's critical section (quotas).
    */
   async submit(request: SubmitRequest, guard?: () => Promise<void>): Promise<JobRecord> {
+    if (request.id !== undefined) {
+      const existing = await this.jobs.get(request.id);
+      if (existing) return existing;
+    }
     const now = this.#clock();
     const record: JobRecord = {
       v: 1,
-      id: newJobId(),
+      id: request.id ?? newJobId(),
       state: 'submitted',
       owner: request.owner,
       prompt: request.prompt,
@@ -214,7 +225,12 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       deliveryAttempts: 0,
       surface: request.surface ?? {},
     };
-    await this.jobs.create(record, { maxActivePerUser: this.#options.maxActivePerUser }, guard);
+    const { job: stored, created } = await this.jobs.create(
+      record,
+      { maxActivePerUser: this.#options.maxActivePerUser },
+      guard,
+    );
+    if (!created) return stored;
     const log = this.#jobLog(record);
     log.info({ count: request.input.sequential_image_generation_options }, 'job recorded; submitting');
     this.emit('state', record, 'submitted');

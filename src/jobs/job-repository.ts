@@ -54,9 +54,15 @@ export class JobRepository {
    * Writes a new job, enforcing the user's active-job limit atomically (in this process).
    * `guard` runs inside the same critical section for further checks (quotas).
    */
-  async create(job: JobRecord, limits: CreateLimits, guard?: () => Promise<void>): Promise<JobRecord> {
+  async create(
+    job: JobRecord,
+    limits: CreateLimits,
+    guard?: () => Promise<void>,
+  ): Promise<{ job: JobRecord; created: boolean }> {
     const userId = job.owner.userId;
     return this.store.withLock('users', userId, async () => {
+      const existing = await this.get(job.id);
+      if (existing) return { job: existing, created: false }; // same idempotency key: nothing new
       const index = await this.#userIndex(userId);
       const live = await this.#liveIds(index.active);
       if (live.length >= limits.maxActivePerUser) throw new ActiveJobLimitError(limits.maxActivePerUser, live.length);
@@ -64,7 +70,7 @@ export class JobRepository {
       await this.#addToActive(job.id);
       await this.store.set('users', userId, { ...index, active: [...live, job.id] });
       await this.store.set('jobs', job.id, job);
-      return job;
+      return { job, created: true };
     });
   }
 

@@ -42,7 +42,7 @@ export class PollScheduler {
   constructor(options: PollSchedulerOptions) {
     this.#options = { clock: Date.now, timeScale: 1, logger: silentLogger, ...options };
     this.#rate = options.ratePerSecond;
-    this.#tokens = Math.min(options.ratePerSecond, options.concurrency);
+    this.#tokens = 1;
     this.#tokensAt = this.#options.clock();
   }
 
@@ -105,8 +105,8 @@ export class PollScheduler {
   }
 
   #refill(now: number): void {
-    const capacity = Math.max(1, Math.min(this.#rate, this.#options.concurrency));
-    this.#tokens = Math.min(capacity, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
+    // A bucket of one: calls are paced evenly, so no one-second window ever holds more than the rate.
+    this.#tokens = Math.min(1, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
     this.#tokensAt = now;
   }
 

@@ -71,6 +71,7 @@ export async function createHarness(
   options: {
     emulator?: RunComfyEmulatorOptions;
     engine?: Partial<JobEngineOptions>;
+    clientRetry?: { maxAttempts: number; baseDelayMs: number; maxDelayMs: number };
     storeUrl?: string;
     storePrefix?: string;
   } = {},
@@ -82,7 +83,7 @@ export async function createHarness(
     token: emulator.token,
     modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 5_000,
-    retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
+    retry: options.clientRetry ?? { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
   });
   const spoolDir = mkdtempSync(join(tmpdir(), 'seedream-spool-'));
   const deliverer = new RecordingDeliverer();
@@ -133,14 +134,19 @@ async function settle(h: Harness): Promise<void> {
   let quiet = 0;
   let lastCalls = -1;
   let lastAttempts = -1;
+  let lastChange = performance.now();
   const started = performance.now();
   // Real time bounds the wait (images are rendered and written for real), fake time stands still.
+  // A call waiting for fake time (a hung request, a timeout) keeps the engine busy without
+  // progress: 200 ms of real time with no change counts as quiet too.
   while (quiet < 4 && performance.now() - started < 15_000) {
     await realTick(3);
     const calls = h.emulator.calls.length;
     const attempts = h.deliverer.attempts.length;
-    const busy = h.engine.busy;
-    quiet = !busy && calls === lastCalls && attempts === lastAttempts ? quiet + 1 : 0;
+    const changed = calls !== lastCalls || attempts !== lastAttempts;
+    if (changed) lastChange = performance.now();
+    const stalled = performance.now() - lastChange > 200;
+    quiet = (!h.engine.busy || stalled) && !changed ? quiet + 1 : 0;
     lastCalls = calls;
     lastAttempts = attempts;
   }
