@@ -179,3 +179,85 @@ async function sniffFile(path: string): Promise<ImageFormat | undefined> {
     await handle.close();
   }
 }
+
+export interface DownloadImageOptions {
+  directory: string;
+  /** The file is `<baseName>.<extension>`, the extension chosen from the sniffed bytes, not the URL. */
+  baseName: string;
+  /** Default: the format's name ('jpeg', 'png'…). */
+  extensionOf?: (format: ImageFormat) => string;
+  maxBytes: number;
+  timeoutMs: number;
+  dispatcher?: Dispatcher;
+  signal?: AbortSignal;
+}
+
+/**
+ * Downloads one image into `directory` with the same rules as the spool (byte cap, timeout,
+ * sniffed format, `.part` file renamed only when complete). Errors: ImageDownloadError
+ * (`image_gone`, `image_too_large`, `image_not_an_image`, `image_download_transient`), or
+ * AbortedError when `signal` aborts.
+ */
+export async function downloadImageFile(
+  url: string,
+  options: DownloadImageOptions,
+): Promise<{ path: string; format: ImageFormat; bytes: number }> {
+  const { signal, dispose } = combineSignals([options.signal], options.timeoutMs);
+  const partial = join(options.directory, `${options.baseName}.part`);
+  try {
+    const response = await request(url, { method: 'GET', signal, dispatcher: options.dispatcher });
+    if (response.statusCode === 404 || response.statusCode === 410) {
+      await response.body.dump();
+      throw new ImageDownloadError('image_gone', `Image answered ${response.statusCode}`, {
+        status: response.statusCode,
+      });
+    }
+    if (response.statusCode !== 200) {
+      await response.body.dump();
+      throw new ImageDownloadError('image_download_transient', `Image answered ${response.statusCode}`, {
+        status: response.statusCode,
+      });
+    }
+    const declared = Number(response.headers['content-length'] ?? Number.NaN);
+    if (declared > options.maxBytes) {
+      await response.body.dump();
+      throw new ImageDownloadError('image_too_large', `Image is ${declared} bytes`);
+    }
+    let received = 0;
+    const cap = options.maxBytes;
+    const file = createWriteStream(partial);
+    await pipeline(
+      response.body,
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          received += chunk.length;
+          if (received > cap) done(new ImageDownloadError('image_too_large', `Image exceeds ${cap} bytes`));
+          else file.write(chunk, done);
+        },
+        final(done) {
+          file.end(done);
+        },
+        destroy(error, done) {
+          // Close the file on failure too, so the .part file can be removed.
+          file.destroy();
+          done(error);
+        },
+      }),
+    );
+    const format = await sniffFile(partial);
+    if (!format) throw new ImageDownloadError('image_not_an_image', 'The file is not a known image format');
+    const path = join(options.directory, `${options.baseName}.${options.extensionOf?.(format) ?? format}`);
+    await rename(partial, path);
+    return { path, format, bytes: received };
+  } catch (error) {
+    await rm(partial, { force: true });
+    if (options.signal?.aborted) throw new AbortedError();
+    if (error instanceof ImageDownloadError) throw error;
+    if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
+      throw new ImageDownloadError('image_download_transient', 'Image download timed out');
+    }
+    throw new ImageDownloadError('image_download_transient', 'Image download failed', { cause: error });
+  } finally {
+    dispose();
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * `seedream generate "<prompt>"`: validate (nothing is sent if the input is wrong), submit,
+ * follow the request with a progress line, download the set, print the paths or a JSON
+ * document. Ctrl-C cancels the request if it is still queued, and says so when it cannot.
+ */
+import { AppError, isAbortError } from '../../errors.js';
+import { errorMessage } from '../../i18n/index.js';
+import { EtaModel } from '../../jobs/eta-model.js';
+import type { RunComfyClient } from '../../runcomfy/client.js';
+import type { SubmitResponse } from '../../runcomfy/schemas.js';
+import { resolveSeedreamRequest } from '../../seedream/build-input.js';
+import type { Quality } from '../../seedream/model-input.js';
+import { parseSeedreamOutput } from '../../seedream/output.js';
+import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
+import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
+import { downloadSet, noImagesError, prepareOutputDirectory } from '../download-set.js';
+import { type FollowedJob, type FollowPhase, followJob } from '../follow-job.js';
+import { ProgressReporter, plural } from '../progress.js';
+import { reportError } from '../report-error.js';
+import { withSession } from '../session.js';
+import { GENERATE_USAGE } from '../usage.js';
+
+const DEFAULT_TIMEOUT = '30m';
+
+export async function generateCommand(args: string[], io: CliIo): Promise<ExitCode> {
+  const { values, positionals } = parseCommandArgs('generate', args, {
+    ...COMMON_OPTIONS,
+    count: { type: 'string', short: 'n' },
+    aspect: { type: 'string', short: 'a' },
+    seed: { type: 'string', short: 's' },
+    quality: { type: 'string', short: 'q' },
+    out: { type: 'string', short: 'o' },
+    timeout: { type: 'string' },
+    quiet: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout.write(GENERATE_USAGE);
+    return EXIT.ok;
+  }
+  const timeoutMs = parseTimeout('generate', values.timeout ?? DEFAULT_TIMEOUT);
+  if (positionals.length === 0) {
+    throw new UsageError('Missing the prompt, e.g. seedream generate "3 images of a lighthouse at dusk"', 'generate');
+  }
+  // Unquoted words are one prompt; "-" reads it from stdin (long prompts, files).
+  const prompt = positionals.length === 1 && positionals[0] === '-' ? await io.readStdin() : positionals.join(' ');
+
+  // Everything a person can get wrong is checked here, before a token is needed or a cent spent.
+  const resolved = resolveSeedreamRequest({
+    prompt,
+    count: parseCount(values.count) ?? null,
+    aspect: values.aspect ?? null,
+    seed: parseSeed(values.seed) ?? null,
+    quality: (values.quality ?? null) as Quality | null,
+  });
+  const outDir = values.out ?? '.';
+  await prepareOutputDirectory(outDir, 'generate');
+
+  const verbose = values.verbose === true;
+  return withSession(io, { verbose }, async ({ client, env, log }) => {
+    const { input, aspect } = resolved;
+    const count = input.sequential_image_generation_options;
+    const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
+    // Whatever happens, the progress line is gone before anything else is printed.
+    try {
+      progress.update({ phase: 'submitting', count });
+
+      const submittedAt = io.clock();
+      const submitted = await submitHoldingInterrupt(io, client, input, progress);
+      const requestId = submitted.request_id;
+      progress.note(`Submitted as request ${requestId}`);
+      log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
+      if (io.interrupt.aborted) {
+        progress.stop();
+        return cancelAfterInterrupt(io, client, requestId, 'queued', outDir);
+      }
+
+      let phase: FollowPhase | 'downloading' = 'queued';
+      let followed: FollowedJob;
+      try {
+        followed = await followJob({
+          client,
+          requestId,
+          submittedAt,
+          deadlineAt: submittedAt + timeoutMs,
+          signal: io.interrupt,
+          eta: new EtaModel().estimate(count, input.optimize_prompt_options),
+          clock: io.clock,
+          log,
+          onProgress: (p) => {
+            phase = p.phase;
+            progress.update({ phase: p.phase, queuePosition: p.queuePosition, expectedDoneAt: p.expectedDoneAt });
+          },
+        });
+      } catch (error) {
+        progress.stop();
+        if (isAbortError(error) && io.interrupt.aborted)
+          return cancelAfterInterrupt(io, client, requestId, phase, outDir);
+        if (error instanceof AppError && error.code === 'job_timed_out') {
+          const exitCode = reportError(io, error, { log, verbose });
+          io.stderr.write(
+            `It may still finish; fetch it later with: seedream result ${requestId} --wait --out ${outDir}\n`,
+          );
+          return exitCode;
+        }
+        throw error;
+      }
+
+      progress.update({ phase: 'fetching' });
+      const output = parseSeedreamOutput(followed.result.output, {
+        requested: count,
+        allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
+      });
+      for (const rejected of output.rejected) {
+        progress.note(`Warning: skipped an image URL (${rejected.reason.replaceAll('_', ' ')}): ${rejected.url}`);
+      }
+
+      phase = 'downloading';
+      progress.update({ phase: 'downloading', downloaded: 0, total: output.urls.length });
+      const downloadStartedAt = io.clock();
+      let downloaded: Awaited<ReturnType<typeof downloadSet>>;
+      try {
+        downloaded = await downloadSet(output.urls, {
+          directory: outDir,
+          requestId,
+          signal: io.interrupt,
+          log,
+          onProgress: (done, total) => progress.update({ downloaded: done, total }),
+        });
+      } catch (error) {
+        progress.stop();
+        if (isAbortError(error) && io.interrupt.aborted)
+          return cancelAfterInterrupt(io, client, requestId, phase, outDir);
+        throw error;
+      }
+      const finishedAt = io.clock();
+      progress.stop();
+
+      const { images, missing } = downloaded;
+      for (const m of missing) {
+        io.stderr.write(`Warning: image ${m.n} could not be downloaded (${m.reason.replaceAll('_', ' ')}).\n`);
+      }
+      if (images.length === 0) throw noImagesError(requestId, missing);
+      if (images.length < count && !values.quiet) {
+        io.stderr.write(
+          `Received ${images.length} of ${count} ${plural(count, 'image')} (the model may return fewer than asked).\n`,
+        );
+      }
+
+      if (values.json) {
+        const document = {
+          requestId,
+          status: followed.result.status,
+          prompt: input.text,
+          requested: count,
+          received: images.length,
+          seed: input.seed ?? null,
+          aspect: aspect.key,
+          size: input.image_size,
+          width: aspect.width,
+          height: aspect.height,
+          quality: input.optimize_prompt_options,
+          costUsd: followed.result.cost ?? null,
+          images,
+          missing,
+          rejectedUrls: output.rejected.length,
+          timings: {
+            submittedAt: new Date(submittedAt).toISOString(),
+            completedAt: new Date(followed.completedSeenAt).toISOString(),
+            // Seen from here: queued until first seen running, then generating until seen done.
+            queuedMs: followed.runningSeenAt === null ? null : followed.runningSeenAt - submittedAt,
+            generatingMs: followed.runningSeenAt === null ? null : followed.completedSeenAt - followed.runningSeenAt,
+            waitMs: followed.completedSeenAt - submittedAt,
+            downloadMs: finishedAt - downloadStartedAt,
+            totalMs: finishedAt - submittedAt,
+            createdAt: followed.result.created_at ?? null,
+            finishedAt: followed.result.finished_at ?? null,
+          },
+        };
+        io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+      } else {
+        io.stdout.write(images.map((image) => `${image.path}\n`).join(''));
+      }
+      return EXIT.ok;
+    } finally {
+      progress.stop();
+    }
+  });
+}
+
+/**
+ * The submit is not tied to Ctrl-C: cut off mid-flight it may still start (and be billed) with
+ * no id to cancel it by. So Ctrl-C waits for the answer, then cancels; a second Ctrl-C quits.
+ */
+async function submitHoldingInterrupt(
+  io: CliIo,
+  client: RunComfyClient,
+  input: unknown,
+  progress: ProgressReporter,
+): Promise<SubmitResponse> {
+  const onInterrupt = () =>
+    progress.note(
+      'Interrupted: waiting for RunComfy to confirm the submit so it can be cancelled (Ctrl-C again quits now).',
+    );
+  io.interrupt.addEventListener('abort', onInterrupt, { once: true });
+  try {
+    return await client.submit(input);
+  } finally {
+    io.interrupt.removeEventListener('abort', onInterrupt);
+  }
+}
+
+async function cancelAfterInterrupt(
+  io: CliIo,
+  client: RunComfyClient,
+  requestId: string,
+  phase: FollowPhase | 'downloading',
+  outDir: string,
+): Promise<ExitCode> {
+  const fetchLater = `seedream result ${requestId} --wait --out ${outDir}`;
+  if (phase === 'fetching' || phase === 'downloading') {
+    io.stderr.write(
+      `Interrupted. Request ${requestId} has already finished; fetch its images with:\n  ${fetchLater}\n`,
+    );
+    return EXIT.interrupted;
+  }
+  io.stderr.write(`Interrupted. Cancelling request ${requestId}…\n`);
+  try {
+    const answer = await client.cancel(requestId, { timeoutMs: 10_000 });
+    if (answer.outcome === 'cancelled') {
+      io.stderr.write(
+        `Cancelled request ${requestId} on RunComfy: it was still queued, so nothing will be generated.\n`,
+      );
+    } else {
+      io.stderr.write(
+        `Request ${requestId} is already generating and cannot be cancelled on RunComfy; it will finish (and be billed).\n` +
+          `Fetch the images later with:\n  ${fetchLater}\n`,
+      );
+    }
+  } catch (error) {
+    const { text, reference } = errorMessage('en-US', error);
+    io.stderr.write(
+      `Could not cancel request ${requestId}: ${text} (reference ${reference})\nTry again with: seedream cancel ${requestId}\n`,
+    );
+  }
+  return EXIT.interrupted;
+}

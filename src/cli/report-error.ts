@@ -1,0 +1,62 @@
+/**
+ * The one place a command's failure becomes text: the friendly catalogue message (never the
+ * error's own message or stack), a hint for whoever runs the CLI (they are the admin the
+ * message mentions), and a reference id that the --verbose log carries next to the details.
+ */
+import { EnvError } from '../env.js';
+import { AppError, InputError, isAbortError } from '../errors.js';
+import { errorMessage } from '../i18n/index.js';
+import type { Logger } from '../log.js';
+import { UsageError } from './args.js';
+import { type CliIo, EXIT, type ExitCode } from './cli-io.js';
+
+const HINTS: Readonly<Record<string, string>> = {
+  runcomfy_auth: 'Check RUNCOMFY_API_TOKEN.',
+  runcomfy_insufficient_balance: 'Top up the RunComfy account of RUNCOMFY_API_TOKEN.',
+  runcomfy_model_unknown: 'Check RUNCOMFY_MODEL_ID.',
+  runcomfy_network: 'Check RUNCOMFY_BASE_URL and the network.',
+  runcomfy_timeout: 'Check RUNCOMFY_BASE_URL and the network, or raise RUNCOMFY_TIMEOUT.',
+  output_empty: 'Image URLs on hosts outside RUNCOMFY_OUTPUT_HOSTS are refused.',
+};
+
+export interface ReportOptions {
+  log?: Logger | undefined;
+  verbose?: boolean;
+}
+
+export function reportError(io: CliIo, error: unknown, options: ReportOptions = {}): ExitCode {
+  if (error instanceof UsageError) {
+    const help = error.command ? `seedream ${error.command} --help` : 'seedream --help';
+    io.stderr.write(`seedream: ${error.message}\nRun "${help}" for usage.\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof EnvError) {
+    const lines = ['seedream: the environment is not set up:', ...error.problems.map((p) => `  - ${p}`)];
+    if (error.problems.some((p) => p.startsWith('RUNCOMFY_API_TOKEN'))) {
+      lines.push('Set RUNCOMFY_API_TOKEN to your RunComfy API token, e.g. RUNCOMFY_API_TOKEN=… seedream …');
+    }
+    io.stderr.write(`${lines.join('\n')}\n`);
+    return EXIT.usage;
+  }
+  if (isAbortError(error) && io.interrupt.aborted) {
+    io.stderr.write('Interrupted.\n');
+    return EXIT.interrupted;
+  }
+  const { text, reference, code } = errorMessage('en-US', error);
+  options.log?.error({ reference, err: forLog(error) }, 'command failed');
+  const lines = [`seedream: ${text} (reference ${reference})`];
+  const hint = HINTS[code];
+  if (hint) lines.push(`  ${hint}`);
+  const requestId = error instanceof AppError ? error.requestId : undefined;
+  if (requestId) lines.push(`  request: ${requestId}`);
+  const input = error instanceof InputError;
+  if (!input && !options.verbose) lines.push('  Run again with --verbose for details.');
+  io.stderr.write(`${lines.join('\n')}\n`);
+  return input ? EXIT.usage : EXIT.failed;
+}
+
+function forLog(error: unknown): unknown {
+  if (error instanceof AppError) return error.toLog();
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { value: String(error) };
+}
