@@ -3,6 +3,7 @@
  * entry points call `loadBotEnv()` / `loadCliEnv()` and pass the typed result down.
  * A missing or malformed variable fails start-up with one message naming every bad variable.
  */
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -67,6 +68,10 @@ export const runcomfyEnvShape = {
 /** The job engine's knobs. */
 export const engineEnvShape = {
   STORE_URL: storeUrl.default('sqlite://./data/seedream.sqlite'),
+  /** Local working files (copies of finished sets until they are posted). */
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DOWNLOAD_TIMEOUT: durationMs.prefault('60s'),
+  DOWNLOAD_MAX_BYTES: positiveInt(50 * 1024 * 1024, 1024 * 1024 * 1024),
   JOB_DEADLINE: durationMs.prefault('30m'),
   POLL_CONCURRENCY: positiveInt(8, 256),
   POLL_RATE: positiveInt(10, 1000),
@@ -123,6 +128,14 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: EnvSource): z.i
     problems.set(name, missing ? `${name} is missing` : `${name} is invalid: ${issue.message}`);
   }
   throw new EnvError([...problems.values()]);
+}
+
+/** Loads `./.env` into the environment when it exists (variables already set win). */
+export function loadDotEnv(path = '.env'): void {
+  if (!existsSync(path)) return;
+  const before = { ...process.env };
+  process.loadEnvFile(path);
+  Object.assign(process.env, before);
 }
 
 // The only place process.env is read.

@@ -1,0 +1,108 @@
+/**
+ * Builds the running bot from its configuration: store, RunComfy client, job engine (which
+ * resumes every unfinished job), Discord client and router. `stop()` ends it cleanly:
+ * nothing in flight is lost, because every job lives in the store.
+ */
+import { join } from 'node:path';
+import { Client, GatewayIntentBits } from 'discord.js';
+import { commands } from '../commands/index.js';
+import { CardUpdater } from './discord/card-updater.js';
+import type { BotContext } from './discord/context.js';
+import { DiscordDeliverer } from './discord/delivery.js';
+import { DiscordApi } from './discord/discord-api.js';
+import { createRouter } from './discord/router.js';
+import type { BotEnv } from './env.js';
+import { JobEngine } from './jobs/engine.js';
+import { GuildSettingsStore } from './jobs/guild-settings.js';
+import { ImageSpool } from './jobs/image-spool.js';
+import { openStore } from './jobs/store.js';
+import type { Logger } from './log.js';
+import { RunComfyClient } from './runcomfy/client.js';
+
+export interface Bot {
+  client: Client;
+  engine: JobEngine;
+  cards: CardUpdater;
+  stop(): Promise<void>;
+}
+
+export interface BotOptions {
+  env: BotEnv;
+  logger: Logger;
+  clock?: () => number;
+  /** Test and benchmark knobs of the card updater (edit spacing). */
+  cardIntervals?: { minIntervalMs?: number; stateIntervalMs?: number };
+}
+
+export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
+  const store = await openStore({ url: env.STORE_URL, logger });
+  const runcomfy = new RunComfyClient({
+    baseUrl: env.RUNCOMFY_BASE_URL,
+    token: env.RUNCOMFY_API_TOKEN,
+    modelId: env.RUNCOMFY_MODEL_ID,
+    timeoutMs: env.RUNCOMFY_TIMEOUT,
+    logger,
+  });
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {},
+    allowedMentions: { parse: [] },
+  });
+  // Deliveries resumed at start post before login finishes: REST needs only the token.
+  client.rest.setToken(env.DISCORD_TOKEN);
+  const api = new DiscordApi(client.rest, env.DISCORD_APPLICATION_ID, clock);
+  const engine = new JobEngine({
+    store,
+    client: runcomfy,
+    deliverer: new DiscordDeliverer(api, logger),
+    spool: new ImageSpool({
+      directory: join(env.DATA_DIR, 'spool'),
+      maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
+      timeoutMs: env.DOWNLOAD_TIMEOUT,
+    }),
+    outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
+    deadlineMs: env.JOB_DEADLINE,
+    maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER,
+    pollConcurrency: env.POLL_CONCURRENCY,
+    pollRate: env.POLL_RATE,
+    historyLimit: env.HISTORY_LIMIT,
+    clock,
+    logger,
+  });
+  const cards = new CardUpdater(engine, api, logger, { clock, ...cardIntervals });
+  const context: BotContext = {
+    engine,
+    cards,
+    api,
+    settings: new GuildSettingsStore(store),
+    log: logger,
+    clock,
+    limits: { maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER },
+  };
+  const route = createRouter(commands, context);
+  client.on('interactionCreate', (interaction) => {
+    void route(interaction);
+  });
+  client.on('error', (error) => logger.error({ err: error.message }, 'discord client error'));
+  await engine.start();
+  await client.login(env.DISCORD_TOKEN);
+  logger.info({ guilds: client.guilds.cache.size }, 'bot ready');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    client,
+    engine,
+    cards,
+    stop() {
+      stopping ??= (async () => {
+        cards.stop();
+        await engine.stop();
+        await client.destroy();
+        await runcomfy.close();
+        await store.close();
+        logger.info('bot stopped');
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/** Button handlers, by the action in their custom_id (see custom-id.ts). */
+import { randomInt } from 'node:crypto';
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  MessageFlags,
+  PermissionFlagsBits,
+} from 'discord.js';
+import { resolveLocale, t } from '../i18n/index.js';
+import type { JobRecord } from '../jobs/job.js';
+import { JobNotFoundError } from '../jobs/job-repository.js';
+import { MAX_SEED } from '../seedream/model-input.js';
+import type { BotContext } from './context.js';
+import type { ButtonAction } from './custom-id.js';
+import { DISCORD_ERRORS, discordErrorCode } from './discord-api.js';
+import { startJob } from './start-job.js';
+
+type Handler = (interaction: ButtonInteraction, context: BotContext, jobId: string) => Promise<void>;
+
+export const buttonHandlers: Record<ButtonAction, Handler> = {
+  cancel: (interaction, context, jobId) => cancelJob(interaction, context, jobId),
+
+  async reroll(interaction, context, jobId) {
+    const job = await requireJob(context, jobId);
+    // Same settings, a new seed; it is the clicker's job and counts against their limits.
+    await startJob(interaction, context, { prompt: job.prompt, input: { ...job.input, seed: randomInt(0, MAX_SEED) } });
+  },
+
+  async delete(interaction, context, jobId) {
+    const locale = resolveLocale(interaction.locale, interaction.guildLocale);
+    const job = await requireJob(context, jobId);
+    if (!mayManage(interaction, job)) {
+      await interaction.reply({ content: t(locale, 'replies.not_yours_delete'), flags: MessageFlags.Ephemeral });
+      return;
+    }
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const messageIds = Object.entries(job.delivery)
+      .filter(([key, step]) => key.startsWith('part:') && step.result)
+      .map(([, step]) => step.result!);
+    for (const messageId of messageIds) {
+      try {
+        await context.api.deleteMessage(job.owner.channelId, messageId);
+      } catch (error) {
+        if (discordErrorCode(error) !== DISCORD_ERRORS.unknownMessage) throw error; // already gone is fine
+      }
+    }
+    await context.engine.setSurface(job.id, { deleted: true });
+    await interaction.editReply({ content: t(locale, 'replies.deleted', { count: messageIds.length }) });
+  },
+};
+
+/** Cancel, from the card's button, /jobs or /cancel: only the requester or a moderator. */
+export async function cancelJob(
+  interaction: ButtonInteraction | ChatInputCommandInteraction,
+  context: BotContext,
+  jobId: string,
+): Promise<void> {
+  const locale = resolveLocale(interaction.locale, interaction.guildLocale);
+  const job = await requireJob(context, jobId);
+  if (!mayManage(interaction, job)) {
+    await interaction.reply({ content: t(locale, 'replies.not_yours_cancel'), flags: MessageFlags.Ephemeral });
+    return;
+  }
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const { outcome } = await context.engine.cancel(job.id);
+  context.log.info({ jobId: job.id, outcome, by: interaction.user.id }, 'cancel requested');
+  await interaction.editReply({ content: t(locale, `replies.cancel_${outcome}`) });
+}
+
+/** The requester, or a member allowed to manage messages in the job's server. */
+function mayManage(interaction: ButtonInteraction | ChatInputCommandInteraction, job: JobRecord): boolean {
+  if (interaction.user.id === job.owner.userId) return true;
+  return (
+    job.owner.guildId !== null &&
+    interaction.guildId === job.owner.guildId &&
+    interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true
+  );
+}
+
+async function requireJob(context: BotContext, jobId: string): Promise<JobRecord> {
+  const job = await context.engine.get(jobId);
+  if (!job) throw new JobNotFoundError(jobId);
+  return job;
+}

@@ -1,0 +1,149 @@
+/**
+ * Posts a finished set into the requester's channel as image embeds backed by attachments,
+ * numbered 1/N…, spilling over as many messages as Discord's limits need. Each message is one
+ * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
+ */
+import { type APIEmbed, ButtonStyle, ComponentType, type RawFile } from 'discord.js';
+import { t } from '../i18n/index.js';
+import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../jobs/engine.js';
+import type { SpooledImage } from '../jobs/image-spool.js';
+import type { JobRecord } from '../jobs/job.js';
+import type { Logger } from '../log.js';
+import { findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
+import { messageLink } from './card-updater.js';
+import { customId } from './custom-id.js';
+import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
+import { DISCORD_LIMITS, type PackedPart, packParts, prepareImages } from './pack-images.js';
+import { renderStatusCard } from './status-card.js';
+import { escapeUserText, formatDuration, truncate } from './text.js';
+
+const RESULT_COLOUR = 0x57f287;
+
+export class DiscordDeliverer implements Deliverer {
+  constructor(
+    private readonly api: DiscordApi,
+    private readonly log: Logger,
+  ) {}
+
+  async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps): Promise<void> {
+    const fileLimit =
+      typeof job.surface.attachmentLimit === 'number' ? job.surface.attachmentLimit : DISCORD_LIMITS.defaultFileBytes;
+    const prepared = await prepareImages(images, { fileLimitBytes: fileLimit, baseName: `seedream-${job.id}` });
+    const parts = packParts(prepared);
+    const total = job.input.sequential_image_generation_options;
+    for (const [index, part] of parts.entries()) {
+      const last = index === parts.length - 1;
+      await steps.once(`part:${index}`, (nonce) =>
+        this.#post(job, renderPart(job, part, index, total, last), part, nonce),
+      );
+    }
+    // The card's final edit is a step too: a crash between the last post and "delivered"
+    // cannot leave the card saying "posting…" forever.
+    await steps.once('card', async () => {
+      const delivered: JobRecord = {
+        ...job,
+        state: 'delivered',
+        stateTimes: { ...job.stateTimes, delivered: Date.now() },
+      };
+      const first = steps.done()['part:0'];
+      try {
+        await this.api.editCard(
+          delivered,
+          renderStatusCard(delivered, {
+            locale: job.owner.locale,
+            now: Date.now(),
+            eta: { meanMs: 0 },
+            ...(first ? { resultUrl: messageLink(job, first) } : {}),
+          }),
+        );
+        return 'edited';
+      } catch (error) {
+        // A deleted card or an expired route must not hold the set back: it is already posted.
+        this.log.info({ jobId: job.id, code: discordErrorCode(error) }, 'final card edit failed');
+        return 'skipped';
+      }
+    });
+  }
+
+  async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
+    const files: RawFile[] = part.images
+      .filter((image) => image.data !== undefined)
+      .map((image) => ({ name: image.filename, data: image.data!, contentType: image.contentType }));
+    try {
+      return await this.api.postMessage(job.owner.channelId, payload, files, nonce);
+    } catch (error) {
+      const code = discordErrorCode(error);
+      const noAccess = code === DISCORD_ERRORS.missingAccess || code === DISCORD_ERRORS.missingPermissions;
+      if (noAccess && this.api.interactionTokenAlive(job)) {
+        // The bot may not post in this channel, but the interaction's follow-up still may.
+        this.log.warn(
+          { jobId: job.id, code },
+          'no access to the channel; delivering through the interaction follow-up',
+        );
+        return this.api.followUp(job, payload, files);
+      }
+      if (noAccess || code === DISCORD_ERRORS.unknownChannel) {
+        throw new PermanentDeliveryError('delivery_failed', `Discord refused the post (${code})`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function renderPart(job: JobRecord, part: PackedPart, partIndex: number, total: number, last: boolean): MessagePayload {
+  const locale = job.owner.locale;
+  const attachments = part.images
+    .filter((image) => image.data !== undefined)
+    .map((image, id) => ({ id, filename: image.filename, description: truncate(job.prompt, 1_000) }));
+  const embeds: APIEmbed[] = part.images.map((image) => {
+    const embed: APIEmbed = {
+      title: t(locale, 'result.image_title', { number: image.number, total }),
+      color: RESULT_COLOUR,
+    };
+    if (image.data !== undefined) embed.image = { url: `attachment://${image.filename}` };
+    else embed.description = t(locale, 'result.linked', { url: job.imageUrls[image.index] ?? '' });
+    return embed;
+  });
+  if (partIndex === 0 && embeds[0]) embeds[0].description = summary(job, total);
+  const payload: MessagePayload = { embeds, attachments };
+  if (last) {
+    payload.components = [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Secondary,
+            label: t(locale, 'buttons.reroll'),
+            custom_id: customId('reroll', job.id),
+          },
+          {
+            type: ComponentType.Button,
+            style: ButtonStyle.Danger,
+            label: t(locale, 'buttons.delete'),
+            custom_id: customId('delete', job.id),
+          },
+        ],
+      },
+    ];
+  }
+  return payload;
+}
+
+function summary(job: JobRecord, requested: number): string {
+  const locale = job.owner.locale;
+  const received = job.imageUrls.length - job.missingImages.length;
+  const aspect = findAspectRatioByImageSize(job.input.image_size);
+  const lines = [
+    `>>> ${escapeUserText(truncate(job.prompt, 1_500))}`,
+    t(locale, 'result.details', {
+      requester: `<@${job.owner.userId}>`,
+      seed: job.input.seed ?? t(locale, 'card.seed_random'),
+      size: aspect ? `${aspect.width}×${aspect.height}` : job.input.image_size,
+      quality: t(locale, `card.quality.${job.input.optimize_prompt_options}`),
+      duration: formatDuration((job.stateTimes.fetching ?? job.updatedAt) - job.createdAt),
+    }),
+  ];
+  if (received < requested) lines.push(t(locale, 'result.partial', { received, requested }));
+  return lines.join('\n');
+}

@@ -1,0 +1,140 @@
+/**
+ * The status card: what the requester (and the channel) sees while a set is being made.
+ * Pure rendering from the job record; the Cancel button exists only while the job is
+ * queued, because RunComfy cannot cancel a running job.
+ */
+import {
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type APIEmbed,
+  ButtonStyle,
+  ComponentType,
+} from 'discord.js';
+import { type MessageKey, t } from '../i18n/index.js';
+import type { JobRecord } from '../jobs/job.js';
+import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
+import { customId } from './custom-id.js';
+import { escapeUserText, formatDuration, progressBar, relativeTime, truncate } from './text.js';
+
+export interface CardMessage {
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+}
+
+const COLOURS: Record<JobRecord['state'], number> = {
+  submitted: 0x95a5a6,
+  queued: 0x95a5a6,
+  running: 0x5865f2,
+  fetching: 0x5865f2,
+  delivering: 0x5865f2,
+  delivered: 0x57f287,
+  cancelled: 0x747f8d,
+  failed: 0xed4245,
+  timed_out: 0xed4245,
+  expired: 0xed4245,
+};
+
+export interface CardContext {
+  locale: string;
+  now: number;
+  /** The learned running time for this kind of job. */
+  eta: { meanMs: number };
+  /** Link to the first result message, once delivered. */
+  resultUrl?: string;
+}
+
+export function renderStatusCard(job: JobRecord, context: CardContext): CardMessage {
+  const { locale } = context;
+  const input = job.input;
+  const aspect = findAspectRatioByImageSize(input.image_size);
+  const fields = [
+    { name: t(locale, 'card.field.count'), value: String(input.sequential_image_generation_options), inline: true },
+    {
+      name: t(locale, 'card.field.aspect'),
+      value: aspect ? aspectRatioLabel(aspect, locale) : input.image_size,
+      inline: true,
+    },
+    {
+      name: t(locale, 'card.field.seed'),
+      value: input.seed === undefined ? t(locale, 'card.seed_random') : String(input.seed),
+      inline: true,
+    },
+    {
+      name: t(locale, 'card.field.quality'),
+      value: t(locale, `card.quality.${input.optimize_prompt_options}`),
+      inline: true,
+    },
+    { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
+  ];
+  const embed: APIEmbed = {
+    title: t(locale, `card.title.${job.state}` as MessageKey),
+    description: `>>> ${escapeUserText(truncate(job.prompt, 3_500))}`,
+    color: COLOURS[job.state],
+    fields: [...fields, { name: t(locale, 'card.field.status'), value: statusLine(job, context) }],
+    footer: { text: t(locale, 'card.footer', { reference: job.id }) },
+  };
+  const components: CardMessage['components'] = [];
+  if (job.state === 'queued' || job.state === 'submitted') {
+    components.push({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Danger,
+          label: t(locale, 'buttons.cancel'),
+          custom_id: customId('cancel', job.id),
+        },
+      ],
+    });
+  }
+  return { embeds: [embed], components };
+}
+
+function statusLine(job: JobRecord, { locale, now, eta, resultUrl }: CardContext): string {
+  switch (job.state) {
+    case 'submitted':
+      return t(locale, 'card.status.submitted');
+    case 'queued':
+      return job.queuePosition === null
+        ? t(locale, 'card.status.queued')
+        : t(locale, 'card.status.queued_position', { position: job.queuePosition });
+    case 'running': {
+      const started = job.stateTimes.running ?? now;
+      const elapsed = now - started;
+      const fraction = Math.min(0.95, elapsed / Math.max(1, eta.meanMs));
+      return t(locale, 'card.status.running', {
+        bar: progressBar(fraction),
+        started: relativeTime(started),
+        eta: relativeTime(Math.max(now, started + eta.meanMs)),
+      });
+    }
+    case 'fetching':
+      return t(locale, 'card.status.fetching');
+    case 'delivering':
+      return t(locale, 'card.status.delivering');
+    case 'delivered': {
+      const requested = job.input.sequential_image_generation_options;
+      const received = job.imageUrls.length - job.missingImages.length;
+      const took = formatDuration((job.stateTimes.delivered ?? now) - job.createdAt);
+      const summary =
+        received < requested
+          ? t(locale, 'card.status.delivered_partial', { received, requested, duration: took })
+          : t(locale, 'card.status.delivered', { received, duration: took });
+      return resultUrl ? `${summary}\n${resultUrl}` : summary;
+    }
+    case 'cancelled':
+      return t(locale, 'card.status.cancelled');
+    case 'failed':
+    case 'timed_out':
+    case 'expired':
+      return t(locale, 'card.status.ended', { reason: failureText(job, locale) });
+  }
+}
+
+/** The failure in words (from the catalogue by its code), with its reference. */
+export function failureText(job: JobRecord, locale: string): string {
+  const code = job.failure?.code;
+  const key = `errors.${code}` as MessageKey;
+  const text = code ? t(locale, key, job.failure?.params) : t(locale, 'errors.unknown');
+  return text === key ? t(locale, 'errors.unknown') : text;
+}

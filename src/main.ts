@@ -1,0 +1,44 @@
+/** `npm start`: read the configuration, start the bot, stop cleanly on SIGINT/SIGTERM. */
+import { startBot } from './app.js';
+import { EnvError, loadBotEnv, loadDotEnv } from './env.js';
+import { createLogger } from './log.js';
+
+let env: ReturnType<typeof loadBotEnv>;
+try {
+  loadDotEnv();
+  env = loadBotEnv();
+} catch (error) {
+  if (!(error instanceof EnvError)) throw error;
+  process.stderr.write(
+    `seedream bot: cannot start, the configuration is incomplete.\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n` +
+      'Set these variables (see .env.example and the README), then start again.\n',
+  );
+  process.exit(1);
+}
+
+const logger = createLogger({ level: env.LOG_LEVEL });
+process.on('unhandledRejection', (reason) =>
+  logger.error({ err: reason instanceof Error ? reason.message : reason }, 'unhandled rejection'),
+);
+
+try {
+  const bot = await startBot({ env, logger });
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, 'stopping');
+    bot.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error instanceof Error ? error.message : error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+} catch (error) {
+  logger.fatal(
+    { err: error instanceof Error ? { message: error.message, code: (error as { code?: unknown }).code } : error },
+    'could not start',
+  );
+  process.exit(1);
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredMessage } from '../../src/emulators/discord/index.js';
+import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
+
+let h: BotHarness;
+
+beforeAll(async () => {
+  h = await createBotHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const resultsOf = (jobId: string) => (m: StoredMessage) =>
+  (m.data.attachments ?? []).some((a) => a.filename.startsWith(`seedream-${jobId}-`));
+
+async function waitForCard(messageId: string, title: string, timeoutMs = 20_000): Promise<StoredMessage> {
+  const started = Date.now();
+  for (;;) {
+    const card = h.discord.message(messageId);
+    if (card?.data.embeds?.[0]?.title === title) return card;
+    if (Date.now() - started > timeoutMs) {
+      throw new Error(`card ${messageId} still says "${card?.data.embeds?.[0]?.title}" (wanted "${title}")`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('/imagine end to end', () => {
+  it.each([
+    [1, '1:1', 2048, 2048],
+    [4, '16:9', 2560, 1440],
+    [10, '9:16', 1440, 2560],
+    [15, '21:9', 3024, 1296],
+  ])(
+    '%i image(s) at %s: every image posted within Discord limits, card final',
+    { timeout: 60_000 },
+    async (count, aspect, width, height) => {
+      const channel = h.discord.channelByName('general');
+      const user = h.discord.createUser({ username: `user${count}` });
+      const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', {
+        prompt: 'a lighthouse at dusk',
+        count,
+        aspect,
+      });
+      const first = await handle.waitForResponse();
+      expect(handle.responseTimeMs).toBeLessThan(3_000);
+      expect(first.type).toBe(4); // the card itself, at once
+      const card = await handle.waitForOriginal();
+      const final = await waitForCard(card.data.id, 'Done', 50_000);
+      expect(final.data.components ?? []).toEqual([]); // no Cancel once done
+
+      const results = h.discord.channelMessages(channel).filter(resultsOf(handle.id));
+      const attachments = results.flatMap((m) => m.data.attachments ?? []);
+      expect(attachments).toHaveLength(count);
+      for (const message of results) {
+        expect(message.data.attachments!.length).toBeLessThanOrEqual(10);
+        expect(message.data.embeds!.length).toBeLessThanOrEqual(10);
+        expect(message.allowedMentions).toEqual({ parse: [] });
+      }
+      expect(attachments.every((a) => a.width === width && a.height === height)).toBe(true);
+      const titles = results.flatMap((m) => (m.data.embeds ?? []).map((e) => e.title));
+      expect(titles).toEqual(Array.from({ length: count }, (_, i) => `${i + 1}/${count}`));
+      // Reroll and Delete on the last message.
+      const buttons = results.at(-1)!.data.components!.flatMap((row) => (row.components ?? []).map((c) => c.custom_id));
+      expect(buttons).toEqual([`sd1:reroll:${handle.id}`, `sd1:delete:${handle.id}`]);
+    },
+  );
+});

@@ -1,0 +1,102 @@
+/**
+ * The real bot (src/app.ts, the real discord.js client) against both emulators on 127.0.0.1.
+ * Emulated durations are short so end-to-end tests run in seconds of real time.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { REST, Routes } from 'discord.js';
+import { commands } from '../../commands/index.js';
+import { type Bot, startBot } from '../../src/app.js';
+import {
+  type DiscordEmulator,
+  type DiscordEmulatorOptions,
+  startDiscordEmulator,
+} from '../../src/emulators/discord/index.js';
+import {
+  type RunComfyEmulator,
+  type RunComfyEmulatorOptions,
+  startRunComfyEmulator,
+} from '../../src/emulators/runcomfy/index.js';
+import { botEnvSchema, parseEnv } from '../../src/env.js';
+import { createLogger } from '../../src/log.js';
+
+export interface BotHarness {
+  discord: DiscordEmulator;
+  runcomfy: RunComfyEmulator;
+  bot: Bot;
+  logs: string[];
+  env: Record<string, string>;
+  /** Starts the bot again on the same store (after stop()). */
+  restart(): Promise<Bot>;
+  close(): Promise<void>;
+}
+
+export interface BotHarnessOptions {
+  runcomfy?: RunComfyEmulatorOptions;
+  discord?: DiscordEmulatorOptions;
+  env?: Record<string, string>;
+  clock?: () => number;
+  storeUrl?: string;
+}
+
+export async function createBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
+  const runcomfy = await startRunComfyEmulator({ queueMs: 300, baseRunMs: 400, perImageMs: 50, ...options.runcomfy });
+  const discord = await startDiscordEmulator(options.discord);
+  const dataDir = mkdtempSync(join(tmpdir(), 'seedream-bot-'));
+  const env: Record<string, string> = {
+    DISCORD_TOKEN: discord.botToken,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_URL: discord.apiUrl,
+    RUNCOMFY_API_TOKEN: runcomfy.token,
+    RUNCOMFY_BASE_URL: runcomfy.url,
+    RUNCOMFY_OUTPUT_HOSTS: '127.0.0.1',
+    STORE_URL: options.storeUrl ?? `sqlite://${join(dataDir, 'store.sqlite')}`,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    MAX_ACTIVE_JOBS_PER_USER: '20',
+    POLL_RATE: '200',
+    POLL_CONCURRENCY: '32',
+    ...options.env,
+  };
+  // The deploy script's request, on discord.js's REST client.
+  await new REST({ api: discord.apiUrl })
+    .setToken(discord.botToken)
+    .put(Routes.applicationCommands(discord.applicationId), { body: commands.map((c) => c.definition) });
+
+  const logs: string[] = [];
+  const logger = createLogger(
+    { level: 'debug' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        logs.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  const start = () =>
+    startBot({
+      env: parseEnv(botEnvSchema, env),
+      logger,
+      clock: options.clock,
+      cardIntervals: { minIntervalMs: 150, stateIntervalMs: 30 },
+    });
+  const harness: BotHarness = {
+    discord,
+    runcomfy,
+    bot: await start(),
+    logs,
+    env,
+    async restart() {
+      harness.bot = await start();
+      return harness.bot;
+    },
+    async close() {
+      await harness.bot.stop();
+      await discord.close();
+      await runcomfy.close();
+    },
+  };
+  return harness;
+}
