@@ -112,60 +112,16 @@ export class ImageSpool {
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
   }
 
-  async #fetchOne(dir: string, index: number, url: string, outer?: AbortSignal): Promise<SpooledImage> {
-    const { signal, dispose } = combineSignals([outer], this.options.timeoutMs);
-    const partial = join(dir, `${index}.part`);
-    try {
-      const response = await request(url, { method: 'GET', signal, dispatcher: this.options.dispatcher });
-      if (response.statusCode === 404 || response.statusCode === 410) {
-        await response.body.dump();
-        throw new ImageDownloadError('image_gone', `Image ${index} answered ${response.statusCode}`, {
-          status: response.statusCode,
-        });
-      }
-      if (response.statusCode !== 200) {
-        await response.body.dump();
-        throw new ImageDownloadError('image_download_transient', `Image ${index} answered ${response.statusCode}`, {
-          status: response.statusCode,
-        });
-      }
-      const declared = Number(response.headers['content-length'] ?? Number.NaN);
-      if (declared > this.options.maxBytesPerImage) {
-        await response.body.dump();
-        throw new ImageDownloadError('image_too_large', `Image ${index} is ${declared} bytes`);
-      }
-      let received = 0;
-      const cap = this.options.maxBytesPerImage;
-      const file = createWriteStream(partial);
-      await pipeline(
-        response.body,
-        new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            received += chunk.length;
-            if (received > cap) done(new ImageDownloadError('image_too_large', `Image ${index} exceeds ${cap} bytes`));
-            else file.write(chunk, done);
-          },
-          final(done) {
-            file.end(done);
-          },
-        }),
-      );
-      const format = await sniffFile(partial);
-      if (!format) throw new ImageDownloadError('image_not_an_image', `Image ${index} is not a known image format`);
-      const path = join(dir, `${index}.${format}`);
-      await rename(partial, path);
-      return { index, path, format, bytes: received };
-    } catch (error) {
-      await rm(partial, { force: true });
-      if (outer?.aborted) throw new AbortedError();
-      if (error instanceof ImageDownloadError) throw error;
-      if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
-        throw new ImageDownloadError('image_download_transient', `Image ${index} timed out`);
-      }
-      throw new ImageDownloadError('image_download_transient', `Image ${index} download failed`, { cause: error });
-    } finally {
-      dispose();
-    }
+  async #fetchOne(dir: string, index: number, url: string, signal?: AbortSignal): Promise<SpooledImage> {
+    const file = await downloadImageFile(url, {
+      directory: dir,
+      baseName: String(index),
+      maxBytes: this.options.maxBytesPerImage,
+      timeoutMs: this.options.timeoutMs,
+      dispatcher: this.options.dispatcher,
+      signal,
+    });
+    return { index, ...file };
   }
 }
 
