@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
+import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
+
+let h: BotHarness;
+
+beforeAll(async () => {
+  h = await createBotHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function finishedSet(username: string, prompt: string, count = 2, locale?: string) {
+  const user = h.discord.createUser({ username, ...(locale ? { locale } : {}) });
+  const channel = h.discord.channelByName('general');
+  const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', { prompt, count, seed: 7 });
+  const card = await handle.waitForOriginal();
+  await waitUntil(
+    () =>
+      resultMessages(h.discord, channel.data.id, handle.id).length > 0 &&
+      h.discord.message(card.data.id)?.data.embeds?.[0]?.color === 0x57f287,
+    'the set',
+  );
+  return { user, channel, handle, card, results: resultMessages(h.discord, channel.data.id, handle.id) };
+}
+
+describe('result buttons', () => {
+  it('Reroll makes a new set for the clicker with the same settings and a new seed', { timeout: 60_000 }, async () => {
+    const { results, handle } = await finishedSet('roller', 'a windmill in spring');
+    const clicker = h.discord.createUser({ username: 'reroller' });
+    const click = h.discord.clickButton(clicker, results.at(-1)!, `sd1:reroll:${handle.id}`);
+    const response = await click.waitForResponse();
+    expect(response.type).toBe(4); // a new public status card, at once
+    const card = await click.waitForOriginal();
+    await waitForCardTitle(h.discord, card.data.id, 'Done', 30_000);
+    const original = await h.bot.engine.get(handle.id);
+    const rerolled = await h.bot.engine.get(click.id);
+    expect(rerolled?.owner.userId).toBe(clicker.id);
+    expect(rerolled?.input.text).toBe(original?.input.text);
+    expect(rerolled?.input.image_size).toBe(original?.input.image_size);
+    expect(rerolled?.input.seed).not.toBe(original?.input.seed);
+  });
+
+  it('Delete is refused to others and removes the set for its requester', { timeout: 60_000 }, async () => {
+    const { user, channel, handle, results } = await finishedSet('deleter', 'a harbour at night', 3);
+    const stranger = h.discord.createUser({ username: 'not-the-owner' });
+    const refused = h.discord.clickButton(stranger, results.at(-1)!, `sd1:delete:${handle.id}`);
+    const refusal = await refused.waitForResponse();
+    expect((refusal.data?.['flags'] as number) & 64).toBe(64);
+    expect(resultMessages(h.discord, channel.data.id, handle.id)).toHaveLength(results.length);
+
+    const click = h.discord.clickButton(user, results.at(-1)!, `sd1:delete:${handle.id}`);
+    const reply = await click.waitForOriginal((m) => !m.loading);
+    expect(reply.ephemeral).toBe(true);
+    expect(resultMessages(h.discord, channel.data.id, handle.id)).toHaveLength(0);
+  });
+});
+
+describe('languages and places', () => {
+  it('speaks the member’s language on the card (zh-TW)', { timeout: 60_000 }, async () => {
+    const { card } = await finishedSet('taiwan', '一座燈塔', 1, 'zh-TW');
+    const final = h.discord.message(card.data.id)!;
+    expect(final.data.embeds?.[0]?.title).toBe('完成');
+    expect(JSON.stringify(final.data.embeds)).toContain('張數');
+  });
+
+  it('works in a DM with the bot', { timeout: 60_000 }, async () => {
+    const user = h.discord.createUser({ username: 'dm-user' });
+    const handle = h.discord.runSlashCommand({ user }, 'imagine', { prompt: 'a paper boat', count: 2 });
+    const card = await handle.waitForOriginal();
+    expect(card.guildId).toBeNull();
+    await waitForCardTitle(h.discord, card.data.id, 'Done', 30_000);
+    const results = resultMessages(h.discord, card.channelId, handle.id);
+    expect(results.flatMap((m) => m.data.attachments ?? [])).toHaveLength(2);
+    expect(buttonIds(results.at(-1))).toContain(`sd1:delete:${handle.id}`);
+  });
+});

@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { renderStatusCard } from '../../src/discord/status-card.js';
+import type { JobRecord, JobState } from '../../src/jobs/job.js';
+
+const job = (state: JobState, patch: Partial<JobRecord> = {}): JobRecord => ({
+  v: 1,
+  id: '1574899051944607744',
+  state,
+  owner: { userId: '42', guildId: 'g', channelId: 'c', locale: 'en-US' },
+  prompt: '@everyone look at <@123> and **this**',
+  input: {
+    text: 'Generate 4 images: x',
+    sequential_image_generation_options: 4,
+    image_size: '2560:1440 (16:9)',
+    optimize_prompt_options: 'fast',
+    sequential_image_generation: 'auto',
+  },
+  createdAt: 0,
+  updatedAt: 0,
+  deadlineAt: 0,
+  stateTimes: { submitted: 0, queued: 1_000, running: 10_000 },
+  queuePosition: 3,
+  imageUrls: [],
+  missingImages: [],
+  delivery: {},
+  deliveryAttempts: 0,
+  surface: {},
+  ...patch,
+});
+
+const context = { locale: 'en-US', now: 20_000, eta: { meanMs: 40_000 } };
+
+describe('status card', () => {
+  it('has a Cancel button only while the job can still be cancelled', () => {
+    const withButton = (['submitted', 'queued'] as const).map(
+      (s) => renderStatusCard(job(s), context).components.length,
+    );
+    const without = (
+      ['running', 'fetching', 'delivering', 'delivered', 'cancelled', 'failed', 'timed_out', 'expired'] as const
+    ).map((s) => renderStatusCard(job(s), context).components.length);
+    expect(withButton).toEqual([1, 1]);
+    expect(without.every((n) => n === 0)).toBe(true);
+    expect(renderStatusCard(job('queued'), context).components[0]!.components[0]!).toMatchObject({
+      custom_id: 'sd1:cancel:1574899051944607744',
+    });
+  });
+
+  it('escapes the prompt so it can never ping or format', () => {
+    const description = renderStatusCard(job('queued'), context).embeds[0]!.description!;
+    expect(description).not.toMatch(/@everyone/);
+    expect(description).not.toContain('<@123>');
+    expect(description).toContain('\\*\\*this\\*\\*');
+  });
+
+  it('shows the queue position, and while running an ETA bar with live relative times', () => {
+    const queued = JSON.stringify(renderStatusCard(job('queued'), context).embeds);
+    expect(queued).toContain('3');
+    const running = renderStatusCard(job('running'), context).embeds[0]!.fields!.at(-1)!.value;
+    expect(running).toMatch(/▰+▱+/);
+    expect(running).toContain('<t:10:R>'); // started
+    expect(running).toContain('<t:50:R>'); // expected: start + learned 40 s
+  });
+
+  it('says k of N when fewer images came back, and why a job failed', () => {
+    const partial = renderStatusCard(
+      job('delivered', { imageUrls: ['a', 'b', 'c'], stateTimes: { delivered: 65_000 } }),
+      context,
+    ).embeds[0]!.fields!.at(-1)!.value;
+    expect(partial).toMatch(/3 of the 4 images/);
+    const failed = renderStatusCard(
+      job('failed', { failure: { code: 'runcomfy_insufficient_balance', detail: 'x', params: {} } }),
+      context,
+    ).embeds[0]!.fields!.at(-1)!.value;
+    expect(failed).toMatch(/credit/i);
+    expect(failed).toMatch(/admin/i);
+  });
+
+  it('renders in zh-CN', () => {
+    const card = renderStatusCard(
+      job('queued', { owner: { userId: '42', guildId: 'g', channelId: 'c', locale: 'zh-CN' } }),
+      {
+        ...context,
+        locale: 'zh-CN',
+      },
+    );
+    expect(card.embeds[0]!.title).toMatch(/\p{Script=Han}/u);
+    expect(card.components[0]!.components[0]!).toMatchObject({ label: expect.stringMatching(/\p{Script=Han}/u) });
+  });
+});
