@@ -54,7 +54,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   const engine = new JobEngine({
     store,
     client: runcomfy,
-    deliverer: new DiscordDeliverer(api, logger),
+    deliverer: new DiscordDeliverer(api, logger, clock),
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,

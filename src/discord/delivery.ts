@@ -23,6 +23,7 @@ export class DiscordDeliverer implements Deliverer {
   constructor(
     private readonly api: DiscordApi,
     private readonly log: Logger,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps): Promise<void> {
@@ -43,7 +44,7 @@ export class DiscordDeliverer implements Deliverer {
       const delivered: JobRecord = {
         ...job,
         state: 'delivered',
-        stateTimes: { ...job.stateTimes, delivered: Date.now() },
+        stateTimes: { ...job.stateTimes, delivered: this.clock() },
       };
       const first = steps.done()['part:0'];
       try {
@@ -51,7 +52,7 @@ export class DiscordDeliverer implements Deliverer {
           delivered,
           renderStatusCard(delivered, {
             locale: job.owner.locale,
-            now: Date.now(),
+            now: this.clock(),
             eta: { meanMs: 0 },
             ...(first ? { resultUrl: messageLink(job, first) } : {}),
           }),
