@@ -10,7 +10,8 @@ let jpegEmulator: RunComfyEmulator;
 let pngEmulator: RunComfyEmulator;
 beforeAll(async () => {
   [jpegEmulator, pngEmulator] = await Promise.all([
-    startRunComfyEmulator({ queueMs: 300, baseRunMs: 300, perImageMs: 100 }),
+    // A queue long enough that the first status poll sees it even on a loaded machine.
+    startRunComfyEmulator({ queueMs: 3_000, baseRunMs: 300, perImageMs: 100 }),
     startRunComfyEmulator({ queueMs: 0, baseRunMs: 300, perImageMs: 100, imageFormat: 'png' }),
   ]);
 });

@@ -281,7 +281,9 @@ describe('RunComfyClient retries', () => {
     emulator.inject({ kind: 'hang', route: 'status', requestId: request_id });
     const controller = new AbortController();
     const pending = client.status(request_id, { signal: controller.signal });
-    setTimeout(() => controller.abort(), 20);
+    // Abort once the request is hanging on the server (not before it was even sent).
+    await vi.waitFor(() => expect(callsTo('status', request_id)).toHaveLength(1));
+    controller.abort();
     await expectError(pending, AbortedError);
     expect(callsTo('status', request_id)).toHaveLength(1);
   });
