@@ -1,19 +1,32 @@
 /**
  * Learned generation time: an exponentially weighted mean and mean absolute deviation of
  * the running time per (image count, quality), persisted in the store. A bucket with no
- * samples borrows the per-image rate learned for that quality, then a documented prior
- * (about 14 s for one 2K image, growing roughly linearly with the count).
+ * samples borrows from the buckets of the same quality that have some: a line
+ * (base + per-image × count) fitted through them, or with one learned bucket, that bucket
+ * scaled by the shape of the prior; with none, a documented prior (about 14 s for one 2K
+ * image, growing roughly linearly with the count). Borrowed estimates carry a wider deviation,
+ * wider still the further they extrapolate.
  */
 import { z } from 'zod';
 import type { Store } from './store.js';
 
-const ALPHA = 0.2;
+/**
+ * Weight of a new sample: a plain running average over the first 1/ALPHA samples, then an
+ * exponentially weighted one with this weight. 0.2 made the mean wander by ±5 % around the
+ * truth at 10 % noise, which let jobs finish outside their window (bench/poller.bench.ts).
+ */
+const ALPHA = 0.05;
+/** A sample further than this many deviations from the mean moves the bucket as if it were this far (outliers). */
+const CLAMP_DEVS = 4;
+/** A bucket's first sample starts with this relative deviation. */
+const FIRST_DEV = 0.06;
 const bucketSchema = z.object({ meanMs: z.number(), devMs: z.number(), samples: z.number().int() });
 const modelSchema = z.object({
   buckets: z.record(z.string(), bucketSchema).default({}),
   perImage: z.record(z.string(), bucketSchema).default({}),
 });
 type EtaState = z.infer<typeof modelSchema>;
+type Bucket = z.infer<typeof bucketSchema>;
 
 export interface Eta {
   meanMs: number;
@@ -23,6 +36,17 @@ export interface Eta {
 
 const PRIOR_BASE_MS = 8_000;
 const PRIOR_PER_IMAGE_MS = 6_000;
+/**
+ * Relative deviation of the prior. 0.25 puts the first window of a never-seen kind of job at
+ * 50–150 % of the prior (0.4 started it at 20 %, which cost every early job a dozen polls).
+ */
+const PRIOR_DEV = 0.2;
+/** Least relative deviation of an estimate borrowed from other buckets. */
+const BORROWED_DEV = 0.08;
+/** Extra relative deviation per image of extrapolation beyond the learned counts. */
+const EXTRAPOLATION_DEV = 0.04;
+
+const priorMs = (count: number) => PRIOR_BASE_MS + PRIOR_PER_IMAGE_MS * count;
 
 export class EtaModel {
   #state: EtaState = { buckets: {}, perImage: {} };
@@ -46,13 +70,10 @@ export class EtaModel {
         samples: bucket.samples,
       };
     }
-    const rate = this.#state.perImage[quality];
-    if (rate && rate.samples > 0) {
-      const meanMs = rate.meanMs * count;
-      return { meanMs, devMs: Math.max(rate.devMs * count, meanMs * 0.15), samples: 0 };
-    }
-    const meanMs = PRIOR_BASE_MS + PRIOR_PER_IMAGE_MS * count;
-    return { meanMs, devMs: meanMs * 0.4, samples: 0 };
+    const borrowed = this.#borrow(count, quality);
+    if (borrowed) return borrowed;
+    const meanMs = priorMs(count);
+    return { meanMs, devMs: meanMs * PRIOR_DEV, samples: 0 };
   }
 
   /** Records one observed running time. */
@@ -69,14 +90,60 @@ export class EtaModel {
     this.#dirty = false;
     await this.store.set('stats', 'eta', this.#state);
   }
+
+  /** An estimate for an unlearned count from the learned counts of the same quality. */
+  #borrow(count: number, quality: string): Eta | undefined {
+    const points: Array<{ count: number; bucket: Bucket }> = [];
+    for (const [key, bucket] of Object.entries(this.#state.buckets)) {
+      const at = key.indexOf(':');
+      if (bucket.samples <= 0 || key.slice(at + 1) !== quality) continue;
+      const learned = Number(key.slice(0, at));
+      if (Number.isInteger(learned) && learned > 0) points.push({ count: learned, bucket });
+    }
+    if (points.length === 0) return undefined;
+    let meanMs: number;
+    if (points.length === 1) {
+      const [only] = points;
+      meanMs = (only!.bucket.meanMs * priorMs(count)) / priorMs(only!.count);
+    } else {
+      // Weighted least squares of mean = base + perImage × count; young buckets weigh less.
+      let sw = 0;
+      let sx = 0;
+      let sy = 0;
+      let sxx = 0;
+      let sxy = 0;
+      for (const { count: x, bucket } of points) {
+        const w = Math.min(bucket.samples, 10);
+        sw += w;
+        sx += w * x;
+        sy += w * bucket.meanMs;
+        sxx += w * x * x;
+        sxy += w * x * bucket.meanMs;
+      }
+      const spread = sw * sxx - sx * sx;
+      let perImage = spread > 0 ? (sw * sxy - sx * sy) / spread : 0;
+      if (!(perImage >= 0)) perImage = 0;
+      const base = (sy - perImage * sx) / sw;
+      meanMs = base + perImage * count;
+      if (!(meanMs > 0)) meanMs = (sy / sw / (sx / sw)) * count;
+    }
+    const counts = points.map((p) => p.count);
+    const beyond = Math.max(0, Math.min(...counts) - count, count - Math.max(...counts));
+    const relativeDev = points.reduce((sum, p) => sum + p.bucket.devMs / p.bucket.meanMs, 0) / points.length;
+    const devMs = meanMs * (Math.max(BORROWED_DEV, 1.5 * relativeDev) + EXTRAPOLATION_DEV * beyond);
+    return { meanMs, devMs, samples: 0 };
+  }
 }
 
-function ewma(bucket: z.infer<typeof bucketSchema> | undefined, sample: number): z.infer<typeof bucketSchema> {
-  if (!bucket || bucket.samples === 0) return { meanMs: sample, devMs: sample * 0.05, samples: 1 };
-  const error = sample - bucket.meanMs;
+function ewma(bucket: Bucket | undefined, sample: number): Bucket {
+  if (!bucket || bucket.samples === 0) return { meanMs: sample, devMs: sample * FIRST_DEV, samples: 1 };
+  // Huber-style: an outlier (a badly observed run) moves the bucket only so far.
+  const limit = CLAMP_DEVS * Math.max(bucket.devMs, bucket.meanMs * 0.01);
+  const error = Math.max(-limit, Math.min(limit, sample - bucket.meanMs));
+  const weight = Math.max(ALPHA, 1 / (bucket.samples + 1));
   return {
-    meanMs: bucket.meanMs + ALPHA * error,
-    devMs: bucket.devMs + ALPHA * (Math.abs(error) - bucket.devMs),
+    meanMs: bucket.meanMs + weight * error,
+    devMs: bucket.devMs + weight * (Math.abs(error) - bucket.devMs),
     samples: bucket.samples + 1,
   };
 }

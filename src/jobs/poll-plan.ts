@@ -34,6 +34,12 @@ export interface PollTuning {
   windowIntervalMs: number;
   /** Width of the completion window in deviations either side of the mean. */
   windowSigmas: number;
+  /**
+   * Where the window ends, in deviations after the mean (default: `windowSigmas`). Polls past
+   * the mean are cheap (only jobs still running make them), so the end may reach further than
+   * the start to keep the few slow jobs inside the tight polling.
+   */
+  windowEndSigmas?: number;
   lateMaxMs: number;
   /** Longest single wait before the window, in case the learned ETA is stale. */
   maxWaitMs: number;
@@ -43,8 +49,9 @@ export const DEFAULT_POLL_TUNING: PollTuning = {
   queuedBaseMs: 1_000,
   queuedPerPositionMs: 500,
   queuedMaxMs: 15_000,
-  windowIntervalMs: 800,
+  windowIntervalMs: 700,
   windowSigmas: 2,
+  windowEndSigmas: 3,
   lateMaxMs: 5_000,
   maxWaitMs: 30_000,
 };
@@ -69,11 +76,14 @@ export function planNextPoll(
   const earliestStart = seen.lastQueuedAt ?? seen.submittedAt;
   const latestStart = seen.runningSeenAt ?? now;
   const windowStart = earliestStart + eta.meanMs - tuning.windowSigmas * eta.devMs;
-  const windowEnd = latestStart + eta.meanMs + tuning.windowSigmas * eta.devMs;
+  const endSigmas = Math.max(tuning.windowSigmas, tuning.windowEndSigmas ?? tuning.windowSigmas);
+  const windowEnd = latestStart + eta.meanMs + endSigmas * eta.devMs;
   if (now + tuning.windowIntervalMs < windowStart) {
     return { at: Math.min(windowStart, now + tuning.maxWaitMs), endpoint: 'result' };
   }
   if (now <= windowEnd) return { at: now + tuning.windowIntervalMs, endpoint: 'result' };
-  const late = Math.min(tuning.lateMaxMs, tuning.windowIntervalMs * 1.5 ** (seen.latePolls + 1));
-  return { at: now + late, endpoint: 'result' };
+  // The caller counts late polls from `windowSigmas`; those made inside the extended end were not late.
+  const extended = Math.ceil(((endSigmas - tuning.windowSigmas) * eta.devMs) / tuning.windowIntervalMs);
+  const late = Math.max(1, seen.latePolls - extended + 1);
+  return { at: now + Math.min(tuning.lateMaxMs, tuning.windowIntervalMs * 1.5 ** late), endpoint: 'result' };
 }

@@ -1,8 +1,14 @@
 /**
  * One scheduler for every tracked job: a min-heap of due times and a single timer (never a
  * timer per job), at most `concurrency` calls in flight, a token bucket of `ratePerSecond`
- * that halves on each 429 and creeps back while calls succeed, and a global pause until a
+ * that halves on a 429 and climbs back while calls succeed, and a global pause until a
  * 429's Retry-After.
+ *
+ * Rate control (tuned with bench/poller.bench.ts): one cut per rate-limit episode (the other
+ * calls already in flight when the first 429 came back do not cut again); after a cut the
+ * rate climbs back fast to just under the rate that drew the 429, then probes slowly above it.
+ * The bucket holds one token (even pacing) up to 20 calls/s, and 50 ms worth of calls above
+ * that, so a timer that fires late does not lose the calls it was owed.
  */
 import { type Logger, silentLogger } from '../log.js';
 import { MinHeap } from '../util/min-heap.js';
@@ -21,9 +27,16 @@ export interface PollSchedulerOptions {
   logger?: Logger;
 }
 
+const BURST_SECONDS = 0.05;
+/** How far ahead of the due calls an immediate call is put (a day: ahead of any backlog). */
+const IMMEDIATE_AHEAD_MS = 86_400_000;
+/** After a cut, the rate climbs fast up to this fraction of the rate that drew the 429, then slowly. */
+const FAST_RECOVERY = 0.9;
+
 export class PollScheduler {
+  /** Keyed by priority: the due time, or far before it for a call wanted at once (see `schedule`). */
   readonly #heap = new MinHeap<string>();
-  /** The due time each tracked id currently wants; heap entries that disagree are stale. */
+  /** The heap key each tracked id currently has; heap entries that disagree are stale. */
   readonly #due = new Map<string, number>();
   readonly #inFlight = new Set<string>();
   /** In-flight ids that were unscheduled meanwhile: their returned due time is dropped. */
@@ -37,6 +50,8 @@ export class PollScheduler {
   #tokens: number;
   #tokensAt: number;
   #successesSinceCut = 0;
+  /** The rate that drew the last 429 (the limit lies just under it). */
+  #ceiling = Number.POSITIVE_INFINITY;
   #idle: Array<() => void> = [];
 
   constructor(options: PollSchedulerOptions) {
@@ -71,12 +86,17 @@ export class PollScheduler {
     if (this.#inFlight.size > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
 
-  /** Tracks `id` (or moves its due time). */
+  /**
+   * Tracks `id` (or moves its due time). A call wanted at once (`at` not in the future: a job
+   * RunComfy just reported completed, or one resumed after a restart) goes ahead of every call
+   * that merely fell due, so when calls are scarce (rate limited) it does not wait behind the backlog.
+   */
   schedule(id: string, at: number): void {
     this.#dropped.delete(id);
-    this.#due.set(id, at);
-    this.#heap.push(at, id);
-    if (this.#running && at < this.#timerAt) this.#wake();
+    const key = at <= this.#options.clock() ? at - IMMEDIATE_AHEAD_MS : at;
+    this.#due.set(id, key);
+    this.#heap.push(key, id);
+    if (this.#running && key < this.#timerAt) this.#wake();
   }
 
   unschedule(id: string): void {
@@ -88,9 +108,12 @@ export class PollScheduler {
     return this.#due.has(id) || this.#inFlight.has(id);
   }
 
-  /** A 429 anywhere pauses every poll until `until`, and the rate is halved. */
+  /** A 429 anywhere pauses every poll until `until`, and the rate is halved (once per episode). */
   pauseUntil(until: number): void {
+    const alreadyPaused = this.#options.clock() < this.#pausedUntil;
     if (until > this.#pausedUntil) this.#pausedUntil = until;
+    if (alreadyPaused) return; // the same episode: calls sent before the pause are still coming back
+    this.#ceiling = this.#rate;
     this.#rate = Math.max(0.5, this.#rate / 2);
     this.#tokens = Math.min(this.#tokens, 0);
     this.#successesSinceCut = 0;
@@ -105,8 +128,10 @@ export class PollScheduler {
   }
 
   #refill(now: number): void {
-    // A bucket of one: calls are paced evenly, so no one-second window ever holds more than the rate.
-    this.#tokens = Math.min(1, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
+    // Calls are paced evenly: a bucket of one up to 20 calls/s, so no one-second window ever holds
+    // more than the rate; above that 50 ms worth, so a late timer does not lose calls.
+    const capacity = Math.max(1, Math.floor(this.#rate * BURST_SECONDS));
+    this.#tokens = Math.min(capacity, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
     this.#tokensAt = now;
   }
 
@@ -170,6 +195,7 @@ export class PollScheduler {
         // A schedule() made while the call was in flight wins over the returned time.
         if (this.#dropped.delete(id)) next = null;
         if (next !== null && !this.#due.has(id)) this.schedule(id, next);
+        else if (next !== null) this.#heap.push(this.#due.get(id)!, id); // its entry was skipped while in flight
         if (this.#inFlight.size === 0 && this.#idle.length > 0) {
           for (const resolve of this.#idle.splice(0)) resolve();
         }
@@ -179,9 +205,11 @@ export class PollScheduler {
 
   #noteSuccess(): void {
     if (this.#rate >= this.#options.ratePerSecond) return;
-    // Additive increase: one more call per second for every `rate` calls that went through.
+    // Additive increase, in calls per second per second: about 4 while well under the rate that
+    // drew the last 429, then 1/4 while probing around it.
     this.#successesSinceCut++;
-    if (this.#successesSinceCut >= this.#rate) {
+    const fast = this.#rate < FAST_RECOVERY * this.#ceiling;
+    if (this.#successesSinceCut >= (fast ? this.#rate / 4 : this.#rate * 4)) {
       this.#successesSinceCut = 0;
       this.#rate = Math.min(this.#options.ratePerSecond, this.#rate + 1);
     }
