@@ -28,7 +28,7 @@ export const cancel: SlashCommand = {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     const typed = interaction.options.getFocused().toLowerCase();
     const now = context.clock();
-    const active = await context.engine.jobs.userActive(interaction.user.id);
+    const active = await context.engine.userActive(interaction.user.id);
     const choices = active
       .filter((job) => typed === '' || job.prompt.toLowerCase().includes(typed) || job.id.includes(typed))
       .slice(0, 25)

@@ -11,9 +11,7 @@ export const jobs: SlashCommand = {
 
   async execute(interaction, context) {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
-    const active = (await context.engine.jobs.userActive(interaction.user.id)).sort(
-      (a, b) => a.createdAt - b.createdAt,
-    );
+    const active = (await context.engine.userActive(interaction.user.id)).sort((a, b) => a.createdAt - b.createdAt);
     if (active.length === 0) {
       await interaction.reply({ content: t(locale, 'replies.no_active_jobs'), flags: MessageFlags.Ephemeral });
       return;
@@ -22,7 +20,9 @@ export const jobs: SlashCommand = {
       (job, i) =>
         `**${i + 1}.** ${escapeUserText(truncate(job.prompt, 120))}\n${jobStateText(job, locale)} · ${t(locale, 'replies.started', { when: relativeTime(job.createdAt) })} · \`${job.id}\``,
     );
-    const cancellable = active.filter((job) => job.state === 'queued' || job.state === 'submitted').slice(0, 25);
+    const cancellable = active
+      .filter((job) => job.state === 'waiting' || job.state === 'queued' || job.state === 'submitted')
+      .slice(0, 25);
     const rows = [];
     for (let i = 0; i < cancellable.length; i += 5) {
       rows.push({

@@ -10,11 +10,16 @@ import { CardUpdater } from './discord/card-updater.js';
 import type { BotContext } from './discord/context.js';
 import { DiscordDeliverer } from './discord/delivery.js';
 import { DiscordApi } from './discord/discord-api.js';
+import { GalleryBrowser } from './discord/gallery-browser.js';
+import { GalleryMirror } from './discord/gallery-mirror.js';
+import { MemberDirectory } from './discord/member-directory.js';
 import { createRouter } from './discord/router.js';
 import type { BotEnv } from './env.js';
 import { JobEngine } from './jobs/engine.js';
+import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
 import { ImageSpool } from './jobs/image-spool.js';
+import { limitsFromEnv } from './jobs/quota.js';
 import { openStore } from './jobs/store.js';
 import type { Logger } from './log.js';
 import { RunComfyClient } from './runcomfy/client.js';
@@ -51,10 +56,13 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   // Deliveries resumed at start post before login finishes: REST needs only the token.
   client.rest.setToken(env.DISCORD_TOKEN);
   const api = new DiscordApi(client.rest, env.DISCORD_APPLICATION_ID, clock);
+  const settings = new GuildSettingsStore(store);
+  const galleryIndex = new GalleryIndex(store);
+  const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
   const engine = new JobEngine({
     store,
     client: runcomfy,
-    deliverer: new DiscordDeliverer(api, logger, clock),
+    deliverer: new DiscordDeliverer(api, logger, clock, galleryMirror),
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
@@ -63,6 +71,10 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
     deadlineMs: env.JOB_DEADLINE,
     maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER,
+    // Spending: the global cap behind the fair queue, the default limits and the fallback price.
+    maxInFlight: env.MAX_JOBS_IN_FLIGHT,
+    limits: limitsFromEnv(env),
+    pricePerImageUsd: env.PRICE_PER_IMAGE_USD,
     pollConcurrency: env.POLL_CONCURRENCY,
     pollRate: env.POLL_RATE,
     historyLimit: env.HISTORY_LIMIT,
@@ -74,10 +86,13 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     engine,
     cards,
     api,
-    settings: new GuildSettingsStore(store),
+    settings,
     log: logger,
     clock,
     limits: { maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER },
+    quota: { defaults: limitsFromEnv(env), dmAllowed: env.ALLOW_DMS },
+    members: new MemberDirectory(client),
+    gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
   };
   const route = createRouter(commands, context);
   client.on('interactionCreate', (interaction) => {

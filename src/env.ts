@@ -22,6 +22,18 @@ export const durationMs = z
   });
 
 const positiveInt = (fallback: number, max = 1_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
+/** A limit where 0 means "no limit". */
+const limitInt = (fallback: number, max = 10_000_000) => z.coerce.number().int().min(0).max(max).default(fallback);
+const usd = (fallback: number, max: number) =>
+  z.coerce.number().min(0, 'must not be negative').max(max).default(fallback);
+const boolean = (fallback: boolean) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .refine((v) => ['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'].includes(v), 'expected true or false')
+    .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
+    .default(fallback);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const httpUrl = z
   .string()
@@ -77,6 +89,15 @@ export const engineEnvShape = {
   POLL_RATE: positiveInt(10, 1000),
   MAX_ACTIVE_JOBS_PER_USER: positiveInt(2, 100),
   HISTORY_LIMIT: positiveInt(50, 10_000),
+  /** Price per image when RunComfy's model info does not say (US$). */
+  PRICE_PER_IMAGE_USD: usd(0.03, 100),
+  /** Jobs at RunComfy at once (submitted, queued or running), all servers together; beyond it requests wait in the bot's fair queue. */
+  MAX_JOBS_IN_FLIGHT: positiveInt(20, 10_000),
+  // Defaults of every server's limits (each server may change its own with /settings); 0 = no limit.
+  USER_DAILY_IMAGES: limitInt(60),
+  GUILD_DAILY_IMAGES: limitInt(600),
+  GUILD_MONTHLY_BUDGET_USD: usd(100, 1_000_000),
+  MAX_ACTIVE_JOBS_PER_GUILD: limitInt(10, 10_000),
 };
 
 export const botEnvSchema = z.object({
@@ -91,6 +112,8 @@ export const botEnvSchema = z.object({
     .trim()
     .regex(/^\d{15,21}$/, 'expected a Discord snowflake (digits only)')
     .optional(),
+  /** Whether members may generate in DMs (charged to a server they share with the bot), for servers that have not chosen. */
+  ALLOW_DMS: boolean(true),
   ...runcomfyEnvShape,
   ...engineEnvShape,
 });

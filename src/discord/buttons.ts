@@ -44,9 +44,17 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
         if (discordErrorCode(error) !== DISCORD_ERRORS.unknownMessage) throw error; // already gone is fine
       }
     }
+    // Its gallery post and its place in the browse index go with it.
+    const { postRemoved } = await context.gallery.mirror.removeSet(job);
     await context.engine.setSurface(job.id, { deleted: true });
-    await interaction.editReply({ content: t(locale, 'replies.deleted', { count: messageIds.length }) });
+    const deleted = t(locale, 'replies.deleted', { count: messageIds.length });
+    await interaction.editReply({
+      content: postRemoved ? `${deleted} ${t(locale, 'gallery.replies.post_removed')}` : deleted,
+    });
   },
+
+  gprev: (interaction, context, arg) => context.gallery.browser.turn(interaction, arg, -1),
+  gnext: (interaction, context, arg) => context.gallery.browser.turn(interaction, arg, 1),
 };
 
 /** Cancel, from the card's button, /jobs or /cancel: only the requester or a moderator. */

@@ -2,9 +2,13 @@
 
 import type { JobEngine } from '../jobs/engine.js';
 import type { GuildSettingsStore } from '../jobs/guild-settings.js';
+import type { QuotaLimits } from '../jobs/quota.js';
 import type { Logger } from '../log.js';
 import type { CardUpdater } from './card-updater.js';
 import type { DiscordApi } from './discord-api.js';
+import type { GalleryBrowser } from './gallery-browser.js';
+import type { GalleryMirror } from './gallery-mirror.js';
+import type { MemberLookup } from './member-directory.js';
 
 export interface BotContext {
   engine: JobEngine;
@@ -14,4 +18,10 @@ export interface BotContext {
   log: Logger;
   clock: () => number;
   limits: { maxActivePerUser: number };
+  /** The bot's default limits (servers change theirs with /settings) and whether DMs are allowed by default. */
+  quota: { defaults: QuotaLimits; dmAllowed: boolean };
+  /** Servers and members, for requests made in DMs. */
+  members: MemberLookup;
+  /** Galleries: mirroring and removal of posts, the index, and the browser. */
+  gallery: { mirror: GalleryMirror; browser: GalleryBrowser };
 }

@@ -4,7 +4,8 @@
  * keep working after restarts.
  */
 export const CUSTOM_ID_VERSION = 'sd1';
-export const BUTTON_ACTIONS = ['cancel', 'reroll', 'delete'] as const;
+// gprev/gnext: the gallery browser's pager; their arg is `<browser id>-<page>` (see gallery-browser.ts).
+export const BUTTON_ACTIONS = ['cancel', 'reroll', 'delete', 'gprev', 'gnext'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 const JOB_ID = /^[a-z0-9-]{1,64}$/;

@@ -11,11 +11,13 @@ import type { JobRecord } from '../jobs/job.js';
 import type { Logger } from '../log.js';
 import { findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
 import { messageLink } from './card-updater.js';
+import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
 import { customId } from './custom-id.js';
 import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
-import { DISCORD_LIMITS, type PackedPart, packParts, prepareImages } from './pack-images.js';
+import type { GalleryMirror } from './gallery-mirror.js';
+import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
-import { escapeUserText, formatDuration, truncate } from './text.js';
+import { escapeUserText, formatDuration, formatUsd, truncate } from './text.js';
 
 const RESULT_COLOUR = 0x57f287;
 
@@ -24,13 +26,16 @@ export class DiscordDeliverer implements Deliverer {
     private readonly api: DiscordApi,
     private readonly log: Logger,
     private readonly clock: () => number = Date.now,
+    /** Mirrors each set into its server's gallery (absent: no galleries). */
+    private readonly gallery?: GalleryMirror,
   ) {}
 
-  async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps): Promise<void> {
+  async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps, signal?: AbortSignal): Promise<void> {
     const fileLimit =
       typeof job.surface.attachmentLimit === 'number' ? job.surface.attachmentLimit : DISCORD_LIMITS.defaultFileBytes;
     const prepared = await prepareImages(images, { fileLimitBytes: fileLimit, baseName: `seedream-${job.id}` });
-    const parts = packParts(prepared);
+    const files = await this.#withContactSheet(job, images, prepared, steps);
+    const parts = packParts(files);
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
       const last = index === parts.length - 1;
@@ -38,6 +43,8 @@ export class DiscordDeliverer implements Deliverer {
         this.#post(job, renderPart(job, part, index, total, last), part, nonce),
       );
     }
+    // After the result, before the card: the gallery post (its own steps; never fails the set).
+    await this.gallery?.mirror(job, files, steps, signal ?? new AbortController().signal);
     // The card's final edit is a step too: a crash between the last post and "delivered"
     // cannot leave the card saying "posting…" forever.
     await steps.once('card', async () => {
@@ -64,6 +71,32 @@ export class DiscordDeliverer implements Deliverer {
         return 'skipped';
       }
     });
+  }
+
+  /**
+   * Sets of more than 4 open with their contact sheet. Whether this one does is recorded as a
+   * step before the first part, so a resumed delivery packs the parts exactly as the first run did.
+   */
+  async #withContactSheet(
+    job: JobRecord,
+    images: SpooledImage[],
+    prepared: PreparedImage[],
+    steps: DeliverySteps,
+  ): Promise<PreparedImage[]> {
+    if (images.length < CONTACT_SHEET_MIN_IMAGES) return prepared;
+    let sheet: PreparedImage | undefined;
+    const decided = await steps.once('sheet', async () => {
+      try {
+        sheet = await contactSheetImage(images, `seedream-${job.id}`);
+        return 'included';
+      } catch (error) {
+        this.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : error }, 'no contact sheet');
+        return 'none';
+      }
+    });
+    if (decided !== 'included') return prepared;
+    sheet ??= await contactSheetImage(images, `seedream-${job.id}`);
+    return [sheet, ...prepared];
   }
 
   async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
@@ -98,7 +131,10 @@ function renderPart(job: JobRecord, part: PackedPart, partIndex: number, total: 
     .map((image, id) => ({ id, filename: image.filename, description: truncate(job.prompt, 1_000) }));
   const embeds: APIEmbed[] = part.images.map((image) => {
     const embed: APIEmbed = {
-      title: t(locale, 'result.image_title', { number: image.number, total }),
+      title:
+        image.index < 0
+          ? t(locale, 'gallery.sheet_title', { total })
+          : t(locale, 'result.image_title', { number: image.number, total }),
       color: RESULT_COLOUR,
     };
     if (image.data !== undefined) embed.image = { url: `attachment://${image.filename}` };
@@ -146,5 +182,7 @@ function summary(job: JobRecord, requested: number): string {
     }),
   ];
   if (received < requested) lines.push(t(locale, 'result.partial', { received, requested }));
+  // What RunComfy says it charged (include_cost), when it says.
+  if (job.cost !== undefined) lines.push(t(locale, 'spending.result_charged', { usd: formatUsd(job.cost) }));
   return lines.join('\n');
 }

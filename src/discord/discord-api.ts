@@ -5,7 +5,21 @@
  * are posted with a nonce and `enforce_nonce`, so a post repeated after a crash is answered
  * with the first message instead of a second one.
  */
-import { type RawFile, type REST, Routes } from 'discord.js';
+import {
+  type APIChannel,
+  type APIGuild,
+  type APIGuildForumTag,
+  type APIGuildMember,
+  type APIMessage,
+  type APIOverwrite,
+  type APIThreadChannel,
+  ChannelType,
+  OverwriteType,
+  PermissionFlagsBits,
+  type RawFile,
+  type REST,
+  Routes,
+} from 'discord.js';
 import { AppError } from '../errors.js';
 import type { JobRecord } from '../jobs/job.js';
 import type { CardMessage } from './status-card.js';
@@ -80,6 +94,151 @@ export class DiscordApi {
   async deleteMessage(channelId: string, messageId: string): Promise<void> {
     await this.rest.delete(Routes.channelMessage(channelId, messageId));
   }
+
+  // ——— galleries (channels, threads, forum posts, permissions) ———
+
+  /** Like postMessage, but answers the whole message (its attachments' URLs…). */
+  async postMessageReturning(
+    channelId: string,
+    payload: MessagePayload,
+    files: RawFile[],
+    nonce: string,
+  ): Promise<APIMessage> {
+    return (await this.rest.post(Routes.channelMessages(channelId), {
+      body: { ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS },
+      files,
+    })) as APIMessage;
+  }
+
+  /**
+   * A forum or media post: a thread and its starter message in one call. Discord takes no nonce
+   * here, so callers make it crash-safe themselves (see gallery-mirror.ts).
+   */
+  async createForumPost(
+    channelId: string,
+    post: { name: string; appliedTags: string[]; message: MessagePayload },
+    files: RawFile[],
+  ): Promise<{ id: string; message?: APIMessage }> {
+    return (await this.rest.post(Routes.threads(channelId), {
+      body: {
+        name: post.name,
+        applied_tags: post.appliedTags,
+        message: { ...post.message, allowed_mentions: NO_MENTIONS },
+      },
+      files,
+    })) as { id: string; message?: APIMessage };
+  }
+
+  /** A public thread on a message; its id is the message's. */
+  async startThreadFromMessage(channelId: string, messageId: string, name: string): Promise<string> {
+    const thread = (await this.rest.post(Routes.threads(channelId, messageId), { body: { name } })) as { id: string };
+    return thread.id;
+  }
+
+  async getChannel(channelId: string): Promise<APIChannel> {
+    return (await this.rest.get(Routes.channel(channelId))) as APIChannel;
+  }
+
+  /** Replaces a forum's tag list (tags without an id are created). Needs Manage Channels. */
+  async setForumTags(channelId: string, tags: APIGuildForumTag[] | Array<{ name: string }>): Promise<APIChannel> {
+    return (await this.rest.patch(Routes.channel(channelId), { body: { available_tags: tags } })) as APIChannel;
+  }
+
+  /** Deletes a channel or a thread (a forum post is a thread). */
+  async deleteChannel(channelId: string): Promise<void> {
+    await this.rest.delete(Routes.channel(channelId));
+  }
+
+  async activeThreads(guildId: string): Promise<APIThreadChannel[]> {
+    const answer = (await this.rest.get(Routes.guildActiveThreads(guildId))) as { threads?: APIThreadChannel[] };
+    return answer.threads ?? [];
+  }
+
+  async getMessage(channelId: string, messageId: string): Promise<APIMessage> {
+    return (await this.rest.get(Routes.channelMessage(channelId, messageId))) as APIMessage;
+  }
+
+  /** Up to 100 messages newer than `afterId` (a snowflake, which may be made from a time). */
+  async messagesAfter(channelId: string, afterId: string, limit = 100): Promise<APIMessage[]> {
+    return (await this.rest.get(Routes.channelMessages(channelId), {
+      query: new URLSearchParams({ after: afterId, limit: String(limit) }),
+    })) as APIMessage[];
+  }
+
+  async botUserId(): Promise<string> {
+    this.#botUserId ??= ((await this.rest.get(Routes.user('@me'))) as { id: string }).id;
+    return this.#botUserId;
+  }
+
+  #botUserId: string | undefined;
+
+  /**
+   * The bot's permissions in a channel, computed as Discord does from fresh REST reads (the
+   * gateway cache may be stale just after an admin changed something): base permissions of
+   * @everyone and the bot's roles, then the channel's overwrites (a thread uses its parent's).
+   */
+  async botPermissionsIn(channelId: string): Promise<{ channel: APIChannel; permissions: bigint }> {
+    const channel = await this.getChannel(channelId);
+    const guildId = 'guild_id' in channel ? channel.guild_id : undefined;
+    if (!guildId) return { channel, permissions: 0n };
+    const isThread = [ChannelType.PublicThread, ChannelType.PrivateThread, ChannelType.AnnouncementThread].includes(
+      channel.type,
+    );
+    const source =
+      isThread && 'parent_id' in channel && channel.parent_id ? await this.getChannel(channel.parent_id) : channel;
+    const botId = await this.botUserId();
+    const [guild, member] = (await Promise.all([
+      this.rest.get(Routes.guild(guildId)),
+      this.rest.get(Routes.guildMember(guildId, botId)),
+    ])) as [APIGuild, APIGuildMember];
+    const overwrites = 'permission_overwrites' in source ? (source.permission_overwrites ?? []) : [];
+    return {
+      channel,
+      permissions: computeChannelPermissions({ guild, member, userId: botId, overwrites, isThread }),
+    };
+  }
+}
+
+/** Discord's permission arithmetic (see "Permissions" in Discord's docs), for one member in one channel. */
+export function computeChannelPermissions(input: {
+  guild: Pick<APIGuild, 'id' | 'owner_id' | 'roles'>;
+  member: Pick<APIGuildMember, 'roles'>;
+  userId: string;
+  overwrites: readonly APIOverwrite[];
+  isThread?: boolean;
+}): bigint {
+  const { guild, member, userId, overwrites } = input;
+  const all = Object.values(PermissionFlagsBits).reduce((bits, bit) => bits | bit, 0n);
+  if (guild.owner_id === userId) return all;
+  const roles = new Map(guild.roles.map((role) => [role.id, BigInt(role.permissions)]));
+  let bits = roles.get(guild.id) ?? 0n;
+  for (const roleId of member.roles) bits |= roles.get(roleId) ?? 0n;
+  if (bits & PermissionFlagsBits.Administrator) return all;
+  const everyone = overwrites.find((o) => o.id === guild.id);
+  if (everyone) bits = (bits & ~BigInt(everyone.deny)) | BigInt(everyone.allow);
+  let allow = 0n;
+  let deny = 0n;
+  for (const o of overwrites) {
+    if (o.type === OverwriteType.Role && o.id !== guild.id && member.roles.includes(o.id)) {
+      allow |= BigInt(o.allow);
+      deny |= BigInt(o.deny);
+    }
+  }
+  bits = (bits & ~deny) | allow;
+  const own = overwrites.find((o) => o.type === OverwriteType.Member && o.id === userId);
+  if (own) bits = (bits & ~BigInt(own.deny)) | BigInt(own.allow);
+  // Implicit rules: no View Channel means nothing; no Send Messages takes what depends on sending.
+  if (!(bits & PermissionFlagsBits.ViewChannel)) return 0n;
+  const send = input.isThread ? PermissionFlagsBits.SendMessagesInThreads : PermissionFlagsBits.SendMessages;
+  if (!(bits & send)) {
+    bits &= ~(
+      PermissionFlagsBits.SendTTSMessages |
+      PermissionFlagsBits.MentionEveryone |
+      PermissionFlagsBits.AttachFiles |
+      PermissionFlagsBits.EmbedLinks
+    );
+  }
+  return bits;
 }
 
 /** Discord's JSON error code of a failed REST call (10008 unknown message, 50013 missing permissions…). */

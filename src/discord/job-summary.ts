@@ -4,6 +4,9 @@ import type { JobRecord } from '../jobs/job.js';
 import { truncate } from './text.js';
 
 export function jobStateText(job: JobRecord, locale: string): string {
+  if (job.state === 'waiting' && job.queuePosition !== null) {
+    return t(locale, 'spending.waiting_short', { position: job.queuePosition });
+  }
   if (job.state === 'queued' && job.queuePosition !== null) {
     return t(locale, 'card.status.queued_position', { position: job.queuePosition });
   }

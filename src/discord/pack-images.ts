@@ -44,16 +44,25 @@ export async function prepareImages(
   images: SpooledImage[],
   options: { fileLimitBytes: number; baseName: string },
 ): Promise<PreparedImage[]> {
+  // Files that fit are read side by side (the set is held in memory either way); the few that
+  // must be re-encoded go one at a time, as each decodes a full frame.
+  const reads = images.map((image) =>
+    image.bytes <= options.fileLimitBytes ? readFile(image.path) : Promise.resolve(undefined),
+  );
+  // Every read is awaited before anything is thrown, so no rejection is left unhandled.
+  const settled = await Promise.allSettled(reads);
   const prepared: PreparedImage[] = [];
-  for (const image of images) {
+  for (const [position, image] of images.entries()) {
     const number = image.index + 1;
-    if (image.bytes <= options.fileLimitBytes) {
+    const read = settled[position]!;
+    if (read.status === 'rejected') throw read.reason;
+    if (read.value !== undefined) {
       prepared.push({
         index: image.index,
         number,
         filename: `${options.baseName}-${number}.${image.format === 'jpeg' ? 'jpg' : image.format}`,
         contentType: CONTENT_TYPES[image.format] ?? 'application/octet-stream',
-        data: await readFile(image.path),
+        data: read.value,
         reencoded: false,
       });
       continue;

@@ -1,14 +1,19 @@
 /**
  * Starting a set from an interaction (/imagine, or Reroll on a result): answer within
  * Discord's 3 s with the status card, then record and submit the job. Problems with the
- * user's input are answered ephemerally before anything public is posted.
+ * user's input, where they may generate (roles, channels, DMs) and their quotas are answered
+ * ephemerally before anything public is posted; the engine checks the quotas again atomically.
  */
-import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
-import type { JobRecord } from '../jobs/job.js';
+import type { SubmitRequest } from '../jobs/engine.js';
+import type { JobOwner, JobRecord } from '../jobs/job.js';
 import { ActiveJobLimitError } from '../jobs/job-repository.js';
+import { GuildActiveLimitError, QuotaExceededError } from '../jobs/quota.js';
 import type { SeedreamInput } from '../seedream/model-input.js';
+import { resolveAccess } from './access.js';
 import type { BotContext } from './context.js';
+import { presentable } from './quota-text.js';
 import { errorEmbed } from './reply-error.js';
 import { renderStatusCard } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
@@ -25,11 +30,28 @@ export async function startJob(
     channelId: interaction.channelId!,
     locale,
   };
-  // A quick look first, so an over-limit user is told privately; submit re-checks atomically.
-  const active = await context.engine.jobs.userActive(owner.userId);
-  if (active.length >= context.limits.maxActivePerUser) {
-    throw new ActiveJobLimitError(context.limits.maxActivePerUser, active.length);
+  // Settings are read at every request: a /settings change applies to the next one.
+  const access = await resolveAccess(interaction, context);
+  const terms = { owner, input: request.input, limits: access.limits, billingGuildId: access.billingGuildId };
+  // A quick look first, so an over-limit member is told privately; submit re-checks atomically.
+  const hold = await context.engine.check(terms).catch((error: unknown) => {
+    throw presentable(error);
+  });
+  try {
+    return await showAndSubmit(interaction, context, request, { ...terms, hold }, locale);
+  } finally {
+    hold.release();
   }
+}
+
+async function showAndSubmit(
+  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  context: BotContext,
+  request: { prompt: string; input: SeedreamInput },
+  terms: Pick<SubmitRequest, 'owner' | 'input' | 'limits' | 'billingGuildId' | 'hold'> & { owner: JobOwner },
+  locale: string,
+): Promise<JobRecord | undefined> {
+  const owner = terms.owner;
   const now = context.clock();
   const preview: JobRecord = {
     v: 1,
@@ -47,6 +69,7 @@ export async function startJob(
     missingImages: [],
     delivery: {},
     deliveryAttempts: 0,
+    estimate: context.engine.pricing.estimate(request.input.sequential_image_generation_options),
     surface: {},
   };
   const card = renderStatusCard(preview, { locale, now, eta: context.engine.estimate(preview) });
@@ -59,10 +82,9 @@ export async function startJob(
   const cardMessageId = response.resource?.message?.id;
   try {
     const job = await context.engine.submit({
+      ...terms,
       id: interaction.id,
-      owner,
       prompt: request.prompt,
-      input: request.input,
       surface: {
         interactionToken: interaction.token,
         interactionAt: interaction.createdTimestamp,
@@ -73,14 +95,37 @@ export async function startJob(
     context.cards.request(job, true);
     return job;
   } catch (error) {
+    const { text, reference, code } = errorMessage(locale, presentable(error));
+    if (isRefusal(error)) {
+      // Another request took the last of a quota since the quick look: tell only this member,
+      // privately like any refusal, and take the card away.
+      context.log.info({ jobId: interaction.id, reference, code }, 'refused by a limit');
+      await interaction.deleteReply().catch(() => undefined);
+      await interaction
+        .followUp({
+          embeds: [errorEmbed(locale, text, reference)],
+          flags: MessageFlags.Ephemeral,
+          allowedMentions: NO_MENTIONS,
+        })
+        .catch(() => undefined);
+      return undefined;
+    }
     // The card is already public: it becomes the (friendly, referenced) error.
-    const { text, reference, code } = errorMessage(locale, error);
     context.log.warn({ jobId: interaction.id, reference, code, err: describe(error) }, 'submit failed');
     await interaction
       .editReply({ embeds: [errorEmbed(locale, text, reference)], components: [] })
       .catch(() => undefined);
     return undefined;
   }
+}
+
+/** A limit said no: nothing was recorded or sent. */
+function isRefusal(error: unknown): boolean {
+  return (
+    error instanceof QuotaExceededError ||
+    error instanceof ActiveJobLimitError ||
+    error instanceof GuildActiveLimitError
+  );
 }
 
 function describe(error: unknown): unknown {

@@ -14,7 +14,7 @@ import { type MessageKey, t } from '../i18n/index.js';
 import type { JobRecord } from '../jobs/job.js';
 import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
 import { customId } from './custom-id.js';
-import { escapeUserText, formatDuration, progressBar, relativeTime, truncate } from './text.js';
+import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';
 
 export interface CardMessage {
   embeds: APIEmbed[];
@@ -22,6 +22,7 @@ export interface CardMessage {
 }
 
 const COLOURS: Record<JobRecord['state'], number> = {
+  waiting: 0x95a5a6,
   submitted: 0x95a5a6,
   queued: 0x95a5a6,
   running: 0x5865f2,
@@ -66,6 +67,8 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
     },
     { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
   ];
+  const cost = costText(job, locale);
+  if (cost) fields.push({ name: t(locale, 'spending.cost_field'), value: cost, inline: true });
   const embed: APIEmbed = {
     title: t(locale, `card.title.${job.state}` as MessageKey),
     description: `>>> ${escapeUserText(truncate(job.prompt, 3_500))}`,
@@ -74,7 +77,7 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
     footer: { text: t(locale, 'card.footer', { reference: job.id }) },
   };
   const components: CardMessage['components'] = [];
-  if (job.state === 'queued' || job.state === 'submitted') {
+  if (job.state === 'waiting' || job.state === 'queued' || job.state === 'submitted') {
     components.push({
       type: ComponentType.ActionRow,
       components: [
@@ -92,6 +95,10 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
 
 function statusLine(job: JobRecord, { locale, now, eta, resultUrl }: CardContext): string {
   switch (job.state) {
+    case 'waiting':
+      return job.queuePosition === null
+        ? t(locale, 'spending.waiting')
+        : t(locale, 'spending.waiting_position', { position: job.queuePosition });
     case 'submitted':
       return t(locale, 'card.status.submitted');
     case 'queued':
@@ -129,6 +136,17 @@ function statusLine(job: JobRecord, { locale, now, eta, resultUrl }: CardContext
     case 'expired':
       return t(locale, 'card.status.ended', { reason: failureText(job, locale) });
   }
+}
+
+/** What the set costs: what RunComfy charged once it says, else the estimate (images × price). */
+export function costText(job: JobRecord, locale: string): string | undefined {
+  if (job.cost !== undefined) return t(locale, 'spending.cost_charged', { usd: formatUsd(job.cost) });
+  if (!job.estimate) return undefined;
+  return t(locale, 'spending.cost_estimate', {
+    usd: formatUsd(job.estimate.usd),
+    count: job.input.sequential_image_generation_options,
+    price: formatUsd(job.estimate.perImageUsd),
+  });
 }
 
 /** The failure in words (from the catalogue by its code), with its reference. */

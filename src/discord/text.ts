@@ -31,3 +31,9 @@ export function progressBar(fraction: number, cells = 10): string {
 
 /** Nobody is ever pinged by the bot. */
 export const NO_MENTIONS = { parse: [] as never[] } as const;
+
+/** US$ amounts: two decimals, more only for fractions of a cent (0.035 → "0.035", 1.5 → "1.50"). */
+export function formatUsd(usd: number): string {
+  if (usd === 0 || Math.abs(usd) >= 1) return usd.toFixed(2);
+  return usd.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1');
+}

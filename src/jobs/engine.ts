@@ -13,9 +13,11 @@ import { RunComfyNotFoundError, RunComfyRateLimitError } from '../runcomfy/error
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
 import type { SeedreamInput } from '../seedream/model-input.js';
 import { parseSeedreamOutput } from '../seedream/output.js';
+import { KeyedMutex } from '../util/keyed-mutex.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { EtaModel } from './eta-model.js';
+import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
 import {
   canTransition,
@@ -24,13 +26,17 @@ import {
   type JobOwner,
   type JobRecord,
   type JobState,
+  jobRecordSchema,
   newJobId,
   transition,
 } from './job.js';
-import { JobRepository } from './job-repository.js';
+import { ActiveJobLimitError, JobNotFoundError, JobRepository } from './job-repository.js';
 import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPoll } from './poll-plan.js';
 import { PollScheduler } from './poll-scheduler.js';
+import { PriceBook } from './pricing.js';
+import { GuildActiveLimitError, NO_LIMITS, QuotaLedger, type QuotaLimits, type QuotaRequest } from './quota.js';
 import type { Store } from './store.js';
+import { counterKeys, toMicroUsd, UsageLedger } from './usage.js';
 
 /** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
 export interface DeliverySteps {
@@ -56,7 +62,7 @@ export class PermanentDeliveryError extends AppError {}
 export interface EngineEvents {
   /** A job moved from `from` to `job.state` (already persisted). */
   state: [job: JobRecord, from: JobState];
-  /** RunComfy reported a new queue position. */
+  /** A new queue position: RunComfy's (queued), or the bot's own fair queue's (waiting). */
   queue: [job: JobRecord];
   /** The set is ready: delivery starts now. */
   ready: [job: JobRecord];
@@ -73,6 +79,19 @@ export interface JobEngineOptions {
   outputHosts: string[];
   deadlineMs: number;
   maxActivePerUser: number;
+  /**
+   * Global cap on jobs in flight at RunComfy (submitted, queued or running). Beyond it new
+   * requests wait in the bot's fair queue. Default: no cap.
+   */
+  maxInFlight?: number;
+  /** Limits of requests that bring none of their own (default: only maxActivePerUser). */
+  limits?: Partial<QuotaLimits>;
+  /** Prices (default: RunComfy's model info, else `pricePerImageUsd`). */
+  pricing?: PriceBook;
+  /** PRICE_PER_IMAGE_USD, when `pricing` is not given. Default 0.03. */
+  pricePerImageUsd?: number;
+  /** Name of the fair queue in the store (one per process that owns its jobs). Default 'main'. */
+  queueName?: string;
   pollConcurrency: number;
   pollRate: number;
   historyLimit?: number;
@@ -100,7 +119,21 @@ export interface SubmitRequest {
   input: SeedreamInput;
   /** Opaque data of the surface (status card ids…). */
   surface?: JobRecord['surface'];
+  /** The limits that apply (resolved by the surface from the server's settings); default: the engine's. */
+  limits?: QuotaLimits;
+  /** The server the job is charged to; default the server it was asked in (`owner.guildId`). */
+  billingGuildId?: string | null;
+  /** What `check` held for this request: released once the atomic step has the real counters. */
+  hold?: QuotaHold;
 }
+
+/** A request that passed `check`, counted until its `submit` (or until released). */
+export interface QuotaHold {
+  release(): void;
+}
+
+/** Jobs that hold a slot of the global cap. */
+const IN_FLIGHT: ReadonlySet<JobState> = new Set(['submitted', 'queued', 'running']);
 
 export type CancelOutcome = 'cancelled' | 'not_cancellable' | 'already_ended';
 
@@ -120,6 +153,9 @@ const DELIVERY_BACKOFF: RetryPolicy = { maxAttempts: 8, baseDelayMs: 2_000, maxD
 export class JobEngine extends EventEmitter<EngineEvents> {
   readonly jobs: JobRepository;
   readonly eta: EtaModel;
+  readonly pricing: PriceBook;
+  readonly usage: UsageLedger;
+  readonly quota: QuotaLedger;
   readonly #options: JobEngineOptions;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -131,6 +167,20 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** Background tasks waiting out a backoff (not doing anything right now). */
   readonly #backingOff = new Set<string>();
   readonly #stopping = new AbortController();
+  readonly #queue: PersistentFairQueue;
+  /** Jobs holding a slot of the global cap. */
+  readonly #inFlight = new Set<string>();
+  readonly #maxInFlight: number;
+  readonly #defaultLimits: QuotaLimits;
+  #pumping: Promise<void> | undefined;
+  #pumpAgain = false;
+  #positionsScheduled = false;
+  /** Last position announced per waiting job. */
+  readonly #announced = new Map<string, number>();
+  /** What requests between `check` and `submit` hold, by counter key. */
+  readonly #holds = new Map<string, { images: number; microUsd: number; jobs: number }>();
+  readonly #checkLocks = new KeyedMutex();
+  #priceTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
   #started = false;
 
@@ -142,6 +192,28 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#tuning = { ...DEFAULT_POLL_TUNING, ...options.tuning };
     this.jobs = new JobRepository(options.store, options.historyLimit);
     this.eta = new EtaModel(options.store);
+    this.usage = new UsageLedger(options.store);
+    this.quota = new QuotaLedger(this.usage);
+    this.pricing =
+      options.pricing ??
+      new PriceBook({
+        fallbackPerImageUsd: options.pricePerImageUsd ?? 0.03,
+        fetchInfo: () =>
+          options.client.modelInfo({
+            signal: this.#stopping.signal,
+            retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+            timeoutMs: 5_000,
+          }),
+        clock: this.#clock,
+        logger: this.#log,
+      });
+    this.#queue = new PersistentFairQueue(options.store, options.queueName);
+    this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+    this.#defaultLimits = { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits };
+    // A job that leaves RunComfy's hands frees its slot: the next waiting job may go.
+    this.on('state', (job) => {
+      if (!IN_FLIGHT.has(job.state) && this.#inFlight.delete(job.id)) void this.#kick();
+    });
     // Every call in flight listens to this one signal.
     setMaxListeners(0, this.#stopping.signal);
     this.#scheduler = new PollScheduler({
@@ -164,12 +236,14 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     return this.#scheduler.inFlight > 0 || this.#submitting.size > 0 || this.#deliveries.size > this.#backingOff.size;
   }
 
-  /** Loads the learned ETAs and resumes every unfinished job, then starts polling. */
+  /** Loads the learned ETAs and the fair queue, resumes every unfinished job, then starts polling. */
   async start(): Promise<void> {
     if (this.#started) return;
     this.#started = true;
     await this.eta.load();
+    await this.#queue.load();
     const ids = await this.jobs.activeIds();
+    const waiting: JobRecord[] = [];
     let resumed = 0;
     for (let i = 0; i < ids.length; i += 200) {
       const chunk = ids.slice(i, i + 200);
@@ -180,33 +254,71 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           await this.#dropDanglingId(id);
           continue;
         }
-        await this.#resume(job);
+        if (job.state === 'waiting') waiting.push(job);
+        else await this.#resume(job);
         resumed++;
       }
     }
+    await this.#reconcileQueue(waiting);
     this.#scheduler.start();
-    this.#log.info({ resumed }, 'job engine started');
+    await this.#refreshPrice();
+    this.#log.info({ resumed, waiting: this.#queue.queue.size, inFlight: this.#inFlight.size }, 'job engine started');
+    await this.#kick();
+    this.#schedulePositions();
   }
 
   /** Stops polling and deliveries; every job stays in the store and resumes at the next start. */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    clearTimeout(this.#priceTimer);
     await this.#scheduler.stop();
+    await this.#pumping?.catch(() => undefined);
     await Promise.allSettled([...this.#deliveries.values(), ...this.#submitting.values()]);
     await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
   }
 
+  /** Jobs holding a slot of the global cap right now. */
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Ids of the jobs waiting in the fair queue, in the order they will be sent. */
+  waitingOrder(): string[] {
+    return this.#queue.queue.order();
+  }
+
+  /** The limits of a request that brings none. */
+  get defaultLimits(): QuotaLimits {
+    return { ...this.#defaultLimits };
+  }
+
   /**
-   * Records the job, then submits it to RunComfy. Enforces the per-user active limit
-   * atomically. On a RunComfy error the job ends `failed` and the typed error is thrown.
-   * `guard` runs inside the limit's critical section (quotas).
+   * Accepts a request: inside one critical section over the user's and the server's active
+   * jobs, every usage counter it touches and the fair queue, it checks every limit, reserves
+   * the images and the estimated cost, and records the job. Then, if a slot of the global cap
+   * is free and nobody is waiting, submits it to RunComfy at once (a RunComfy error ends the
+   * job `failed` and is thrown); otherwise the job waits its turn in the fair queue and is
+   * returned `waiting`. `guard` runs inside the critical section.
    */
   async submit(request: SubmitRequest, guard?: () => Promise<void>): Promise<JobRecord> {
     if (request.id !== undefined) {
       const existing = await this.jobs.get(request.id);
-      if (existing) return existing;
+      if (existing) {
+        request.hold?.release();
+        return existing;
+      }
     }
     const now = this.#clock();
+    const limits = request.limits ?? this.#defaultLimits;
+    const images = request.input.sequential_image_generation_options;
+    const estimate = this.pricing.estimate(images);
+    const quotaRequest: QuotaRequest = {
+      userId: request.owner.userId,
+      guildId: request.billingGuildId === undefined ? request.owner.guildId : request.billingGuildId,
+      images,
+      microUsd: toMicroUsd(estimate.usd),
+    };
+    const reservation = this.quota.reservationFor(quotaRequest, now);
     const record: JobRecord = {
       v: 1,
       id: request.id ?? newJobId(),
@@ -221,20 +333,69 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       queuePosition: null,
       imageUrls: [],
       missingImages: [],
+      estimate,
+      reservation,
       delivery: {},
       deliveryAttempts: 0,
       surface: request.surface ?? {},
     };
-    const { job: stored, created } = await this.jobs.create(
-      record,
-      { maxActivePerUser: this.#options.maxActivePerUser },
-      guard,
-    );
+    const locks = [
+      ...JobRepository.createLocks(quotaRequest.userId, quotaRequest.guildId),
+      ...this.quota.lockKeys(reservation, quotaRequest.userId),
+      this.#queue.lockKey,
+    ];
+    let holdsSlot = false;
+    let stored: JobRecord;
+    let created: boolean;
+    try {
+      ({ job: stored, created } = await this.#options.store.withLocks(locks, () =>
+        this.jobs.createLocked(
+          record,
+          { maxActivePerUser: limits.activePerUser, maxActivePerGuild: limits.activePerGuild },
+          async (job) => {
+            // From here the counters themselves are the truth: the early hold goes.
+            request.hold?.release();
+            await guard?.();
+            await this.quota.reserveLocked(this.#options.store, quotaRequest, reservation, limits, now);
+            const queue = this.#queue.queue;
+            if (queue.size === 0 && this.#inFlight.size < this.#maxInFlight && !this.#stopping.signal.aborted) {
+              this.#inFlight.add(job.id);
+              holdsSlot = true;
+              return job;
+            }
+            // The queue entry is written before the record: recovery drops entries without one.
+            queue.enqueue({ id: job.id, userId: job.owner.userId, at: now });
+            await this.#saveQueue();
+            return { ...job, state: 'waiting', stateTimes: { waiting: now }, queuePosition: queue.positionOf(job.id)! };
+          },
+        ),
+      ));
+    } catch (error) {
+      if (holdsSlot) this.#inFlight.delete(record.id);
+      throw error;
+    } finally {
+      request.hold?.release();
+    }
     if (!created) return stored;
-    const log = this.#jobLog(record);
-    log.info({ count: request.input.sequential_image_generation_options }, 'job recorded; submitting');
-    this.emit('state', record, 'submitted');
-    const submitting = this.#options.client.submit(request.input, { signal: this.#stopping.signal });
+    const log = this.#jobLog(stored);
+    if (stored.state === 'waiting') {
+      log.info({ count: images, position: stored.queuePosition }, 'job accepted; waiting for a free slot');
+      this.emit('state', stored, 'waiting');
+      this.#schedulePositions();
+      await this.#kick();
+      return (await this.get(stored.id)) ?? stored;
+    }
+    log.info({ count: images }, 'job recorded; submitting');
+    this.emit('state', stored, 'submitted');
+    return this.#send(stored);
+  }
+
+  /**
+   * Sends a recorded `submitted` job to RunComfy, then follows it. The submit call starts
+   * before this returns its promise, so `#submitting` knows about it at once.
+   */
+  async #send(record: JobRecord): Promise<JobRecord> {
+    const submitting = this.#options.client.submit(record.input, { signal: this.#stopping.signal });
     this.#submitting.set(record.id, submitting);
     let requestId: string;
     try {
@@ -254,10 +415,74 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     return queued;
   }
 
-  /** Cancels a job that is still queued on RunComfy. */
+  /**
+   * The same checks as `submit`, done at once: lets a surface answer privately before it shows
+   * anything public. Passing requests are held in memory until their `submit` (or `release()`),
+   * so a burst of requests cannot all pass this look together; `submit` checks again atomically.
+   */
+  async check(request: Pick<SubmitRequest, 'owner' | 'input' | 'limits' | 'billingGuildId'>): Promise<QuotaHold> {
+    const limits = request.limits ?? this.#defaultLimits;
+    const userId = request.owner.userId;
+    const guildId = request.billingGuildId === undefined ? request.owner.guildId : request.billingGuildId;
+    const images = request.input.sequential_image_generation_options;
+    const quotaRequest = { userId, guildId, images, microUsd: toMicroUsd(this.pricing.estimate(images).usd) };
+    const reservation = this.quota.reservationFor(quotaRequest, this.#clock());
+    const keys = counterKeys(userId, guildId, reservation.day, reservation.month);
+    const activeKeys = [`active:user:${userId}`, ...(guildId === null ? [] : [`active:guild:${guildId}`])];
+    return this.#checkLocks.runAll([...activeKeys, ...keys], async () => {
+      const [counts, stored] = await Promise.all([this.jobs.activeCount(userId, guildId), this.usage.read(keys)]);
+      if (limits.activePerUser !== null) {
+        const active = counts.user + this.#held(activeKeys[0]!).jobs;
+        if (active >= limits.activePerUser) throw new ActiveJobLimitError(limits.activePerUser, active);
+      }
+      if (guildId !== null && limits.activePerGuild !== null) {
+        const active = counts.guild + this.#held(activeKeys[1]!).jobs;
+        if (active >= limits.activePerGuild) throw new GuildActiveLimitError(limits.activePerGuild, active);
+      }
+      const records = stored.map((record, i) => {
+        const held = this.#held(keys[i]!);
+        return { ...record, images: record.images + held.images, microUsd: record.microUsd + held.microUsd };
+      });
+      this.quota.assertWithin(quotaRequest, limits, records, this.#clock());
+      const delta = { images, microUsd: quotaRequest.microUsd, jobs: 1 };
+      for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, 1);
+      let released = false;
+      return {
+        release: () => {
+          if (released) return;
+          released = true;
+          for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, -1);
+        },
+      };
+    });
+  }
+
+  #held(key: string): { images: number; microUsd: number; jobs: number } {
+    return this.#holds.get(key) ?? { images: 0, microUsd: 0, jobs: 0 };
+  }
+
+  #hold(key: string, delta: { images: number; microUsd: number; jobs: number }, sign: 1 | -1): void {
+    const current = this.#held(key);
+    const next = {
+      images: current.images + sign * delta.images,
+      microUsd: current.microUsd + sign * delta.microUsd,
+      jobs: current.jobs + sign * delta.jobs,
+    };
+    if (next.jobs <= 0) this.#holds.delete(key);
+    else this.#holds.set(key, next);
+  }
+
+  /** Cancels a job that is still waiting in the bot's queue or queued on RunComfy. */
   async cancel(jobId: string): Promise<{ outcome: CancelOutcome; job: JobRecord }> {
     await this.#submitting.get(jobId)?.catch(() => undefined);
-    const job = await this.jobs.require(jobId);
+    let job = await this.jobs.require(jobId);
+    if (job.state === 'waiting') {
+      const cancelled = await this.#cancelWaiting(jobId);
+      if (cancelled) return { outcome: 'cancelled', job: cancelled };
+      // It was sent meanwhile: cancel it on RunComfy like any other.
+      await this.#submitting.get(jobId)?.catch(() => undefined);
+      job = await this.jobs.require(jobId);
+    }
     if (isTerminal(job.state)) return { outcome: 'already_ended', job };
     if (!job.requestId || !['submitted', 'queued'].includes(job.state)) return { outcome: 'not_cancellable', job };
     const answer = await this.#options.client.cancel(job.requestId, { signal: this.#stopping.signal });
@@ -269,8 +494,15 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     return { outcome: ended?.state === 'cancelled' ? 'cancelled' : 'already_ended', job: ended ?? job };
   }
 
-  get(jobId: string): Promise<JobRecord | undefined> {
-    return this.jobs.get(jobId);
+  /** The job, with its live place in the fair queue while it waits. */
+  async get(jobId: string): Promise<JobRecord | undefined> {
+    const job = await this.jobs.get(jobId);
+    return job && this.#withPosition(job);
+  }
+
+  /** A user's unfinished jobs (live queue places included). */
+  async userActive(userId: string): Promise<JobRecord[]> {
+    return (await this.jobs.userActive(userId)).map((job) => this.#withPosition(job));
   }
 
   /** Stores surface data (e.g. the status card's message id) on the job. */
@@ -643,8 +875,11 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     });
     if (job.state !== to) return undefined;
     if (from !== to) {
-      this.emit('state', job, from!);
-      if (isTerminal(job.state)) this.emit('ended', job);
+      // Quota goes back (or is corrected to the charged cost) before anyone hears of the end.
+      const ended = isTerminal(job.state) ? await this.#settle(job) : job;
+      this.emit('state', ended, from!);
+      if (isTerminal(ended.state)) this.emit('ended', ended);
+      return ended;
     }
     return job;
   }
@@ -667,9 +902,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const log = this.#jobLog(job);
     if (isTerminal(job.state)) {
       await this.jobs.update(job.id, (j) => j); // retires it from the indexes
+      await this.#settle(job);
       return;
     }
+    if (IN_FLIGHT.has(job.state) && job.requestId) this.#inFlight.add(job.id);
     switch (job.state) {
+      case 'waiting':
+        return; // the fair queue's business (see #reconcileQueue)
       case 'submitted':
         if (!job.requestId) {
           // We crashed while the submit was on the wire: it may have started on RunComfy.
@@ -703,6 +942,191 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
   }
 
+  // ——— quota ———
+
+  /** Gives a terminal job's reservation back, or corrects it to the charged cost; once. */
+  async #settle(job: JobRecord): Promise<JobRecord> {
+    if (job.reservation?.state !== 'held') return job;
+    let reservation: JobRecord['reservation'];
+    // Marked on the job first: a crash before the counters move leaves them high, never low.
+    const marked = await this.jobs.update(job.id, (j) => {
+      if (j.reservation?.state !== 'held' || !isTerminal(j.state)) return j;
+      reservation = j.reservation;
+      return { ...j, reservation: { ...j.reservation, state: j.state === 'delivered' ? 'settled' : 'released' } };
+    });
+    if (reservation) {
+      try {
+        await this.quota.settle(marked, reservation);
+      } catch (error) {
+        this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
+      }
+    }
+    return marked;
+  }
+
+  async #refreshPrice(): Promise<void> {
+    await this.pricing.refresh();
+    if (this.#stopping.signal.aborted) return;
+    this.#priceTimer = setTimeout(() => void this.#refreshPrice(), 6 * 3_600_000);
+    this.#priceTimer.unref?.();
+  }
+
+  // ——— the fair queue ———
+
+  /** Writes the queue (the caller holds its lock); on failure reloads what the store has. */
+  async #saveQueue(): Promise<void> {
+    try {
+      await this.#queue.saveLocked();
+    } catch (error) {
+      const stored = await this.#options.store.get(this.#queue.lockKey[0], this.#queue.lockKey[1], fairQueueSchema);
+      this.#queue.replace(stored);
+      throw error;
+    }
+  }
+
+  /** Sends waiting jobs while slots are free; concurrent calls share one run. */
+  #kick(): Promise<void> {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return this.#pumping;
+    }
+    this.#pumping = (async () => {
+      try {
+        do {
+          this.#pumpAgain = false;
+          await this.#pump();
+        } while (this.#pumpAgain && !this.#stopping.signal.aborted);
+      } catch (error) {
+        this.#log.error({ err: describeError(error) }, 'fair queue: dispatch failed');
+      } finally {
+        this.#pumping = undefined;
+      }
+    })();
+    return this.#pumping;
+  }
+
+  async #pump(): Promise<void> {
+    let sent = 0;
+    while (this.#started && !this.#stopping.signal.aborted && this.#inFlight.size < this.#maxInFlight) {
+      const job = await this.#queue.withLock(async () => {
+        const queue = this.#queue.queue;
+        for (let next = queue.peek(); next; next = queue.peek()) {
+          // Out of the queue first: a crash here leaves a waiting job outside it, which
+          // recovery puts back at the very front (where it was).
+          queue.serve(next.id);
+          await this.#saveQueue();
+          const now = this.#clock();
+          let moved = false;
+          const record = await this.jobs
+            .update(next.id, (j) => {
+              if (j.state !== 'waiting') return j;
+              moved = true;
+              return transition(j, 'submitted', now, {
+                deadlineAt: now + this.#options.deadlineMs,
+                queuePosition: null,
+              });
+            })
+            .catch((error: unknown) => {
+              if (error instanceof JobNotFoundError) return undefined;
+              throw error;
+            });
+          if (!record || !moved) continue; // cancelled meanwhile, or gone
+          this.#inFlight.add(record.id);
+          this.#announced.delete(record.id);
+          this.emit('state', record, 'waiting');
+          this.#jobLog(record).info({ inFlight: this.#inFlight.size }, 'a slot is free; submitting');
+          // Starts the submit call before the lock is released (cancel waits on #submitting).
+          this.#send(record).catch(() => undefined);
+          return record;
+        }
+        return undefined;
+      });
+      if (!job) break;
+      sent++;
+    }
+    if (sent > 0) this.#schedulePositions();
+  }
+
+  /** Cancels a waiting job; undefined if it is no longer waiting (it was sent meanwhile). */
+  async #cancelWaiting(jobId: string): Promise<JobRecord | undefined> {
+    const cancelled = await this.#queue.withLock(async () => {
+      let moved = false;
+      const record = await this.jobs.update(jobId, (j) => {
+        if (j.state !== 'waiting') return j;
+        moved = true;
+        return transition(j, 'cancelled', this.#clock(), { queuePosition: null });
+      });
+      if (!moved) return undefined;
+      if (this.#queue.queue.remove(jobId)) await this.#saveQueue();
+      return record;
+    });
+    if (!cancelled) return undefined;
+    this.#announced.delete(jobId);
+    this.#jobLog(cancelled).info('cancelled while waiting in the fair queue');
+    const settled = await this.#settle(cancelled);
+    this.emit('state', settled, 'waiting');
+    this.emit('ended', settled);
+    this.#schedulePositions();
+    return settled;
+  }
+
+  /**
+   * After a restart: the stored queue is the order. Entries whose job is no longer waiting go;
+   * waiting jobs missing from it (a crash in the middle of sending one) go back to the front.
+   */
+  async #reconcileQueue(waiting: JobRecord[]): Promise<void> {
+    await this.#queue.withLock(async () => {
+      const queue = this.#queue.queue;
+      const waitingIds = new Set(waiting.map((j) => j.id));
+      let changed = false;
+      for (const entry of [...queue.entries()]) {
+        if (!waitingIds.has(entry.id)) changed = queue.remove(entry.id) || changed;
+      }
+      const missing = waiting
+        .filter((j) => !queue.has(j.id))
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map((j) => ({ id: j.id, userId: j.owner.userId, at: j.createdAt }));
+      if (missing.length > 0) {
+        this.#log.warn({ jobs: missing.map((m) => m.id) }, 'fair queue: waiting jobs put back at the front');
+        queue.restoreAtFront(missing);
+        changed = true;
+      }
+      if (changed) await this.#saveQueue();
+    });
+  }
+
+  /** Announces new queue places (coalesced: once per turn of the event loop). */
+  #schedulePositions(): void {
+    if (this.#positionsScheduled) return;
+    this.#positionsScheduled = true;
+    setImmediate(() => {
+      this.#positionsScheduled = false;
+      void this.#announcePositions().catch((error: unknown) =>
+        this.#log.warn({ err: describeError(error) }, 'fair queue: could not announce positions'),
+      );
+    });
+  }
+
+  async #announcePositions(): Promise<void> {
+    const order = this.#queue.queue.order();
+    const changed = order.filter((id, i) => this.#announced.get(id) !== i + 1);
+    for (const id of this.#announced.keys()) if (!this.#queue.queue.has(id)) this.#announced.delete(id);
+    if (changed.length === 0) return;
+    const records = await this.#options.store.getMany('jobs', changed, jobRecordSchema);
+    for (const record of records) {
+      if (record?.state !== 'waiting') continue;
+      const job = this.#withPosition(record);
+      this.#announced.set(job.id, job.queuePosition ?? 0);
+      this.emit('queue', job);
+    }
+  }
+
+  #withPosition(job: JobRecord): JobRecord {
+    if (job.state !== 'waiting') return job;
+    const position = this.#queue.queue.positionOf(job.id);
+    return position === undefined || position === job.queuePosition ? job : { ...job, queuePosition: position };
+  }
+
   async #dropDanglingId(jobId: string): Promise<void> {
     // An id whose record was never written (crash mid-create): take it out of the index.
     await this.jobs.forget(jobId);
@@ -723,6 +1147,10 @@ function failureOf(error: unknown, fallbackCode: string): JobFailure {
     return { code: error.code, detail: error.message, params: { ...error.params } };
   }
   return { code: fallbackCode, detail: error instanceof Error ? error.message : String(error), params: {} };
+}
+
+function describeError(error: unknown): unknown {
+  return error instanceof AppError ? error.toLog() : error instanceof Error ? error.message : String(error);
 }
 
 function summarise(value: unknown): string | undefined {

@@ -1,5 +1,6 @@
 /** Per-server settings in the store (defaults for /imagine; more arrive with /settings). */
 import { z } from 'zod';
+import { gallerySettingsSchema } from './gallery-settings.js';
 import type { Store } from './store.js';
 
 export const guildSettingsSchema = z.object({
@@ -10,6 +11,24 @@ export const guildSettingsSchema = z.object({
       quality: z.enum(['fast', 'standard']).optional(),
     })
     .default({}),
+  /** Quota limits that replace the bot's defaults (absent: the default; 0: no limit). See src/jobs/quota.ts. */
+  limits: z
+    .object({
+      userDailyImages: z.number().int().min(0).optional(),
+      guildDailyImages: z.number().int().min(0).optional(),
+      guildMonthlyUsd: z.number().min(0).optional(),
+      activePerUser: z.number().int().min(0).optional(),
+      activePerGuild: z.number().int().min(0).optional(),
+    })
+    .optional(),
+  /** Role ids whose members may generate; absent or empty: everyone. */
+  allowedRoles: z.array(z.string()).optional(),
+  /** Channel ids where /imagine may be used; absent or empty: everywhere. */
+  allowedChannels: z.array(z.string()).optional(),
+  /** Whether members may generate in DMs, charged to this server; absent: the bot's default (ALLOW_DMS). */
+  dmAllowed: z.boolean().optional(),
+  /** The server's gallery channel (/gallery setup); absent: no mirroring. */
+  gallery: gallerySettingsSchema.optional(),
 });
 export type GuildSettings = z.infer<typeof guildSettingsSchema>;
 

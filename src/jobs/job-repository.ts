@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { isTerminal, type JobRecord, jobRecordSchema } from './job.js';
-import type { Store } from './store.js';
+import { GuildActiveLimitError } from './quota.js';
+import type { Namespace, Store } from './store.js';
 
 const ACTIVE_BUCKETS = 16;
 const idListSchema = z.array(z.string());
@@ -31,7 +32,15 @@ export class JobNotFoundError extends AppError {
 }
 
 export interface CreateLimits {
-  maxActivePerUser: number;
+  /** null: no limit. */
+  maxActivePerUser: number | null;
+  /** Active jobs charged to one server; null or absent: no limit. */
+  maxActivePerGuild?: number | null;
+}
+
+/** The server a job is charged to: its reservation's, else the one it was asked in. */
+export function billingGuildOf(job: JobRecord): string | null {
+  return job.reservation ? job.reservation.guildId : job.owner.guildId;
 }
 
 export class JobRepository {
@@ -50,28 +59,60 @@ export class JobRepository {
     return job;
   }
 
+  /** The locks `createLocked` needs held for a job of `userId` charged to `guildId`. */
+  static createLocks(userId: string, guildId: string | null): Array<[Namespace, string]> {
+    return [['users', userId], ...(guildId === null ? [] : [['index', guildIndexKey(guildId)] as [Namespace, string]])];
+  }
+
   /**
-   * Writes a new job, enforcing the user's active-job limit atomically (in this process).
-   * `guard` runs inside the same critical section for further checks (quotas).
+   * Writes a new job, enforcing the user's (and its server's) active-job limits atomically
+   * (in this process). `guard` runs inside the same critical section for further checks.
    */
   async create(
     job: JobRecord,
     limits: CreateLimits,
     guard?: () => Promise<void>,
   ): Promise<{ job: JobRecord; created: boolean }> {
+    return this.store.withLocks(JobRepository.createLocks(job.owner.userId, billingGuildOf(job)), () =>
+      this.createLocked(job, limits, async (record) => {
+        await guard?.();
+        return record;
+      }),
+    );
+  }
+
+  /**
+   * `create` for a caller that already holds `createLocks` (and whatever else it needs).
+   * `section` runs after the limit checks and before anything is written; it may throw
+   * (nothing is written then) or return the record to write (e.g. with another state).
+   */
+  async createLocked(
+    job: JobRecord,
+    limits: CreateLimits,
+    section: (job: JobRecord) => Promise<JobRecord>,
+  ): Promise<{ job: JobRecord; created: boolean }> {
+    const existing = await this.get(job.id);
+    if (existing) return { job: existing, created: false }; // same idempotency key: nothing new
     const userId = job.owner.userId;
-    return this.store.withLock('users', userId, async () => {
-      const existing = await this.get(job.id);
-      if (existing) return { job: existing, created: false }; // same idempotency key: nothing new
-      const index = await this.#userIndex(userId);
-      const live = await this.#liveIds(index.active);
-      if (live.length >= limits.maxActivePerUser) throw new ActiveJobLimitError(limits.maxActivePerUser, live.length);
-      await guard?.();
-      await this.#addToActive(job.id);
-      await this.store.set('users', userId, { ...index, active: [...live, job.id] });
-      await this.store.set('jobs', job.id, job);
-      return { job, created: true };
-    });
+    const guildId = billingGuildOf(job);
+    const index = await this.#userIndex(userId);
+    const live = await this.#liveIds(index.active);
+    if (limits.maxActivePerUser != null && live.length >= limits.maxActivePerUser) {
+      throw new ActiveJobLimitError(limits.maxActivePerUser, live.length);
+    }
+    let guildLive: string[] = [];
+    if (guildId !== null) {
+      guildLive = await this.#liveIds((await this.store.get('index', guildIndexKey(guildId), idListSchema)) ?? []);
+      if (limits.maxActivePerGuild != null && guildLive.length >= limits.maxActivePerGuild) {
+        throw new GuildActiveLimitError(limits.maxActivePerGuild, guildLive.length);
+      }
+    }
+    const record = await section(job);
+    await this.#addToActive(record.id);
+    await this.store.set('users', userId, { ...index, active: [...live, record.id] });
+    if (guildId !== null) await this.store.set('index', guildIndexKey(guildId), [...guildLive, record.id]);
+    await this.store.set('jobs', record.id, record);
+    return { job: record, created: true };
   }
 
   /** Read-modify-write of one job. `change` may return the same object to write nothing. */
@@ -108,6 +149,25 @@ export class JobRepository {
     return jobs.filter((j): j is JobRecord => j !== undefined && !isTerminal(j.state));
   }
 
+  /**
+   * How many jobs a user (or a server) has in progress, from the indexes alone: quick, for a
+   * first look. The indexes drop an id when its job ends (and at start after a crash).
+   */
+  async activeCount(userId: string, guildId: string | null): Promise<{ user: number; guild: number }> {
+    const [user, guild] = await Promise.all([
+      this.#userIndex(userId),
+      guildId === null ? Promise.resolve(undefined) : this.store.get('index', guildIndexKey(guildId), idListSchema),
+    ]);
+    return { user: user.active.length, guild: guild?.length ?? 0 };
+  }
+
+  /** Jobs charged to a server that have not ended. */
+  async guildActive(guildId: string): Promise<JobRecord[]> {
+    const ids = (await this.store.get('index', guildIndexKey(guildId), idListSchema)) ?? [];
+    const jobs = await this.store.getMany('jobs', ids, jobRecordSchema);
+    return jobs.filter((j): j is JobRecord => j !== undefined && !isTerminal(j.state));
+  }
+
   async userHistory(userId: string): Promise<string[]> {
     return (await this.#userIndex(userId)).history;
   }
@@ -129,6 +189,12 @@ export class JobRepository {
           : current.history;
       return { active: current.active.filter((id) => id !== job.id), history };
     });
+    const guildId = billingGuildOf(job);
+    if (guildId !== null) {
+      await this.store.update('index', guildIndexKey(guildId), idListSchema, (ids) =>
+        ids?.includes(job.id) ? ids.filter((id) => id !== job.id) : ids,
+      );
+    }
   }
 
   async #addToActive(jobId: string): Promise<void> {
@@ -149,6 +215,10 @@ export class JobRepository {
       return job !== undefined && !isTerminal(job.state);
     });
   }
+}
+
+function guildIndexKey(guildId: string): string {
+  return `guild-active:${guildId}`;
 }
 
 function bucketOf(jobId: string): number {

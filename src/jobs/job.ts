@@ -8,6 +8,8 @@ import { AppError } from '../errors.js';
 import { seedreamInputSchema } from '../seedream/model-input.js';
 
 export const JOB_STATES = [
+  // In the bot's own fair queue: accepted (quota reserved), not yet sent to RunComfy.
+  'waiting',
   'submitted',
   'queued',
   'running',
@@ -33,6 +35,8 @@ const ENDINGS: JobState[] = ['cancelled', 'failed', 'timed_out', 'expired'];
 
 /** Allowed moves. Skips are allowed where RunComfy can move faster than we poll. */
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
+  // Nothing was sent yet: it is either sent, cancelled by its owner, or found unusable at recovery.
+  waiting: ['submitted', 'cancelled', 'failed'],
   submitted: ['queued', 'running', 'fetching', ...ENDINGS],
   queued: ['running', 'fetching', ...ENDINGS],
   running: ['fetching', ...ENDINGS],
@@ -85,6 +89,31 @@ export const jobOwnerSchema = z.object({
 });
 export type JobOwner = z.infer<typeof jobOwnerSchema>;
 
+/** The price the request was accepted at (images × price per image). */
+export const costEstimateSchema = z.object({
+  usd: z.number().min(0),
+  perImageUsd: z.number().min(0),
+  /** Where the price came from: RunComfy's model info, or PRICE_PER_IMAGE_USD. */
+  source: z.enum(['runcomfy', 'config']),
+});
+export type CostEstimate = z.infer<typeof costEstimateSchema>;
+
+/**
+ * The quota a job holds from acceptance until it ends: given back when it ends without a
+ * delivery, corrected to the charged cost when it is delivered. Counters are keyed by the
+ * UTC day and month of acceptance, so a release always hits the counters it was taken from.
+ */
+export const reservationSchema = z.object({
+  day: z.string(),
+  month: z.string(),
+  /** The server the job is charged to (the DM "home" server for a DM), null for none. */
+  guildId: z.string().nullable(),
+  images: z.number().int().min(0),
+  microUsd: z.number().int().min(0),
+  state: z.enum(['held', 'released', 'settled']),
+});
+export type Reservation = z.infer<typeof reservationSchema>;
+
 export const jobRecordSchema = z.object({
   v: z.literal(1),
   id: z.string().min(1),
@@ -98,12 +127,16 @@ export const jobRecordSchema = z.object({
   updatedAt: z.number(),
   deadlineAt: z.number(),
   stateTimes: z.partialRecord(z.enum(JOB_STATES), z.number()),
+  /** While `waiting`: place in the bot's fair queue (1 = next); while `queued`: RunComfy's. */
   queuePosition: z.number().int().nullable().default(null),
   lastUpstreamStatus: z.string().optional(),
   imageUrls: z.array(z.string()).default([]),
   /** Indexes of images RunComfy listed but that could not be downloaded (gone, not an image…). */
   missingImages: z.array(z.number().int()).default([]),
+  /** What RunComfy says it charged (USD, `include_cost`), once it says. */
   cost: z.number().optional(),
+  estimate: costEstimateSchema.optional(),
+  reservation: reservationSchema.optional(),
   failure: failureSchema.optional(),
   /** Idempotent delivery: one entry per step key (e.g. "part:0", "gallery"). */
   delivery: z.record(z.string(), deliveryStepSchema).default({}),

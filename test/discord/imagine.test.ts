@@ -52,15 +52,21 @@ describe('/imagine end to end', () => {
 
       const results = h.discord.channelMessages(channel).filter(resultsOf(handle.id));
       const attachments = results.flatMap((m) => m.data.attachments ?? []);
-      expect(attachments).toHaveLength(count);
+      // More than 4 images: the contact sheet comes first (issue 6), then the N images.
+      const sheet = count > 4 ? 1 : 0;
+      expect(attachments).toHaveLength(count + sheet);
+      if (sheet) expect(attachments[0]!.filename).toBe(`seedream-${handle.id}-sheet.jpg`);
       for (const message of results) {
         expect(message.data.attachments!.length).toBeLessThanOrEqual(10);
         expect(message.data.embeds!.length).toBeLessThanOrEqual(10);
         expect(message.allowedMentions).toEqual({ parse: [] });
       }
-      expect(attachments.every((a) => a.width === width && a.height === height)).toBe(true);
+      expect(attachments.slice(sheet).every((a) => a.width === width && a.height === height)).toBe(true);
       const titles = results.flatMap((m) => (m.data.embeds ?? []).map((e) => e.title));
-      expect(titles).toEqual(Array.from({ length: count }, (_, i) => `${i + 1}/${count}`));
+      expect(titles).toEqual([
+        ...(sheet ? [`Overview of ${count}`] : []),
+        ...Array.from({ length: count }, (_, i) => `${i + 1}/${count}`),
+      ]);
       // Reroll and Delete on the last message.
       const buttons = results.at(-1)!.data.components!.flatMap((row) => (row.components ?? []).map((c) => c.custom_id));
       expect(buttons).toEqual([`sd1:reroll:${handle.id}`, `sd1:delete:${handle.id}`]);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createManualClock } from '../../src/emulators/discord/index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
-import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
+import { buttonIds, resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
 
 let h: BotHarness | undefined;
 afterEach(async () => {

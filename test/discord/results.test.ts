@@ -67,6 +67,8 @@ describe('languages and places', () => {
 
   it('works in a DM with the bot', { timeout: 60_000 }, async () => {
     const user = h.discord.createUser({ username: 'dm-user' });
+    // DMs are charged to a server the member shares with the bot (one that allows DMs).
+    h.discord.addMember(h.discord.defaultGuild, { user });
     const handle = h.discord.runSlashCommand({ user }, 'imagine', { prompt: 'a paper boat', count: 2 });
     const card = await handle.waitForOriginal();
     expect(card.guildId).toBeNull();

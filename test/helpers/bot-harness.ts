@@ -56,6 +56,12 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
     DATA_DIR: dataDir,
     LOG_LEVEL: 'debug',
     MAX_ACTIVE_JOBS_PER_USER: '20',
+    // Tests of other features must not meet the spending limits (0 = no limit); quota tests set their own.
+    MAX_ACTIVE_JOBS_PER_GUILD: '0',
+    MAX_JOBS_IN_FLIGHT: '1000',
+    USER_DAILY_IMAGES: '0',
+    GUILD_DAILY_IMAGES: '0',
+    GUILD_MONTHLY_BUDGET_USD: '0',
     POLL_RATE: '200',
     POLL_CONCURRENCY: '32',
     ...options.env,

@@ -48,6 +48,10 @@ const legal: Array<[JobState, JobState]> = [
   ['running', 'expired'],
   ['running', 'cancelled'], // what RunComfy reports wins, even if we never see it queued again
   ['delivering', 'failed'],
+  // The bot's own fair queue: sent when a slot is free, or cancelled / failed before that.
+  ['waiting', 'submitted'],
+  ['waiting', 'cancelled'],
+  ['waiting', 'failed'],
 ];
 const illegal: Array<[JobState, JobState]> = [
   ['delivered', 'delivering'],
@@ -59,6 +63,11 @@ const illegal: Array<[JobState, JobState]> = [
   ['queued', 'delivered'],
   ['submitted', 'delivering'],
   ['timed_out', 'running'],
+  ['waiting', 'queued'], // nothing reaches RunComfy without being sent
+  ['waiting', 'running'],
+  ['waiting', 'delivered'],
+  ['submitted', 'waiting'], // once sent, never back to the bot's queue
+  ['queued', 'waiting'],
 ];
 
 describe('job state machine', () => {

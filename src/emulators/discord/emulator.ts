@@ -232,6 +232,19 @@ export class DiscordEmulator {
     return this.state.createRole(guildIdOf(guild), spec);
   }
 
+  /** Deletes a channel (and its threads and messages), as an admin would; the bot hears CHANNEL_DELETE. */
+  deleteChannel(channel: ChannelRef): void {
+    this.state.deleteChannel(channelIdOf(channel));
+  }
+
+  /** Threads (and forum/media posts) under a channel that still exist, oldest first. */
+  threadsOf(channel: ChannelRef): ChannelRecord[] {
+    const parentId = channelIdOf(channel);
+    return [...this.state.channels.values()].filter(
+      (c) => c.data.parent_id === parentId && THREAD_TYPES.has(c.data.type),
+    );
+  }
+
   /** Replaces a channel's permission overwrites (e.g. deny the bot Send Messages → 50013). */
   setChannelOverwrites(channel: ChannelRef, overwrites: OverwriteSpec[]): void {
     this.state.setChannelOverwrites(channelIdOf(channel), overwrites);
@@ -401,6 +414,16 @@ export class DiscordEmulator {
         GatewayIntents.Guilds,
       );
     });
+    for (const [event, threadEvent, name] of [
+      ['channelUpdate', 'THREAD_UPDATE', 'CHANNEL_UPDATE'],
+      ['channelDelete', 'THREAD_DELETE', 'CHANNEL_DELETE'],
+    ] as const) {
+      state.events.on(event, (channel) => {
+        if (!channel.guildId) return;
+        const isThread = THREAD_TYPES.has(channel.data.type);
+        gateway.dispatchFor(channel.guildId, isThread ? threadEvent : name, channel.data, GatewayIntents.Guilds);
+      });
+    }
     const messageIntent = (message: StoredMessage) =>
       message.guildId ? GatewayIntents.GuildMessages : GatewayIntents.DirectMessages;
     const eventData = (message: StoredMessage) =>

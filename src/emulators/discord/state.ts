@@ -142,6 +142,9 @@ export interface EmulatorEvents {
   messageUpdate: [StoredMessage];
   messageDelete: [StoredMessage];
   channelCreate: [ChannelRecord];
+  channelUpdate: [ChannelRecord];
+  /** A channel or thread was deleted (its messages are marked deleted first). */
+  channelDelete: [ChannelRecord];
   guildCreate: [GuildRecord];
   interactionDispatch: [InteractionRecord];
   interactionResponse: [InteractionRecord];
@@ -425,6 +428,27 @@ export class EmulatorState {
     this.channels.set(id, record);
     this.dmChannelByUser.set(userId, id);
     return record;
+  }
+
+  /**
+   * Deletes a channel or thread as Discord does: it is gone from the guild, its messages with
+   * it; deleting a channel deletes its threads (forum posts) too.
+   */
+  deleteChannel(channelId: Snowflake): void {
+    const channel = this.requireChannel(channelId);
+    for (const child of [...this.channels.values()]) {
+      if (child.data.parent_id === channelId && THREAD_TYPES.has(child.data.type)) this.deleteChannel(child.data.id);
+    }
+    for (const id of [...channel.history]) {
+      const message = this.messages.get(id);
+      if (message) this.deleteMessage(message);
+    }
+    this.channels.delete(channelId);
+    if (channel.guildId) {
+      const guild = this.guilds.get(channel.guildId);
+      if (guild) guild.channelIds = guild.channelIds.filter((id) => id !== channelId);
+    }
+    this.events.emit('channelDelete', channel);
   }
 
   setChannelOverwrites(channelId: Snowflake, overwrites: OverwriteSpec[]): void {

@@ -52,6 +52,7 @@ export const enUS = {
       failed: 'Failed',
       timed_out: 'Timed out',
       expired: 'Expired',
+      waiting: 'Waiting for a free slot',
     },
     footer: 'Job {reference}',
     status: {
@@ -92,6 +93,188 @@ export const enUS = {
     linked: 'This image was too large to attach: {url}',
     details: 'Requested by {requester} · seed {seed} · {size} · {quality} · {duration}',
     partial: 'The model returned {received} of the {requested} images asked for.',
+  },
+  spending: {
+    cost_field: 'Cost',
+    cost_estimate: '≈ US$ {usd} ({count} × US$ {price})',
+    cost_charged: 'US$ {usd} charged',
+    result_charged: 'Charged: US$ {usd}',
+    waiting: 'In the bot’s queue: it goes to RunComfy as soon as a slot is free. You can still cancel.',
+    waiting_position:
+      'In the bot’s queue, position {position}: it goes to RunComfy as soon as a slot is free. You can still cancel.',
+    waiting_short: 'Waiting for a free slot (#{position})',
+  },
+  settings: {
+    // Command and option names: English here, localised like the other commands.
+    command: { name: 'settings', description: 'Show or change how this server uses the bot (Manage Server)' },
+    show: { name: 'show', description: 'Show this server’s defaults, limits, roles, channels and DMs' },
+    defaults: {
+      name: 'defaults',
+      description: 'Set the defaults of /imagine in this server',
+      options: {
+        count: { name: 'count', description: 'Default number of images (1–15)' },
+        aspect: { name: 'aspect', description: 'Default aspect ratio' },
+        quality: { name: 'quality', description: 'Default quality' },
+        reset: { name: 'reset', description: 'Forget this server’s defaults (back to the model’s)' },
+      },
+    },
+    limits: {
+      name: 'limits',
+      description: 'Set this server’s quotas (0 = no limit)',
+      options: {
+        user_daily_images: { name: 'member-images-per-day', description: 'Images one member may make per day (UTC)' },
+        server_daily_images: {
+          name: 'server-images-per-day',
+          description: 'Images the whole server may make per day (UTC)',
+        },
+        server_monthly_usd: { name: 'server-budget-usd', description: 'US$ the server may spend per month' },
+        user_active: { name: 'member-in-progress', description: 'Generations one member may have in progress' },
+        server_active: { name: 'server-in-progress', description: 'Generations the whole server may have in progress' },
+        reset: { name: 'reset', description: 'Forget this server’s limits (back to the bot’s defaults)' },
+      },
+    },
+    roles: {
+      name: 'roles',
+      description: 'Choose the roles allowed to generate (none chosen = everyone)',
+      options: {
+        add: { name: 'add', description: 'A role to allow' },
+        remove: { name: 'remove', description: 'A role to stop allowing' },
+        reset: { name: 'reset', description: 'Allow everyone again' },
+      },
+    },
+    channels: {
+      name: 'channels',
+      description: 'Choose the channels where /imagine may be used (none chosen = all)',
+      options: {
+        add: { name: 'add', description: 'A channel to allow' },
+        remove: { name: 'remove', description: 'A channel to stop allowing' },
+        reset: { name: 'reset', description: 'Allow every channel again' },
+      },
+    },
+    dms: {
+      name: 'dms',
+      description: 'Allow or forbid members to generate in DMs with the bot',
+      options: {
+        allowed: { name: 'allowed', description: 'Whether members may generate in DMs (charged to this server)' },
+      },
+    },
+    title: 'Settings of this server',
+    field: {
+      defaults: 'Defaults of /imagine',
+      limits: 'Limits',
+      roles: 'Who may generate',
+      channels: 'Where /imagine may be used',
+      dms: 'Generating in DMs',
+    },
+    defaults_line: 'Images: {count} · Aspect ratio: {aspect} · Quality: {quality}',
+    model_default: '{value} (the model’s default)',
+    limit: {
+      user_daily_images: 'Images per member per day: {value}',
+      server_daily_images: 'Images for the server per day: {value}',
+      server_monthly_usd: 'Budget of the server per month: {value}',
+      user_active: 'Generations in progress per member: {value}',
+      server_active: 'Generations in progress in the server: {value}',
+    },
+    no_limit: 'no limit',
+    usd: 'US$ {amount}',
+    bot_default: '{value} (the bot’s default)',
+    everyone: 'Everyone',
+    everywhere: 'Every channel',
+    managers_note: 'Members with Manage Server may always generate.',
+    dms_on: 'Allowed, charged to this server',
+    dms_off: 'Not allowed',
+    saved: 'Saved. It applies from the next request.',
+    nothing: 'Nothing to change: choose at least one option.',
+    footer: 'Daily limits reset at 00:00 UTC, monthly ones on the 1st of the month.',
+  },
+  usage: {
+    command: { name: 'usage', description: 'Your usage today and this month, and the server’s, with what is left' },
+    title: 'Usage',
+    you_today: 'You, today',
+    you_month: 'You, this month',
+    server_today: 'This server, today',
+    server_month: 'This server, this month',
+    images_of: '{used} of {limit} images · {left} left · resets {resets}',
+    images_unlimited: '{used} images (no limit)',
+    month_images: '{images} images · US$ {usd}',
+    usd_of: 'US$ {used} of US$ {limit} · US$ {left} left · resets {resets}',
+    usd_unlimited: 'US$ {used} (no limit)',
+    in_progress: 'In progress: {active} of {limit}',
+    in_progress_unlimited: 'In progress: {active}',
+    dm_home: 'In DMs your generations are charged to the server {server}.',
+    no_server: 'You are not in a server that allows generating in DMs: only your own usage is shown.',
+    footer: 'Money is estimated when a set is accepted and corrected to what RunComfy charged once it is done.',
+  },
+  gallery: {
+    // Command and option names: English here, localised like the other commands.
+    command: { name: 'gallery', description: 'The server’s gallery of generated sets' },
+    setup: {
+      name: 'setup',
+      description: 'Choose the gallery channel where every set is also posted (Manage Server)',
+      options: { channel: { name: 'channel', description: 'A text, forum or media channel' } },
+    },
+    off: { name: 'off', description: 'Stop posting sets to the gallery (Manage Server)' },
+    browse: {
+      name: 'browse',
+      description: 'Browse the server’s past sets, newest first',
+      options: {
+        user: { name: 'user', description: 'Only sets by this member' },
+        search: { name: 'search', description: 'Words in the prompt (English or Chinese)' },
+      },
+    },
+    history: {
+      name: 'history',
+      description: 'Browse your own sets, across servers',
+      options: { search: { name: 'search', description: 'Words in the prompt (English or Chinese)' } },
+    },
+    replies: {
+      guild_only: 'Galleries belong to servers: use this command in a server.',
+      need_manage_server: 'Only members with the Manage Server permission can change the gallery.',
+      wrong_type: '{channel} cannot hold a gallery. Choose a text, forum or media channel.',
+      missing:
+        'I cannot use {channel} as the gallery yet. I am missing these permissions there: {permissions}. Grant them (channel settings → Permissions) and run /gallery setup again.',
+      ready_text: 'Done: every new set will also be posted to {channel}, one message per set with a thread.',
+      ready_forum: 'Done: every new set will also be posted to {channel}, one post per set, tagged by aspect ratio.',
+      ready_media: 'Done: every new set will also be posted to {channel}, one post per set, tagged by aspect ratio.',
+      off: 'The gallery is off: new sets are no longer posted to {channel}. Posts already there stay.',
+      already_off: 'There is no gallery to turn off.',
+      post_removed: 'Its gallery post was removed too.',
+    },
+    list_separator: ', ',
+    // The names Discord's own channel settings use.
+    permission: {
+      ViewChannel: 'View Channel',
+      SendMessages: 'Send Messages',
+      SendMessagesInThreads: 'Send Messages in Threads',
+      EmbedLinks: 'Embed Links',
+      AttachFiles: 'Attach Files',
+      ReadMessageHistory: 'Read Message History',
+      ManageThreads: 'Manage Threads',
+      CreatePublicThreads: 'Create Public Threads',
+      ManageChannels: 'Manage Channels',
+    },
+    notice: {
+      title: 'The gallery is paused',
+      next: 'Results are still posted where they were asked for. A member with Manage Server can fix this and run /gallery setup again. This notice is sent once, not for every set.',
+    },
+    post: {
+      original: 'Original result',
+      jump: 'Open the original result',
+    },
+    sheet_title: 'Overview of {total}',
+    browser: {
+      page: 'Page {page} of {total}',
+      not_yours: 'This browser belongs to whoever opened it. Run /gallery browse or /history to open your own.',
+      no_matches: 'No sets match that search.',
+      empty_guild: 'This server has no sets in its gallery yet.',
+      empty_history: 'You have no sets yet. Make one with /imagine.',
+      removed: 'This set has been deleted.',
+      open_post: 'Open the post',
+      open_result: 'Open the result',
+      made: 'Made',
+      where: 'Where',
+      in_dm: 'In a DM',
+    },
   },
   errors: {
     unknown:
@@ -138,6 +321,22 @@ export const enUS = {
     // Jobs
     user_active_limit:
       'You already have {active} generations in progress (the limit is {limit}). Wait for one to finish or cancel one, then try again.',
+    // Quotas and access (the bot's own limits)
+    quota_user_daily:
+      'You have used {used} of your {limit} images for today and this request needs {requested}, so it was not started. You can make {left} more today; your quota resets {resets}.',
+    quota_guild_daily:
+      'This server has used {used} of its {limit} images for today and this request needs {requested}, so it was not started. {left} are left; the server’s quota resets {resets}.',
+    quota_guild_monthly:
+      'This server has spent US$ {used} of its US$ {limit} monthly budget and this request would cost about US$ {estimate}, so it was not started. The budget resets {resets}.',
+    guild_active_limit:
+      'This server already has {active} generations in progress (the limit is {limit}). Please try again when one has finished.',
+    channel_not_allowed: 'Images cannot be generated in this channel. Use one of these: {channels}.',
+    role_not_allowed: 'Only members with one of these roles can generate images here: {roles}.',
+    dm_not_allowed:
+      'None of the servers you share with the bot allows generating in DMs. Use /imagine in a server instead.',
+    settings_forbidden: 'Only members with the Manage Server permission can change these settings.',
+    settings_guild_only: 'Settings belong to a server: use /settings in one.',
+    settings_value_invalid: 'That value is not allowed here: choose a number from {min} to {max}.',
     submit_failed: 'Your request could not be sent to RunComfy. Please try again in a moment.',
     job_not_found: 'That generation cannot be found. It may be too old and already cleaned up.',
     job_cancelled: 'The generation was cancelled.',
@@ -168,6 +367,14 @@ export const enUS = {
       'The bot cannot reach its storage right now. Please try again in a moment; if it keeps happening, tell an admin.',
     store_write_failed: 'The bot could not save its data just now. Please try again in a moment.',
     store_url_invalid: 'The bot’s storage setting (STORE_URL) is not valid. Please tell an admin.',
+
+    // Galleries (shown to admins in the one notice of a failure)
+    gallery_permissions_missing:
+      'I could not post this set to the gallery {channel}: I am missing these permissions there: {permissions}.',
+    gallery_channel_missing: 'The gallery channel {channel} no longer exists, so sets are not posted to a gallery.',
+    gallery_tag_required:
+      'The gallery {channel} requires a tag on every post, and I could not add one. Give me Manage Channels there, or add an aspect-ratio tag such as “16:9”.',
+    gallery_post_refused: 'Discord refused the gallery post in {channel}. Check the channel’s settings.',
   },
 } as const;
 

@@ -260,12 +260,93 @@ const threadFromMessage = async (ctx: RouteContext) => {
   return ok(thread.data, 201);
 };
 
+const FORUM_TAG_LIMIT = 20;
+const TAG_NAME_LIMIT = 20;
+
+/**
+ * PATCH /channels/:id: a guild channel's name, topic and forum tags (Manage Channels), or a
+ * thread's name, archived/locked state and tags (Manage Threads, or its owner for name/archived).
+ * Tags without an id are created; tags left out of `available_tags` are removed.
+ */
+const modifyChannel = async (ctx: RouteContext) => {
+  const { state } = ctx.env;
+  const channel = channelOf(ctx);
+  if (!channel.guildId) throw Errors.missingAccess();
+  const body = jsonObject(await ctx.body());
+  const isThread = THREAD_TYPES.has(channel.data.type);
+  const ownThread = isThread && channel.data.owner_id === state.botUser.id;
+  const onlyOwnerFields = Object.keys(body).every((key) => key === 'name' || key === 'archived');
+  requirePermissions(
+    ctx,
+    channel,
+    isThread ? (ownThread && onlyOwnerFields ? [] : ['ManageThreads']) : ['ManageChannels'],
+  );
+  const errors = new FormErrors();
+  if ('name' in body) checkThreadName(body['name'], errors);
+  const tagsInput = body['available_tags'];
+  if (tagsInput !== undefined) {
+    if (!FORUM_LIKE_TYPES.has(channel.data.type) || !Array.isArray(tagsInput)) {
+      errors.add(['available_tags'], 'BASE_TYPE_BAD_TYPE', 'Only forum and media channels have tags.');
+    } else if (tagsInput.length > FORUM_TAG_LIMIT) {
+      errors.add(['available_tags'], 'BASE_TYPE_MAX_LENGTH', `Must be ${FORUM_TAG_LIMIT} or fewer in length.`);
+    } else {
+      for (const [i, tag] of tagsInput.entries()) {
+        const name = isObject(tag) ? tag['name'] : undefined;
+        if (typeof name !== 'string' || charLength(name) < 1 || charLength(name) > TAG_NAME_LIMIT) {
+          errors.add(
+            ['available_tags', String(i), 'name'],
+            'BASE_TYPE_BAD_LENGTH',
+            `Must be between 1 and ${TAG_NAME_LIMIT} in length.`,
+          );
+        }
+      }
+    }
+  }
+  errors.throwIfAny();
+  const data = channel.data;
+  if (typeof body['name'] === 'string') data.name = body['name'];
+  if ('topic' in body && !isThread) data.topic = typeof body['topic'] === 'string' ? body['topic'] : null;
+  if (Array.isArray(tagsInput)) {
+    const known = new Map((data.available_tags ?? []).map((tag) => [tag.id, tag]));
+    data.available_tags = tagsInput.map((raw) => {
+      const tag = raw as Record<string, unknown>;
+      const id = typeof tag['id'] === 'string' && known.has(tag['id']) ? tag['id'] : state.nextId();
+      return {
+        id,
+        name: String(tag['name']),
+        moderated: tag['moderated'] === true,
+        emoji_id: typeof tag['emoji_id'] === 'string' ? tag['emoji_id'] : null,
+        emoji_name: typeof tag['emoji_name'] === 'string' ? tag['emoji_name'] : null,
+      };
+    });
+  }
+  if (isThread && data.thread_metadata) {
+    if (typeof body['archived'] === 'boolean') data.thread_metadata.archived = body['archived'];
+    if (typeof body['locked'] === 'boolean') data.thread_metadata.locked = body['locked'];
+    if (Array.isArray(body['applied_tags'])) data.applied_tags = body['applied_tags'].map(String);
+  }
+  state.events.emit('channelUpdate', channel);
+  return ok(data);
+};
+
+/** DELETE /channels/:id: a thread (Manage Threads) or a guild channel (Manage Channels). */
+const deleteChannel = (ctx: RouteContext) => {
+  const channel = channelOf(ctx);
+  if (!channel.guildId) throw Errors.missingAccess();
+  requirePermissions(ctx, channel, [THREAD_TYPES.has(channel.data.type) ? 'ManageThreads' : 'ManageChannels']);
+  const data = { ...channel.data };
+  ctx.env.state.deleteChannel(channel.data.id);
+  return ok(data);
+};
+
 function threadMember(threadId: string, userId: string, joinedAt: string) {
   return { id: threadId, user_id: userId, join_timestamp: joinedAt, flags: 0 };
 }
 
 export const channelRoutes: RouteDefinition[] = [
   { method: 'GET', pattern: '/channels/:channel', auth: 'bot', handler: getChannel },
+  { method: 'PATCH', pattern: '/channels/:channel', auth: 'bot', handler: modifyChannel },
+  { method: 'DELETE', pattern: '/channels/:channel', auth: 'bot', handler: deleteChannel },
   { method: 'GET', pattern: '/channels/:channel/messages', auth: 'bot', handler: listMessages },
   { method: 'POST', pattern: '/channels/:channel/messages', auth: 'bot', handler: postMessage },
   { method: 'GET', pattern: '/channels/:channel/messages/:message', auth: 'bot', handler: getMessage },

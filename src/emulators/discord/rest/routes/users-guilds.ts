@@ -1,4 +1,5 @@
 import { Errors } from '../../errors.js';
+import { hasPermission } from '../../permissions.js';
 import { THREAD_TYPES } from '../../rules/limits.js';
 import { ok, type RouteContext, type RouteDefinition } from '../context.js';
 import { jsonObject } from './shared.js';
@@ -88,6 +89,26 @@ export const userAndGuildRoutes: RouteDefinition[] = [
         .filter((c) => !THREAD_TYPES.has(c.data.type))
         .map((c) => c.data);
       return ok(channels);
+    },
+  },
+  {
+    method: 'GET',
+    pattern: '/guilds/:guild/threads/active',
+    auth: 'bot',
+    handler: (ctx) => {
+      const guild = guildOf(ctx);
+      const { state } = ctx.env;
+      // Threads that are not archived and that the bot can see (a thread shows its parent's rights).
+      const threads = guild.channelIds
+        .map((id) => state.channels.get(id)!)
+        .filter(
+          (c) =>
+            THREAD_TYPES.has(c.data.type) &&
+            !c.data.thread_metadata?.archived &&
+            hasPermission(state.botPermissionsIn(c.data.id), 'ViewChannel'),
+        )
+        .map((c) => c.data);
+      return ok({ threads, members: [] });
     },
   },
   {
