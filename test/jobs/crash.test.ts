@@ -4,7 +4,7 @@
  * After the last restart every job must end exactly once: delivered once (every part
  * posted exactly once), or in a terminal state that says why. Zero lost, zero doubled.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +16,7 @@ import { isTerminal, type JobRecord, type JobState } from '../../src/jobs/job.js
 import { JobRepository } from '../../src/jobs/job-repository.js';
 import { openStore } from '../../src/jobs/store.js';
 import { testEnv } from '../helpers/test-env.js';
+import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const JOBS = 50;
 const MIN_KILLS = 20;
@@ -62,30 +63,6 @@ async function startSink(): Promise<{
   return Object.assign(sink, { server, url });
 }
 
-function spawnWorker(config: object): Promise<ChildProcess> {
-  const child = fork(WORKER, [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    child.on('message', (m: { type: string }) => {
-      if (m.type === 'ready') {
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
-
 const random = (min: number, max: number) => min + Math.random() * (max - min);
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -120,7 +97,7 @@ async function crashRun(storeUrl: string, prefix: string) {
   let child: ChildProcess | undefined;
   try {
     for (;;) {
-      child = await spawnWorker(config);
+      child = await spawnWorker(WORKER, config);
       child.on('message', (m: { type: string; id: string }) => {
         if (m.type === 'accepted') accepted.add(m.id);
       });

@@ -5,7 +5,7 @@
  * moments while the queue drains. The order in which RunComfy receives the waiting jobs must
  * be the round-robin order the queue promised before the first kill.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,34 +15,10 @@ import { fairQueueSchema } from '../../src/jobs/fair-queue.js';
 import { isTerminal, type JobRecord } from '../../src/jobs/job.js';
 import { JobRepository } from '../../src/jobs/job-repository.js';
 import { openStore } from '../../src/jobs/store.js';
+import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'queue-worker.ts');
 const CAP = 2;
-
-function spawnWorker(config: object): Promise<ChildProcess> {
-  const child = fork(WORKER, [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`worker exited early (${code})`)));
-    child.on('message', (m: { type: string }) => {
-      if (m.type === 'ready') {
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -116,7 +92,7 @@ describe('fair queue crash test', () => {
     let child: ChildProcess | undefined;
     let kills = 0;
     try {
-      child = await spawnWorker(config);
+      child = await spawnWorker(WORKER, config);
       // One at a time, so the arrival order is exactly this list.
       for (const arrival of arrivals) {
         const accepted = new Promise<{ state?: string; error?: string }>((resolve) => {
@@ -142,12 +118,12 @@ describe('fair queue crash test', () => {
 
       // Restart, and kill it again at random moments while it drains.
       for (let k = 0; k < 3; k++) {
-        child = await spawnWorker(config);
+        child = await spawnWorker(WORKER, config);
         await realDelay(k === 0 ? 2_800 : 200 + Math.random() * 500);
         await killHard(child);
         kills++;
       }
-      child = await spawnWorker(config);
+      child = await spawnWorker(WORKER, config);
       const deadline = performance.now() + 90_000;
       let jobs: Array<JobRecord | undefined> = [];
       while (performance.now() < deadline) {
