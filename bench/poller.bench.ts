@@ -12,7 +12,7 @@
  * the emulator, the engine and the baselines); latencies are in virtual ms.
  * Then the memory point (bench/memory-run.ts): RSS added by 10,000 tracked jobs.
  *
- * Options: --factor F (2, scenario a)  --factor-b F (3, scenario b)  --jobs N (1000)  --seed S (1)  --scenarios a,b  --pollers engine,fixed-0.5s,fixed-2s
+ * Options: --factor F (1.5 in a, 3 in b; sets both)  --factor-b F (b only)  --jobs N (1000)  --seed S (1)  --scenarios a,b  --pollers engine,fixed-0.5s,fixed-2s
  *          --rate R (20, scenario b)  --poll-concurrency C (64)  --poll-rate R (500)
  *          --memory-jobs M (10000; 0 skips)  --download (engine copies the images)  --out FILE
  */
@@ -41,7 +41,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 const { values: args } = parseArgs({
   options: {
-    factor: { type: 'string', default: '2' },
+    factor: { type: 'string' },
     'factor-b': { type: 'string' },
     jobs: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
@@ -59,12 +59,13 @@ const { values: args } = parseArgs({
 });
 
 /**
- * Time compression per scenario. a measures sub-second latencies, so real delays (event loop,
- * round trips) must count little: 2. b's latencies are tens of seconds and its baselines run
- * for 150 virtual seconds: 3 keeps the whole benchmark under 10 minutes.
+ * Time compression per scenario (`--factor` sets both, `--factor-b` b alone). a measures
+ * sub-second latencies and real delays (event loop, round trips, waiting for a CPU on a busy
+ * machine) count F×, so a compresses little: 1.5. b's latencies are tens of seconds and its
+ * baselines run for 150 virtual seconds: 3 keeps the whole benchmark under 10 minutes.
  */
-const F_A = Number(args.factor);
-const F_B = Number(args['factor-b'] ?? (args.factor === '2' ? '3' : args.factor));
+const F_A = Number(args.factor ?? '1.5');
+const F_B = Number(args['factor-b'] ?? args.factor ?? '3');
 const factorOf = (scenario: Scenario) => (scenario === 'a' ? F_A : F_B);
 const N = Number(args.jobs);
 const SEED = Number(args.seed);

@@ -37,10 +37,10 @@ export interface Eta {
 const PRIOR_BASE_MS = 8_000;
 const PRIOR_PER_IMAGE_MS = 6_000;
 /**
- * Relative deviation of the prior. 0.25 puts the first window of a never-seen kind of job at
- * 50–150 % of the prior (0.4 started it at 20 %, which cost every early job a dozen polls).
+ * Relative deviation of the prior: wide, so the first window of a never-seen kind of job starts at
+ * 20 % of the guess (a service much faster than the guess is still caught on time).
  */
-const PRIOR_DEV = 0.2;
+const PRIOR_DEV = 0.4;
 /** Least relative deviation of an estimate borrowed from other buckets. */
 const BORROWED_DEV = 0.08;
 /** Extra relative deviation per image of extrapolation beyond the learned counts. */

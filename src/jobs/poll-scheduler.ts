@@ -7,8 +7,8 @@
  * Rate control (tuned with bench/poller.bench.ts): one cut per rate-limit episode (the other
  * calls already in flight when the first 429 came back do not cut again); after a cut the
  * rate climbs back fast to just under the rate that drew the 429, then probes slowly above it.
- * The bucket holds one token (even pacing) up to 20 calls/s, and 50 ms worth of calls above
- * that, so a timer that fires late does not lose the calls it was owed.
+ * A call wanted at once (a job just reported completed) goes ahead of the calls that merely
+ * fell due, so scarce calls are not spent on the backlog first.
  */
 import { type Logger, silentLogger } from '../log.js';
 import { MinHeap } from '../util/min-heap.js';
@@ -27,7 +27,6 @@ export interface PollSchedulerOptions {
   logger?: Logger;
 }
 
-const BURST_SECONDS = 0.05;
 /** How far ahead of the due calls an immediate call is put (a day: ahead of any backlog). */
 const IMMEDIATE_AHEAD_MS = 86_400_000;
 /** After a cut, the rate climbs fast up to this fraction of the rate that drew the 429, then slowly. */
@@ -128,10 +127,8 @@ export class PollScheduler {
   }
 
   #refill(now: number): void {
-    // Calls are paced evenly: a bucket of one up to 20 calls/s, so no one-second window ever holds
-    // more than the rate; above that 50 ms worth, so a late timer does not lose calls.
-    const capacity = Math.max(1, Math.floor(this.#rate * BURST_SECONDS));
-    this.#tokens = Math.min(capacity, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
+    // A bucket of one: calls are paced evenly, so no one-second window ever holds more than the rate.
+    this.#tokens = Math.min(1, this.#tokens + ((now - this.#tokensAt) / 1000) * this.#rate);
     this.#tokensAt = now;
   }
 
@@ -194,8 +191,10 @@ export class PollScheduler {
         this.#inFlight.delete(id);
         // A schedule() made while the call was in flight wins over the returned time.
         if (this.#dropped.delete(id)) next = null;
-        if (next !== null && !this.#due.has(id)) this.schedule(id, next);
-        else if (next !== null) this.#heap.push(this.#due.get(id)!, id); // its entry was skipped while in flight
+        const wanted = this.#due.get(id);
+        // #wake skipped (dropped) its heap entry while the call was in flight: put it back.
+        if (wanted !== undefined) this.#heap.push(wanted, id);
+        else if (next !== null) this.schedule(id, next);
         if (this.#inFlight.size === 0 && this.#idle.length > 0) {
           for (const resolve of this.#idle.splice(0)) resolve();
         }
