@@ -13,7 +13,6 @@ import { RunComfyNotFoundError, RunComfyRateLimitError } from '../runcomfy/error
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
 import type { SeedreamInput } from '../seedream/model-input.js';
 import { parseSeedreamOutput } from '../seedream/output.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { EtaModel } from './eta-model.js';
@@ -146,6 +145,11 @@ interface Tracked extends PollObservation {
   lastPollAt: number;
 }
 
+/**
+ * How old the counters and indexes behind `check` may be when read from memory. This process's
+ * own writes are always there at once; another process's (several bots on one Redis) within this.
+ */
+const CHECK_MAX_AGE_MS = 2_000;
 const NO_RETRY: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 };
 const ERROR_BACKOFF: RetryPolicy = { maxAttempts: Number.POSITIVE_INFINITY, baseDelayMs: 1_000, maxDelayMs: 15_000 };
 const DELIVERY_BACKOFF: RetryPolicy = { maxAttempts: 8, baseDelayMs: 2_000, maxDelayMs: 60_000 };
@@ -179,7 +183,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   readonly #announced = new Map<string, number>();
   /** What requests between `check` and `submit` hold, by counter key. */
   readonly #holds = new Map<string, { images: number; microUsd: number; jobs: number }>();
-  readonly #checkLocks = new KeyedMutex();
   #priceTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
   #started = false;
@@ -353,8 +356,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           record,
           { maxActivePerUser: limits.activePerUser, maxActivePerGuild: limits.activePerGuild },
           async (job) => {
-            // From here the counters themselves are the truth: the early hold goes.
-            request.hold?.release();
+            // The early hold stays until the counters and indexes are written (finally, below):
+            // a check in between must see this request in one or the other.
             await guard?.();
             await this.quota.reserveLocked(this.#options.store, quotaRequest, reservation, limits, now);
             const queue = this.#queue.queue;
@@ -417,8 +420,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   /**
    * The same checks as `submit`, done at once: lets a surface answer privately before it shows
-   * anything public. Passing requests are held in memory until their `submit` (or `release()`),
-   * so a burst of requests cannot all pass this look together; `submit` checks again atomically.
+   * anything public. Counters and indexes come from the store's memory while fresh
+   * (CHECK_MAX_AGE_MS), so a warm check does not wait on the store. Passing requests are held
+   * in memory until their `submit` has written its counters (or until `release()`), so a burst
+   * of requests cannot all pass this look together; `submit` checks again atomically.
    */
   async check(request: Pick<SubmitRequest, 'owner' | 'input' | 'limits' | 'billingGuildId'>): Promise<QuotaHold> {
     const limits = request.limits ?? this.#defaultLimits;
@@ -429,32 +434,35 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const reservation = this.quota.reservationFor(quotaRequest, this.#clock());
     const keys = counterKeys(userId, guildId, reservation.day, reservation.month);
     const activeKeys = [`active:user:${userId}`, ...(guildId === null ? [] : [`active:guild:${guildId}`])];
-    return this.#checkLocks.runAll([...activeKeys, ...keys], async () => {
-      const [counts, stored] = await Promise.all([this.jobs.activeCount(userId, guildId), this.usage.read(keys)]);
-      if (limits.activePerUser !== null) {
-        const active = counts.user + this.#held(activeKeys[0]!).jobs;
-        if (active >= limits.activePerUser) throw new ActiveJobLimitError(limits.activePerUser, active);
-      }
-      if (guildId !== null && limits.activePerGuild !== null) {
-        const active = counts.guild + this.#held(activeKeys[1]!).jobs;
-        if (active >= limits.activePerGuild) throw new GuildActiveLimitError(limits.activePerGuild, active);
-      }
-      const records = stored.map((record, i) => {
-        const held = this.#held(keys[i]!);
-        return { ...record, images: record.images + held.images, microUsd: record.microUsd + held.microUsd };
-      });
-      this.quota.assertWithin(quotaRequest, limits, records, this.#clock());
-      const delta = { images, microUsd: quotaRequest.microUsd, jobs: 1 };
-      for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, 1);
-      let released = false;
-      return {
-        release: () => {
-          if (released) return;
-          released = true;
-          for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, -1);
-        },
-      };
+    const [counts, stored] = await Promise.all([
+      this.jobs.activeCount(userId, guildId, CHECK_MAX_AGE_MS),
+      this.usage.readFresh(keys, CHECK_MAX_AGE_MS),
+    ]);
+    // From here to the hold nothing awaits: two checks cannot both take the last place.
+    // (A submit that wrote its counters during the wait still held its place until then.)
+    if (limits.activePerUser !== null) {
+      const active = counts.user + this.#held(activeKeys[0]!).jobs;
+      if (active >= limits.activePerUser) throw new ActiveJobLimitError(limits.activePerUser, active);
+    }
+    if (guildId !== null && limits.activePerGuild !== null) {
+      const active = counts.guild + this.#held(activeKeys[1]!).jobs;
+      if (active >= limits.activePerGuild) throw new GuildActiveLimitError(limits.activePerGuild, active);
+    }
+    const records = stored.map((record, i) => {
+      const held = this.#held(keys[i]!);
+      return { ...record, images: record.images + held.images, microUsd: record.microUsd + held.microUsd };
     });
+    this.quota.assertWithin(quotaRequest, limits, records, this.#clock());
+    const delta = { images, microUsd: quotaRequest.microUsd, jobs: 1 };
+    for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, 1);
+    let released = false;
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const key of [...activeKeys, ...keys]) this.#hold(key, delta, -1);
+      },
+    };
   }
 
   #held(key: string): { images: number; microUsd: number; jobs: number } {

@@ -32,12 +32,21 @@ export const guildSettingsSchema = z.object({
 });
 export type GuildSettings = z.infer<typeof guildSettingsSchema>;
 
+/**
+ * How old a server's settings read from memory may be. A change made by this process applies
+ * at once (the store's cache is write-through); one made by another process sharing a Redis
+ * store, within this long.
+ */
+export const SETTINGS_MAX_AGE_MS = 5_000;
+
 export class GuildSettingsStore {
   constructor(private readonly store: Store) {}
 
+  /** Read at every request, so from memory while fresh: no store round trip before an answer. */
   async get(guildId: string | null): Promise<GuildSettings> {
     if (!guildId) return { defaults: {} };
-    return (await this.store.get('guilds', guildId, guildSettingsSchema)) ?? { defaults: {} };
+    const [settings] = await this.store.getFresh('guilds', [guildId], guildSettingsSchema, SETTINGS_MAX_AGE_MS);
+    return settings ?? { defaults: {} };
   }
 
   async update(guildId: string, change: (current: GuildSettings) => GuildSettings): Promise<GuildSettings> {

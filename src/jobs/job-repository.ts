@@ -96,13 +96,14 @@ export class JobRepository {
     const userId = job.owner.userId;
     const guildId = billingGuildOf(job);
     const index = await this.#userIndex(userId);
-    const live = await this.#liveIds(index.active);
+    const live = await this.#liveWhenNear(index.active, limits.maxActivePerUser);
     if (limits.maxActivePerUser != null && live.length >= limits.maxActivePerUser) {
       throw new ActiveJobLimitError(limits.maxActivePerUser, live.length);
     }
     let guildLive: string[] = [];
     if (guildId !== null) {
-      guildLive = await this.#liveIds((await this.store.get('index', guildIndexKey(guildId), idListSchema)) ?? []);
+      const ids = (await this.store.get('index', guildIndexKey(guildId), idListSchema)) ?? [];
+      guildLive = await this.#liveWhenNear(ids, limits.maxActivePerGuild ?? null);
       if (limits.maxActivePerGuild != null && guildLive.length >= limits.maxActivePerGuild) {
         throw new GuildActiveLimitError(limits.maxActivePerGuild, guildLive.length);
       }
@@ -150,15 +151,19 @@ export class JobRepository {
   }
 
   /**
-   * How many jobs a user (or a server) has in progress, from the indexes alone: quick, for a
-   * first look. The indexes drop an id when its job ends (and at start after a crash).
+   * How many jobs a user (or a server) has in progress, from the indexes alone and from memory
+   * when this process read or wrote them less than `maxAgeMs` ago: quick, for a first look
+   * before a command is answered. The indexes drop an id when its job ends (and at start
+   * after a crash), so the count may be high for a moment, never low.
    */
-  async activeCount(userId: string, guildId: string | null): Promise<{ user: number; guild: number }> {
-    const [user, guild] = await Promise.all([
-      this.#userIndex(userId),
-      guildId === null ? Promise.resolve(undefined) : this.store.get('index', guildIndexKey(guildId), idListSchema),
+  async activeCount(userId: string, guildId: string | null, maxAgeMs = 0): Promise<{ user: number; guild: number }> {
+    const [[user], [guild]] = await Promise.all([
+      this.store.getFresh('users', [userId], userIndexSchema, maxAgeMs),
+      guildId === null
+        ? Promise.resolve([undefined])
+        : this.store.getFresh('index', [guildIndexKey(guildId)], idListSchema, maxAgeMs),
     ]);
-    return { user: user.active.length, guild: guild?.length ?? 0 };
+    return { user: user?.active.length ?? 0, guild: guild?.length ?? 0 };
   }
 
   /** Jobs charged to a server that have not ended. */
@@ -205,6 +210,16 @@ export class JobRepository {
 
   async #userIndex(userId: string): Promise<UserIndex> {
     return (await this.store.get('users', userId, userIndexSchema)) ?? { active: [], history: [] };
+  }
+
+  /**
+   * The index as it is while it is clearly under the limit, else only the ids still live.
+   * An index can only hold too many ids (a crash between a job's end and its retiring), never
+   * too few, so reading every record (O(jobs) per request: a busy server's burst went
+   * quadratic) is needed only when the raw count would refuse.
+   */
+  async #liveWhenNear(ids: string[], limit: number | null): Promise<string[]> {
+    return limit != null && ids.length >= limit ? this.#liveIds(ids) : ids;
   }
 
   /** Ids whose job still exists and is not terminal (self-heals after a crash mid-retire). */

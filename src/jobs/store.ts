@@ -2,6 +2,11 @@
  * The durable store on keyv: SQLite by default, Redis for several processes, memory for tests.
  * Kinds of record live under their own key prefix ("jobs:", "users:", …) in one keyv,
  * so one connection serves them all. Read-modify-write of a key is serialised in-process.
+ *
+ * Small records (everything but jobs and gallery posts) also pass through a write-through
+ * cache in memory, for the reads that must not wait on the store: the checks that decide, in
+ * the few ms before a slash command is answered, whether a member may generate. `getFresh`
+ * serves them from memory while the entry is young enough; everything else reads the store.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -30,9 +35,24 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
+/** Namespaces whose records are small and few enough to keep in memory. */
+const CACHED: ReadonlySet<Namespace> = new Set(['users', 'guilds', 'stats', 'index']);
+const CACHE_ENTRIES = 20_000;
+
+interface CacheEntry {
+  /** The stored value (a private copy), or undefined when the key is known to be absent. */
+  raw: unknown;
+  /** When the value was last read from or written to the store (Date.now()). */
+  at: number;
+  /** Write sequence number: a read that began before a later write must not overwrite it. */
+  seq: number;
+}
+
 export class Store {
   readonly #keyv: Keyv;
   readonly #locks = new KeyedMutex();
+  readonly #cache = new Map<string, CacheEntry>();
+  #seq = 0;
   readonly kind: 'sqlite' | 'redis' | 'memory';
 
   constructor(keyv: Keyv, kind: Store['kind'], logger: Logger) {
@@ -43,25 +63,86 @@ export class Store {
   }
 
   async get<S extends z.ZodType>(ns: Namespace, key: string, schema: S): Promise<z.infer<S> | undefined> {
-    const raw = await this.#keyv.get(`${ns}:${key}`);
-    return raw === undefined ? undefined : parseRecord(`${ns}:${key}`, raw, schema);
+    const [value] = await this.getMany(ns, [key], schema);
+    return value;
   }
 
   async getMany<S extends z.ZodType>(ns: Namespace, keys: string[], schema: S): Promise<Array<z.infer<S> | undefined>> {
     if (keys.length === 0) return [];
-    const raws = (await this.#keyv.get(keys.map((k) => `${ns}:${k}`))) as unknown[];
-    return raws.map((raw, i) =>
-      raw === undefined || raw === null ? undefined : parseRecord(`${ns}:${keys[i]}`, raw, schema),
-    );
+    const seq = this.#seq;
+    const full = keys.map((k) => `${ns}:${k}`);
+    const raws = (await this.#keyv.get(full)) as unknown[];
+    return raws.map((raw, i) => {
+      const present = raw !== undefined && raw !== null;
+      if (CACHED.has(ns)) this.#remember(full[i]!, present ? raw : undefined, seq);
+      return present ? parseRecord(full[i]!, raw, schema) : undefined;
+    });
+  }
+
+  /**
+   * Like `getMany`, but a key this process read or wrote less than `maxAgeMs` ago comes from
+   * memory without a store round trip (exact while this process is the only writer; with
+   * several processes on Redis, at most `maxAgeMs` old). Only for the small namespaces.
+   */
+  async getFresh<S extends z.ZodType>(
+    ns: Namespace,
+    keys: string[],
+    schema: S,
+    maxAgeMs: number,
+  ): Promise<Array<z.infer<S> | undefined>> {
+    if (!CACHED.has(ns)) return this.getMany(ns, keys, schema);
+    const now = Date.now();
+    const stale = keys.filter((key) => {
+      const entry = this.#cache.get(`${ns}:${key}`);
+      return entry === undefined || now - entry.at >= maxAgeMs;
+    });
+    const loaded = new Map<string, z.infer<S> | undefined>();
+    if (stale.length > 0) {
+      const values = await this.getMany(ns, stale, schema);
+      for (const [i, key] of stale.entries()) loaded.set(key, values[i]);
+    }
+    // Entries are read again after the wait: a write that landed meanwhile is the newer truth.
+    return keys.map((key) => {
+      const entry = this.#cache.get(`${ns}:${key}`);
+      if (entry) return entry.raw === undefined ? undefined : parseRecord(`${ns}:${key}`, entry.raw, schema);
+      return loaded.get(key);
+    });
   }
 
   async set(ns: Namespace, key: string, value: unknown): Promise<void> {
-    const ok = await this.#keyv.set(`${ns}:${key}`, value);
-    if (ok === false) throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
+    const full = `${ns}:${key}`;
+    let ok: boolean;
+    try {
+      ok = await this.#keyv.set(full, value);
+    } catch (error) {
+      this.#cache.delete(full);
+      throw error;
+    }
+    if (ok === false) {
+      this.#cache.delete(full);
+      throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
+    }
+    if (CACHED.has(ns)) this.#remember(full, value, ++this.#seq);
   }
 
   async delete(ns: Namespace, key: string): Promise<void> {
-    await this.#keyv.delete(`${ns}:${key}`);
+    const full = `${ns}:${key}`;
+    try {
+      await this.#keyv.delete(full);
+    } catch (error) {
+      this.#cache.delete(full);
+      throw error;
+    }
+    if (CACHED.has(ns)) this.#remember(full, undefined, ++this.#seq);
+  }
+
+  /** Keeps a private copy of what the store holds for `full`, unless a newer write is known. */
+  #remember(full: string, raw: unknown, seq: number): void {
+    const current = this.#cache.get(full);
+    if (current && current.seq > seq) return;
+    this.#cache.delete(full); // re-inserted last: the Map's order is the eviction order
+    this.#cache.set(full, { raw: raw === undefined ? undefined : structuredClone(raw), at: Date.now(), seq });
+    if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
   }
 
   /**

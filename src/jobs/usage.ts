@@ -72,6 +72,12 @@ export class UsageLedger {
     return records.map((r) => r ?? { ...EMPTY_USAGE });
   }
 
+  /** `read`, from memory for counters this process read or wrote less than `maxAgeMs` ago (see Store.getFresh). */
+  async readFresh(keys: string[], maxAgeMs: number): Promise<UsageRecord[]> {
+    const records = await this.store.getFresh('stats', keys, usageRecordSchema, maxAgeMs);
+    return records.map((r) => r ?? { ...EMPTY_USAGE });
+  }
+
   /** Usage of a person (and their server) today and this month. */
   async snapshot(userId: string, guildId: string | null, now: number): Promise<UsageSnapshot> {
     const day = dayKey(now);

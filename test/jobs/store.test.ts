@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import Keyv from 'keyv';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { openStore, Store, StoreCorruptError } from '../../src/jobs/store.js';
 import { createLogger } from '../../src/log.js';
@@ -69,6 +69,28 @@ for (const kind of kinds) {
         await expect(store.get('jobs', 'corrupt', counterSchema)).rejects.toBeInstanceOf(StoreCorruptError);
       });
 
+      it("serves fresh reads from memory, and another process's write once the entry is older than allowed", async () => {
+        // Two Store objects on one backend stand for two processes sharing it.
+        const url = kind.name === 'memory' ? undefined : kind.url();
+        const shared = kind.name === 'memory' ? new Keyv({ namespace: prefix }) : undefined;
+        const mine = shared
+          ? new Store(shared, 'memory', createLogger({ level: 'silent' }))
+          : await openStore({ url: url!, prefix });
+        const other = shared
+          ? new Store(shared, 'memory', createLogger({ level: 'silent' }))
+          : await openStore({ url: url!, prefix });
+        opened.push(mine, other);
+        await mine.set('guilds', 'fresh', { n: 1 });
+        await other.set('guilds', 'fresh', { n: 2 });
+        expect(await mine.getFresh('guilds', ['fresh'], counterSchema, 60_000)).toEqual([{ n: 1 }]);
+        expect(await mine.getFresh('guilds', ['fresh'], counterSchema, 0)).toEqual([{ n: 2 }]);
+        expect(await mine.getFresh('guilds', ['fresh'], counterSchema, 60_000)).toEqual([{ n: 2 }]);
+        // Records of the big namespaces (jobs) are never served from memory.
+        await mine.set('jobs', 'j', { n: 1 });
+        await other.set('jobs', 'j', { n: 2 });
+        expect(await mine.getFresh('jobs', ['j'], counterSchema, 60_000)).toEqual([{ n: 2 }]);
+      });
+
       it('keeps data across a reopen (durable kinds)', async () => {
         if (kind.name === 'memory') return;
         const url = kind.url();
@@ -82,6 +104,91 @@ for (const kind of kinds) {
     },
   );
 }
+
+/** A keyv backend whose reads wait until released, to order a read around a write. */
+function gatedKeyv() {
+  const data = new Map<string, unknown>();
+  const gates: Array<() => void> = [];
+  let reads = 0;
+  const adapter = {
+    namespace: undefined as string | undefined,
+    opts: {},
+    on() {
+      return adapter;
+    },
+    async get(key: string) {
+      reads++;
+      const value = data.get(key);
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return value;
+    },
+    async getMany(keys: string[]) {
+      reads++;
+      const values = keys.map((key) => data.get(key));
+      await new Promise<void>((resolve) => gates.push(resolve));
+      return values;
+    },
+    async set(key: string, value: unknown) {
+      data.set(key, value);
+      return true;
+    },
+    async delete(key: string) {
+      return data.delete(key);
+    },
+    async clear() {
+      data.clear();
+    },
+  };
+  const keyv = new Keyv({ store: adapter, serialize: undefined, deserialize: undefined });
+  return {
+    store: new Store(keyv, 'memory', createLogger({ level: 'silent' })),
+    reads: () => reads,
+    release: () => {
+      for (const open of gates.splice(0)) open();
+    },
+    pending: () => gates.length,
+  };
+}
+
+describe('Store memory cache', () => {
+  it('answers a warm fresh read without a store round trip', async () => {
+    const gated = gatedKeyv();
+    await gated.store.set('stats', 'k', { n: 1 });
+    const before = gated.reads();
+    expect(await gated.store.getFresh('stats', ['k'], counterSchema, 60_000)).toEqual([{ n: 1 }]);
+    expect(gated.reads()).toBe(before);
+  });
+
+  it('does not let a read that began before a write put the older value back', async () => {
+    const gated = gatedKeyv();
+    await gated.store.set('users', 'k', { n: 1 });
+    const reading = gated.store.getMany('users', ['k'], counterSchema); // sees n: 1, then waits
+    await vi.waitFor(() => expect(gated.pending()).toBe(1));
+    await gated.store.set('users', 'k', { n: 2 });
+    gated.release();
+    expect(await reading).toEqual([{ n: 1 }]);
+    expect(await gated.store.getFresh('users', ['k'], counterSchema, 60_000)).toEqual([{ n: 2 }]);
+  });
+
+  it('gives a fresh read the write that landed while it waited on the store', async () => {
+    const gated = gatedKeyv();
+    const reading = gated.store.getFresh('stats', ['k'], counterSchema, 0); // sees nothing, then waits
+    await vi.waitFor(() => expect(gated.pending()).toBe(1));
+    await gated.store.set('stats', 'k', { n: 5 });
+    gated.release();
+    expect(await reading).toEqual([{ n: 5 }]);
+  });
+
+  it('keeps its own copies: changing a written or a returned object later does not change the cache', async () => {
+    const gated = gatedKeyv();
+    const written = { n: 1 };
+    await gated.store.set('guilds', 'g', written);
+    written.n = 98;
+    const [first] = await gated.store.getFresh('guilds', ['g'], counterSchema, 60_000);
+    first!.n = 99;
+    expect(await gated.store.getFresh('guilds', ['g'], counterSchema, 60_000)).toEqual([{ n: 1 }]);
+  });
+});
 
 describe('Store errors', () => {
   it('logs keyv error events instead of swallowing them', async () => {
