@@ -18,10 +18,12 @@ import {
   PermissionFlagsBits,
   type RawFile,
   type REST,
+  type RequestData,
   Routes,
 } from 'discord.js';
 import { AppError } from '../errors.js';
 import type { JobRecord } from '../jobs/job.js';
+import { multipartRequest } from './multipart.js';
 import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
@@ -33,6 +35,11 @@ export interface MessagePayload {
   embeds?: unknown[];
   components?: unknown[];
   attachments?: Array<{ id: number; filename: string; description?: string }>;
+}
+
+/** A JSON body, or with files one multipart buffer (see multipart.ts). */
+function withFiles(body: Record<string, unknown>, files: readonly RawFile[]): RequestData {
+  return files.length > 0 ? multipartRequest(body, files) : { body };
 }
 
 export class DiscordApi {
@@ -62,10 +69,10 @@ export class DiscordApi {
 
   /** Posts a message in a channel; `nonce` makes a repeated post return the first message. */
   async postMessage(channelId: string, payload: MessagePayload, files: RawFile[], nonce: string): Promise<string> {
-    const message = (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS },
-      files,
-    })) as { id: string };
+    const message = (await this.rest.post(
+      Routes.channelMessages(channelId),
+      withFiles({ ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS }, files),
+    )) as { id: string };
     return message.id;
   }
 
@@ -74,8 +81,7 @@ export class DiscordApi {
     const token = job.surface.interactionToken;
     if (typeof token !== 'string') throw new AppError('interaction_expired', 'No interaction token');
     const message = (await this.rest.post(Routes.webhook(this.applicationId, token), {
-      body: { ...payload, allowed_mentions: NO_MENTIONS },
-      files,
+      ...withFiles({ ...payload, allowed_mentions: NO_MENTIONS }, files),
       query: new URLSearchParams({ wait: 'true' }),
       auth: false,
     })) as { id: string };
@@ -104,10 +110,10 @@ export class DiscordApi {
     files: RawFile[],
     nonce: string,
   ): Promise<APIMessage> {
-    return (await this.rest.post(Routes.channelMessages(channelId), {
-      body: { ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS },
-      files,
-    })) as APIMessage;
+    return (await this.rest.post(
+      Routes.channelMessages(channelId),
+      withFiles({ ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS }, files),
+    )) as APIMessage;
   }
 
   /**
@@ -119,14 +125,17 @@ export class DiscordApi {
     post: { name: string; appliedTags: string[]; message: MessagePayload },
     files: RawFile[],
   ): Promise<{ id: string; message?: APIMessage }> {
-    return (await this.rest.post(Routes.threads(channelId), {
-      body: {
-        name: post.name,
-        applied_tags: post.appliedTags,
-        message: { ...post.message, allowed_mentions: NO_MENTIONS },
-      },
-      files,
-    })) as { id: string; message?: APIMessage };
+    return (await this.rest.post(
+      Routes.threads(channelId),
+      withFiles(
+        {
+          name: post.name,
+          applied_tags: post.appliedTags,
+          message: { ...post.message, allowed_mentions: NO_MENTIONS },
+        },
+        files,
+      ),
+    )) as { id: string; message?: APIMessage };
   }
 
   /** A public thread on a message; its id is the message's. */
