@@ -47,7 +47,7 @@ export async function prepareImages(
   // Files that fit are read side by side (the set is held in memory either way); the few that
   // must be re-encoded go one at a time, as each decodes a full frame.
   const reads = images.map((image) =>
-    image.bytes <= options.fileLimitBytes ? readFile(image.path) : Promise.resolve(undefined),
+    image.bytes <= options.fileLimitBytes ? (image.data ?? readFile(image.path)) : Promise.resolve(undefined),
   );
   // Every read is awaited before anything is thrown, so no rejection is left unhandled.
   const settled = await Promise.allSettled(reads);
@@ -67,7 +67,7 @@ export async function prepareImages(
       });
       continue;
     }
-    const data = await reencodeToFit(image.path, options.fileLimitBytes);
+    const data = await reencodeToFit(image.data ?? image.path, options.fileLimitBytes);
     prepared.push({
       index: image.index,
       number,
@@ -81,10 +81,10 @@ export async function prepareImages(
 }
 
 /** JPEG at falling quality, then at shrinking size, until it fits; undefined if it never does. */
-export async function reencodeToFit(path: string, limitBytes: number): Promise<Buffer | undefined> {
+export async function reencodeToFit(source: Buffer | string, limitBytes: number): Promise<Buffer | undefined> {
   let metadata: sharp.Metadata;
   try {
-    metadata = await sharp(path).metadata();
+    metadata = await sharp(source).metadata();
   } catch {
     return undefined; // not decodable: link it
   }
@@ -98,7 +98,7 @@ export async function reencodeToFit(path: string, limitBytes: number): Promise<B
     { quality: 70, scale: 0.35 },
   ];
   for (const { quality, scale } of attempts) {
-    let pipeline = sharp(path).rotate();
+    let pipeline = sharp(source).rotate();
     if (scale < 1 && width > 0) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)) });
     const data = await pipeline.jpeg({ quality, mozjpeg: true }).toBuffer();
     if (data.length <= limitBytes) return data;

@@ -801,9 +801,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       if (job?.state !== 'delivering' || signal.aborted) return;
       const log = this.#jobLog(job);
       try {
-        const images = await this.#options.spool.list(jobId);
-        if (images.length === 0)
-          throw new PermanentDeliveryError('images_expired', 'The local copies of the set are gone');
+        const images = await this.#localCopies(job, signal);
         await this.#options.deliverer.deliver(job, images, this.#steps(jobId), signal);
         await this.#end(jobId, 'delivered', {});
         return;
@@ -824,6 +822,32 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         if (!(await this.#backOff(jobId, backoffDelay(attempts, DELIVERY_BACKOFF), signal))) return;
       }
     }
+  }
+
+  /**
+   * The set's local copies, complete. Should some file have gone since `fetching` (a spool
+   * directory cleaned by hand, a disk restored from backup), it is downloaded again; the images
+   * RunComfy never served stay out, so the set packs exactly as it did before, and if one is
+   * gone for good the job ends `images_expired` rather than posting a set with a hole.
+   */
+  async #localCopies(job: JobRecord, signal: AbortSignal): Promise<SpooledImage[]> {
+    const spool = this.#options.spool;
+    const images = await spool.list(job.id);
+    const have = new Set(images.map((image) => image.index));
+    const absent = job.imageUrls.map((_, index) => index).filter((i) => !have.has(i) && !job.missingImages.includes(i));
+    if (absent.length === 0) {
+      if (images.length === 0)
+        throw new PermanentDeliveryError('images_expired', 'The local copies of the set are gone');
+      return images;
+    }
+    this.#jobLog(job).warn({ absent }, 'local copies incomplete; downloading them again');
+    const again = await spool.fetchAll(job.id, job.imageUrls, signal, new Set(absent));
+    if (again.missing.length > 0) {
+      throw new PermanentDeliveryError('images_expired', 'Images of the set are gone from RunComfy and from disk', {
+        params: { missing: again.missing.length },
+      });
+    }
+    return spool.list(job.id);
   }
 
   /** Sleeps a background task; false when the engine is stopping. */

@@ -4,11 +4,8 @@
  * reads these files, never the URLs. Downloads stream with a byte cap and a timeout, and
  * the bytes are sniffed: the extension in the URL is not trusted.
  */
-import { createWriteStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { type Dispatcher, request } from 'undici';
 import { AbortedError, AppError } from '../errors.js';
 import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
@@ -21,6 +18,8 @@ export interface SpooledImage {
   path: string;
   format: ImageFormat;
   bytes: number;
+  /** The bytes, when they are still in memory from the download (else read `path`). */
+  data?: Buffer;
 }
 
 export interface SpoolOptions {
@@ -44,6 +43,13 @@ export function sniffImageFormat(head: Buffer): ImageFormat | undefined {
 }
 
 export class ImageSpool {
+  /**
+   * Bytes just downloaded, by job, until the delivery that follows takes them (`list`): the
+   * usual path posts them without reading the files back. A retried or resumed delivery reads
+   * the files.
+   */
+  readonly #fresh = new Map<string, SpooledImage[]>();
+
   constructor(readonly options: SpoolOptions) {}
 
   jobDirectory(jobId: string): string {
@@ -51,29 +57,42 @@ export class ImageSpool {
   }
 
   /**
-   * Downloads every URL not yet on disk. Resolves with the images present, in order;
-   * `missing` lists the indexes that could not be had (404, not an image, too large).
+   * Downloads every URL (or only those of `only`, by index) whose file is not on disk yet,
+   * into memory, then writes the files. Resolves with the images present, in order; `missing`
+   * lists the indexes that could not be had (404, not an image, too large).
    */
   async fetchAll(
     jobId: string,
     urls: string[],
     signal?: AbortSignal,
+    only?: ReadonlySet<number>,
   ): Promise<{ images: SpooledImage[]; missing: Array<{ index: number; reason: string }> }> {
     const dir = this.jobDirectory(jobId);
     await mkdir(dir, { recursive: true });
     // Files already there survived a restart: not downloaded again.
-    const onDisk = new Map((await this.list(jobId)).map((image) => [image.index, image]));
+    const onDisk = new Map((await this.#onDisk(jobId)).map((image) => [image.index, image]));
+    const wanted = urls.map((url, index) => ({ url, index })).filter(({ index }) => !only || only.has(index));
+    const results = await Promise.all(
+      wanted.map(({ url, index }) => {
+        const known = onDisk.get(index);
+        const image: Promise<SpooledImage> = known
+          ? Promise.resolve(known)
+          : downloadImage(url, this.#downloadOptions(signal)).then(({ data, format }) => ({
+              index,
+              path: join(dir, `${index}.${format}`),
+              format,
+              bytes: data.length,
+              data,
+            }));
+        return image.then(
+          (value) => ({ index, image: value }),
+          (error: unknown) => ({ index, error }),
+        );
+      }),
+    );
     const images: SpooledImage[] = [];
     const missing: Array<{ index: number; reason: string }> = [];
-    const results = await Promise.all(
-      urls.map((url, index) =>
-        (onDisk.has(index) ? Promise.resolve(onDisk.get(index)!) : this.#fetchOne(dir, index, url, signal)).then(
-          (image) => ({ image }),
-          (error: unknown) => ({ error }),
-        ),
-      ),
-    );
-    for (const [index, result] of results.entries()) {
+    for (const result of results) {
       if ('image' in result) {
         images.push(result.image);
         continue;
@@ -81,16 +100,34 @@ export class ImageSpool {
       const error = result.error;
       if (error instanceof AbortedError) throw error;
       if (error instanceof ImageDownloadError && error.code !== 'image_download_transient') {
-        missing.push({ index, reason: error.code });
+        missing.push({ index: result.index, reason: error.code });
         continue;
       }
       throw error;
     }
-    return { images, missing };
+    // Every image the job now has, the files already there included (`only` may have left them out).
+    const got = new Set(images.map((image) => image.index));
+    const all = [...images, ...[...onDisk.values()].filter((image) => !got.has(image.index))].sort(
+      (a, b) => a.index - b.index,
+    );
+    // The files land before this returns: a delivery never starts from bytes only in memory.
+    const downloaded = images.filter((image) => image.data !== undefined);
+    await Promise.all(downloaded.map((image) => writeAtomically(image.path, image.data!)));
+    if (downloaded.length > 0) this.#fresh.set(jobId, all);
+    return { images: all.map(({ data: _data, ...image }) => image), missing };
   }
 
-  /** The images already on disk for a job, in order. */
+  /**
+   * The images of a job, in order: after `fetchAll` with their bytes, once (handed over, not
+   * kept); otherwise the files on disk.
+   */
   async list(jobId: string): Promise<SpooledImage[]> {
+    const fresh = this.#fresh.get(jobId);
+    this.#fresh.delete(jobId);
+    return fresh ?? this.#onDisk(jobId);
+  }
+
+  async #onDisk(jobId: string): Promise<SpooledImage[]> {
     const dir = this.jobDirectory(jobId);
     let names: string[];
     try {
@@ -109,39 +146,33 @@ export class ImageSpool {
   }
 
   async remove(jobId: string): Promise<void> {
+    this.#fresh.delete(jobId);
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
   }
 
-  async #fetchOne(dir: string, index: number, url: string, signal?: AbortSignal): Promise<SpooledImage> {
-    const file = await downloadImageFile(url, {
-      directory: dir,
-      baseName: String(index),
+  #downloadOptions(signal?: AbortSignal): DownloadOptions {
+    return {
       maxBytes: this.options.maxBytesPerImage,
       timeoutMs: this.options.timeoutMs,
       dispatcher: this.options.dispatcher,
       signal,
-    });
-    return { index, ...file };
+    };
   }
 }
 
-async function sniffFile(path: string): Promise<ImageFormat | undefined> {
-  const handle = await open(path, 'r');
+/** Writes `<path>.part`, then renames it: a file under its final name is always complete. */
+async function writeAtomically(path: string, data: Buffer): Promise<void> {
+  const partial = `${path}.part`;
   try {
-    const head = Buffer.alloc(16);
-    await handle.read(head, 0, 16, 0);
-    return sniffImageFormat(head);
-  } finally {
-    await handle.close();
+    await writeFile(partial, data);
+    await rename(partial, path);
+  } catch (error) {
+    await rm(partial, { force: true });
+    throw error;
   }
 }
 
-export interface DownloadImageOptions {
-  directory: string;
-  /** The file is `<baseName>.<extension>`, the extension chosen from the sniffed bytes, not the URL. */
-  baseName: string;
-  /** Default: the format's name ('jpeg', 'png'…). */
-  extensionOf?: (format: ImageFormat) => string;
+export interface DownloadOptions {
   maxBytes: number;
   timeoutMs: number;
   dispatcher?: Dispatcher;
@@ -149,17 +180,16 @@ export interface DownloadImageOptions {
 }
 
 /**
- * Downloads one image into `directory` with the same rules as the spool (byte cap, timeout,
- * sniffed format, `.part` file renamed only when complete). Errors: ImageDownloadError
+ * Downloads one image into memory with the spool's rules: a byte cap, a timeout, the format
+ * sniffed from the bytes (the URL's extension is not trusted). Errors: ImageDownloadError
  * (`image_gone`, `image_too_large`, `image_not_an_image`, `image_download_transient`), or
  * AbortedError when `signal` aborts.
  */
-export async function downloadImageFile(
+export async function downloadImage(
   url: string,
-  options: DownloadImageOptions,
-): Promise<{ path: string; format: ImageFormat; bytes: number }> {
+  options: DownloadOptions,
+): Promise<{ data: Buffer; format: ImageFormat }> {
   const { signal, dispose } = combineSignals([options.signal], options.timeoutMs);
-  const partial = join(options.directory, `${options.baseName}.part`);
   try {
     const response = await request(url, { method: 'GET', signal, dispatcher: options.dispatcher });
     if (response.statusCode === 404 || response.statusCode === 410) {
@@ -179,34 +209,31 @@ export async function downloadImageFile(
       await response.body.dump();
       throw new ImageDownloadError('image_too_large', `Image is ${declared} bytes`);
     }
-    let received = 0;
+    // With a declared length the bytes land in one buffer of that size as they arrive.
     const cap = options.maxBytes;
-    const file = createWriteStream(partial);
-    await pipeline(
-      response.body,
-      new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          received += chunk.length;
-          if (received > cap) done(new ImageDownloadError('image_too_large', `Image exceeds ${cap} bytes`));
-          else file.write(chunk, done);
-        },
-        final(done) {
-          file.end(done);
-        },
-        destroy(error, done) {
-          // Close the file on failure too, so the .part file can be removed.
-          file.destroy();
-          done(error);
-        },
-      }),
-    );
-    const format = await sniffFile(partial);
+    let sized = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
+    const chunks: Buffer[] = [];
+    let received = 0;
+    for await (const chunk of response.body as AsyncIterable<Buffer>) {
+      if (received + chunk.length > cap) {
+        response.body.destroy();
+        throw new ImageDownloadError('image_too_large', `Image exceeds ${cap} bytes`);
+      }
+      if (sized && received + chunk.length <= sized.length) {
+        chunk.copy(sized, received);
+      } else {
+        // More than declared: collect the rest and join at the end.
+        if (sized) chunks.push(sized.subarray(0, received));
+        sized = undefined;
+        chunks.push(chunk);
+      }
+      received += chunk.length;
+    }
+    const data = sized ? sized.subarray(0, received) : Buffer.concat(chunks, received);
+    const format = sniffImageFormat(data.subarray(0, 16));
     if (!format) throw new ImageDownloadError('image_not_an_image', 'The file is not a known image format');
-    const path = join(options.directory, `${options.baseName}.${options.extensionOf?.(format) ?? format}`);
-    await rename(partial, path);
-    return { path, format, bytes: received };
+    return { data, format };
   } catch (error) {
-    await rm(partial, { force: true });
     if (options.signal?.aborted) throw new AbortedError();
     if (error instanceof ImageDownloadError) throw error;
     if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
@@ -216,4 +243,23 @@ export async function downloadImageFile(
   } finally {
     dispose();
   }
+}
+
+export interface DownloadImageOptions extends DownloadOptions {
+  directory: string;
+  /** The file is `<baseName>.<extension>`, the extension chosen from the sniffed bytes, not the URL. */
+  baseName: string;
+  /** Default: the format's name ('jpeg', 'png'…). */
+  extensionOf?: (format: ImageFormat) => string;
+}
+
+/** `downloadImage` into `directory` (`.part` file renamed only when complete). */
+export async function downloadImageFile(
+  url: string,
+  options: DownloadImageOptions,
+): Promise<{ path: string; format: ImageFormat; bytes: number }> {
+  const { data, format } = await downloadImage(url, options);
+  const path = join(options.directory, `${options.baseName}.${options.extensionOf?.(format) ?? format}`);
+  await writeAtomically(path, data);
+  return { path, format, bytes: data.length };
 }

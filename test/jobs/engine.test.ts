@@ -1,7 +1,9 @@
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobState } from '../../src/jobs/job.js';
 import { ActiveJobLimitError } from '../../src/jobs/job-repository.js';
-import { createHarness, type Harness } from '../helpers/engine-harness.js';
+import { createHarness, type Harness, realTick } from '../helpers/engine-harness.js';
 
 let h: Harness | undefined;
 
@@ -179,5 +181,56 @@ describe('JobEngine: delivery is idempotent', () => {
     const firstPartAttempts = h.deliverer.attempts.filter((p) => p.key === 'part:0');
     expect(firstPartAttempts.length).toBe(3);
     expect(new Set(firstPartAttempts.map((p) => p.nonce)).size).toBe(1);
+  });
+});
+
+describe('JobEngine: local copies lost between fetching and delivery', () => {
+  /** Makes the first delivery attempt fail after deleting some of the job's spool files. */
+  function loseFilesOnFirstAttempt(harness: Harness, indexes: number[]): void {
+    const deliver = harness.deliverer.deliver.bind(harness.deliverer);
+    let first = true;
+    harness.deliverer.deliver = async (job, images, steps) => {
+      if (first) {
+        first = false;
+        const dir = join(harness.spoolDir, job.id);
+        const named = (index: number) =>
+          readdirSync(dir).find((name) => name.startsWith(`${index}.`) && !name.endsWith('.part'));
+        for (let i = 0; i < 1_000 && indexes.some((index) => named(index) === undefined); i++) await realTick();
+        for (const index of indexes) rmSync(join(dir, named(index)!));
+        throw new Error('crashed');
+      }
+      return deliver(job, images, steps);
+    };
+  }
+
+  it('downloads the absent ones again and delivers the whole set, each image once', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    loseFilesOnFirstAttempt(h, [2, 5]);
+    const job = await h.submit('lena', 9);
+    await h.advance(120_000, 500);
+    const done = await h.engine.get(job.id);
+    expect(done?.state).toBe('delivered');
+    expect(h.deliverer.posts.filter((p) => p.jobId === job.id).map((p) => p.images)).toEqual([4, 4, 1]);
+    const gets = h.emulator.calls.filter((c) => c.route === 'file' && c.requestId === done!.requestId);
+    const perIndex = (index: number) => gets.filter((c) => c.path.includes(`/${index}.`)).length;
+    expect([perIndex(2), perIndex(5), perIndex(0)]).toEqual([2, 2, 1]);
+  });
+
+  it('ends images_expired when an absent one is gone from RunComfy too: no set with a hole is posted', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    loseFilesOnFirstAttempt(h, [3]);
+    const job = await h.submit('milo', 6);
+    h.engine.on('state', (record) => {
+      if (record.id === job.id && record.state === 'delivering') {
+        h!.emulator.inject({ kind: 'image-404', index: 3, requestId: record.requestId! });
+      }
+    });
+    await h.advance(120_000, 500);
+    const ended = await h.engine.get(job.id);
+    expect(ended?.state).toBe('failed');
+    expect(ended?.failure?.code).toBe('images_expired');
+    expect(h.deliverer.posts.filter((p) => p.jobId === job.id)).toEqual([]);
   });
 });
