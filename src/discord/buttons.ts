@@ -35,7 +35,7 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
     }
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const messageIds = Object.entries(job.delivery)
-      .filter(([key, step]) => key.startsWith('part:') && step.result)
+      .filter(([key, step]) => (key.startsWith('part:') || key === 'overview') && step.result)
       .map(([, step]) => step.result!);
     for (const messageId of messageIds) {
       try {

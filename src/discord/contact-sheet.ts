@@ -240,10 +240,10 @@ function badgesSvg(width: number, height: number, tiles: readonly ContactSheetTi
 
 /** The sheet as the first file of a result or a gallery post (`<baseName>-sheet.jpg`). */
 export async function contactSheetImage(
-  images: readonly Pick<SpooledImage, 'path'>[],
+  images: readonly Pick<SpooledImage, 'path' | 'data'>[],
   baseName: string,
 ): Promise<PreparedImage> {
-  const sheet = await renderContactSheet(images.map((image) => ({ path: image.path })));
+  const sheet = await renderContactSheet(images.map((image) => ({ path: image.path, data: image.data })));
   return {
     index: -1,
     number: 0,

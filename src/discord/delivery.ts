@@ -33,18 +33,36 @@ export class DiscordDeliverer implements Deliverer {
   async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps, signal?: AbortSignal): Promise<void> {
     const fileLimit =
       typeof job.surface.attachmentLimit === 'number' ? job.surface.attachmentLimit : DISCORD_LIMITS.defaultFileBytes;
-    const prepared = await prepareImages(images, { fileLimitBytes: fileLimit, baseName: `seedream-${job.id}` });
-    const files = await this.#withContactSheet(job, images, prepared, steps);
+    const baseName = `seedream-${job.id}`;
+    const bigSet = images.length >= CONTACT_SHEET_MIN_IMAGES;
+    const prepared = await prepareImages(images, { fileLimitBytes: fileLimit, baseName });
+    // A set whose delivery began before the overview message existed opened with its sheet in
+    // part 0; resumed, it keeps that packing so no part is posted twice or lost.
+    const sheetFirst = steps.done()['sheet'] === 'included';
+    const withOverview = bigSet && !sheetFirst;
+    const sheetFirstImage = sheetFirst ? await this.#renderSheet(job, images, baseName) : undefined;
+    const files = sheetFirstImage ? [sheetFirstImage, ...prepared] : prepared;
     const parts = packParts(files);
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
-      const last = index === parts.length - 1;
+      const buttons = !withOverview && index === parts.length - 1;
       await steps.once(`part:${index}`, (nonce) =>
-        this.#post(job, renderPart(job, part, index, total, last), part, nonce),
+        this.#post(job, renderPart(job, part, index, total, buttons), part, nonce),
+      );
+    }
+    // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
+    // hundred ms of CPU that the images' upload would otherwise share.
+    const sheetImage = sheetFirstImage ?? (withOverview ? await this.#renderSheet(job, images, baseName) : undefined);
+    if (withOverview) {
+      // The set's last message, where the channel is read: every image at a glance, and the buttons.
+      const part: PackedPart = { images: sheetImage ? [sheetImage] : [] };
+      await steps.once('overview', (nonce) =>
+        this.#post(job, renderOverview(job, sheetImage, prepared.length), part, nonce),
       );
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).
-    await this.gallery?.mirror(job, files, steps, signal ?? new AbortController().signal);
+    const galleryFiles = sheetImage ? [sheetImage, ...prepared] : prepared;
+    await this.gallery?.mirror(job, galleryFiles, steps, signal ?? new AbortController().signal);
     // The card's final edit is a step too: a crash between the last post and "delivered"
     // cannot leave the card saying "posting…" forever.
     await steps.once('card', async () => {
@@ -73,30 +91,14 @@ export class DiscordDeliverer implements Deliverer {
     });
   }
 
-  /**
-   * Sets of more than 4 open with their contact sheet. Whether this one does is recorded as a
-   * step before the first part, so a resumed delivery packs the parts exactly as the first run did.
-   */
-  async #withContactSheet(
-    job: JobRecord,
-    images: SpooledImage[],
-    prepared: PreparedImage[],
-    steps: DeliverySteps,
-  ): Promise<PreparedImage[]> {
-    if (images.length < CONTACT_SHEET_MIN_IMAGES) return prepared;
-    let sheet: PreparedImage | undefined;
-    const decided = await steps.once('sheet', async () => {
-      try {
-        sheet = await contactSheetImage(images, `seedream-${job.id}`);
-        return 'included';
-      } catch (error) {
-        this.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : error }, 'no contact sheet');
-        return 'none';
-      }
-    });
-    if (decided !== 'included') return prepared;
-    sheet ??= await contactSheetImage(images, `seedream-${job.id}`);
-    return [sheet, ...prepared];
+  /** The set's contact sheet, or undefined (logged) when it cannot be made: the set goes without. */
+  async #renderSheet(job: JobRecord, images: SpooledImage[], baseName: string): Promise<PreparedImage | undefined> {
+    try {
+      return await contactSheetImage(images, baseName);
+    } catch (error) {
+      this.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : error }, 'no contact sheet');
+      return undefined;
+    }
   }
 
   async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
@@ -124,7 +126,13 @@ export class DiscordDeliverer implements Deliverer {
   }
 }
 
-function renderPart(job: JobRecord, part: PackedPart, partIndex: number, total: number, last: boolean): MessagePayload {
+function renderPart(
+  job: JobRecord,
+  part: PackedPart,
+  partIndex: number,
+  total: number,
+  buttons: boolean,
+): MessagePayload {
   const locale = job.owner.locale;
   const attachments = part.images
     .filter((image) => image.data !== undefined)
@@ -143,28 +151,48 @@ function renderPart(job: JobRecord, part: PackedPart, partIndex: number, total: 
   });
   if (partIndex === 0 && embeds[0]) embeds[0].description = summary(job, total);
   const payload: MessagePayload = { embeds, attachments };
-  if (last) {
-    payload.components = [
-      {
-        type: ComponentType.ActionRow,
-        components: [
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Secondary,
-            label: t(locale, 'buttons.reroll'),
-            custom_id: customId('reroll', job.id),
-          },
-          {
-            type: ComponentType.Button,
-            style: ButtonStyle.Danger,
-            label: t(locale, 'buttons.delete'),
-            custom_id: customId('delete', job.id),
-          },
-        ],
-      },
-    ];
-  }
+  if (buttons) payload.components = resultButtons(job);
   return payload;
+}
+
+/** The message after a set of 5 or more: its contact sheet (when it could be made) and the buttons. */
+function renderOverview(job: JobRecord, sheet: PreparedImage | undefined, received: number): MessagePayload {
+  const locale = job.owner.locale;
+  const embed: APIEmbed = {
+    title: t(locale, 'gallery.sheet_title', { total: received }),
+    description: t(locale, sheet ? 'result.overview' : 'result.overview_unavailable', { total: received }),
+    color: RESULT_COLOUR,
+  };
+  if (sheet) embed.image = { url: `attachment://${sheet.filename}` };
+  return {
+    embeds: [embed],
+    attachments: sheet ? [{ id: 0, filename: sheet.filename, description: truncate(job.prompt, 1_000) }] : [],
+    components: resultButtons(job),
+  };
+}
+
+/** Reroll and Delete, under the set's last message. */
+function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']> {
+  const locale = job.owner.locale;
+  return [
+    {
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Secondary,
+          label: t(locale, 'buttons.reroll'),
+          custom_id: customId('reroll', job.id),
+        },
+        {
+          type: ComponentType.Button,
+          style: ButtonStyle.Danger,
+          label: t(locale, 'buttons.delete'),
+          custom_id: customId('delete', job.id),
+        },
+      ],
+    },
+  ];
 }
 
 function summary(job: JobRecord, requested: number): string {

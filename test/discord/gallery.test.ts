@@ -92,10 +92,10 @@ describe('mirroring', () => {
         // The preview is the contact sheet for big sets, else the first image.
         expect(embed.image?.url).toContain(set.count > 4 ? 'sheet.jpg' : `${job.id}-1.`);
       }
-      // The result itself carries the sheet first too (N+1 attachments when N > 4).
+      // The result carries the sheet too, in its last message (N+1 attachments when N > 4).
       const big = resultMessages(h.discord, channel.data.id, handles[4]!.id).flatMap((m) => m.data.attachments ?? []);
       expect(big).toHaveLength(13);
-      expect(big[0]!.filename).toBe(`seedream-${jobs[4]!.id}-sheet.jpg`);
+      expect(big.at(-1)!.filename).toBe(`seedream-${jobs[4]!.id}-sheet.jpg`);
     },
   );
 

@@ -52,21 +52,27 @@ describe('/imagine end to end', () => {
 
       const results = h.discord.channelMessages(channel).filter(resultsOf(handle.id));
       const attachments = results.flatMap((m) => m.data.attachments ?? []);
-      // More than 4 images: the contact sheet comes first (issue 6), then the N images.
+      // More than 4 images: the N images, then one last message with the contact sheet (issue 6),
+      // posted after them so it never delays them, where the channel is read.
       const sheet = count > 4 ? 1 : 0;
       expect(attachments).toHaveLength(count + sheet);
-      if (sheet) expect(attachments[0]!.filename).toBe(`seedream-${handle.id}-sheet.jpg`);
+      if (sheet) {
+        expect(attachments.at(-1)!.filename).toBe(`seedream-${handle.id}-sheet.jpg`);
+        expect(results.at(-1)!.data.attachments).toHaveLength(1);
+      }
       for (const message of results) {
         expect(message.data.attachments!.length).toBeLessThanOrEqual(10);
         expect(message.data.embeds!.length).toBeLessThanOrEqual(10);
         expect(message.allowedMentions).toEqual({ parse: [] });
       }
-      expect(attachments.slice(sheet).every((a) => a.width === width && a.height === height)).toBe(true);
+      expect(attachments.slice(0, count).every((a) => a.width === width && a.height === height)).toBe(true);
       const titles = results.flatMap((m) => (m.data.embeds ?? []).map((e) => e.title));
       expect(titles).toEqual([
-        ...(sheet ? [`Overview of ${count}`] : []),
         ...Array.from({ length: count }, (_, i) => `${i + 1}/${count}`),
+        ...(sheet ? [`Overview of ${count}`] : []),
       ]);
+      // Only the last message carries buttons.
+      expect(results.slice(0, -1).every((m) => (m.data.components ?? []).length === 0)).toBe(true);
       // Reroll and Delete on the last message.
       const buttons = results.at(-1)!.data.components!.flatMap((row) => (row.components ?? []).map((c) => c.custom_id));
       expect(buttons).toEqual([`sd1:reroll:${handle.id}`, `sd1:delete:${handle.id}`]);

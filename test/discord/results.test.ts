@@ -43,7 +43,9 @@ describe('result buttons', () => {
   });
 
   it('Delete is refused to others and removes the set for its requester', { timeout: 60_000 }, async () => {
-    const { user, channel, handle, results } = await finishedSet('deleter', 'a harbour at night', 3);
+    // Six images: one message of images and the overview message after it; Delete takes both.
+    const { user, channel, handle, results } = await finishedSet('deleter', 'a harbour at night', 6);
+    expect(results).toHaveLength(2);
     const stranger = h.discord.createUser({ username: 'not-the-owner' });
     const refused = h.discord.clickButton(stranger, results.at(-1)!, `sd1:delete:${handle.id}`);
     const refusal = await refused.waitForResponse();

@@ -93,6 +93,8 @@ export const enUS = {
     linked: 'This image was too large to attach: {url}',
     details: 'Requested by {requester} · seed {seed} · {size} · {quality} · {duration}',
     partial: 'The model returned {received} of the {requested} images asked for.',
+    overview: 'All {total} at a glance: the full-size images are above.',
+    overview_unavailable: 'The overview image could not be made; all {total} images are above.',
   },
   spending: {
     cost_field: 'Cost',

@@ -86,6 +86,8 @@ export const zhTW: MessageTree = {
     linked: '這張圖片太大，無法附加：{url}',
     details: '請求者 {requester} · 種子 {seed} · {size} · {quality} · 耗時 {duration}',
     partial: '模型回傳了 {received} 張，少於要求的 {requested} 張。',
+    overview: '全部 {total} 張一覽，原尺寸圖片在上方。',
+    overview_unavailable: '無法產生總覽圖；全部 {total} 張圖片都在上方。',
   },
   spending: {
     cost_field: '費用',

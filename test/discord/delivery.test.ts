@@ -1,0 +1,117 @@
+/**
+ * The deliverer on its own, over real HTTP against the Discord emulator: the layout of a set
+ * (images, then the overview message with the contact sheet and the buttons), and a delivery
+ * resumed from the layout of an earlier version (sheet first) keeps that layout.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REST } from 'discord.js';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DiscordDeliverer } from '../../src/discord/delivery.js';
+import { DiscordApi } from '../../src/discord/discord-api.js';
+import { type DiscordEmulator, startDiscordEmulator } from '../../src/emulators/discord/index.js';
+import type { DeliverySteps } from '../../src/jobs/engine.js';
+import type { SpooledImage } from '../../src/jobs/image-spool.js';
+import type { JobRecord } from '../../src/jobs/job.js';
+import { createLogger } from '../../src/log.js';
+
+let discord: DiscordEmulator;
+let deliverer: DiscordDeliverer;
+let images: SpooledImage[];
+
+beforeAll(async () => {
+  discord = await startDiscordEmulator();
+  const rest = new REST({ api: discord.apiUrl, retries: 0 }).setToken(discord.botToken);
+  deliverer = new DiscordDeliverer(new DiscordApi(rest, discord.applicationId), createLogger({ level: 'silent' }));
+  const dir = mkdtempSync(join(tmpdir(), 'delivery-'));
+  images = await Promise.all(
+    Array.from({ length: 6 }, async (_, index) => {
+      const data = await sharp({
+        create: { width: 320, height: 180, channels: 3, background: { r: 40 * index, g: 90, b: 160 } },
+      })
+        .jpeg()
+        .toBuffer();
+      const path = join(dir, `${index}.jpeg`);
+      writeFileSync(path, data);
+      return { index, path, format: 'jpeg' as const, bytes: data.length };
+    }),
+  );
+});
+
+afterAll(async () => {
+  await discord?.close();
+});
+
+function jobIn(channelId: string, id: string): JobRecord {
+  return {
+    v: 1,
+    id,
+    state: 'delivering',
+    owner: { userId: '42', guildId: discord.defaultGuild.id, channelId, locale: 'en-US' },
+    prompt: 'six boats',
+    input: {
+      text: 'six boats',
+      sequential_image_generation_options: 6,
+      image_size: '2560:1440 (16:9)',
+      optimize_prompt_options: 'fast',
+      sequential_image_generation: 'auto',
+    },
+    createdAt: 0,
+    updatedAt: 0,
+    deadlineAt: 0,
+    stateTimes: { submitted: 0 },
+    queuePosition: null,
+    imageUrls: images.map((_, i) => `https://cdn.example/${i}.jpeg`),
+    missingImages: [],
+    delivery: {},
+    deliveryAttempts: 0,
+    surface: {},
+  };
+}
+
+/** Steps kept in memory, optionally with some already done (a resumed delivery). */
+function memorySteps(done: Record<string, string> = {}): DeliverySteps & { ran: string[] } {
+  const results = { ...done };
+  const ran: string[] = [];
+  return {
+    ran,
+    async once(key, post) {
+      if (results[key] !== undefined) return results[key]!;
+      ran.push(key);
+      results[key] = await post(`nonce-${key}`, 1);
+      return results[key]!;
+    },
+    done: () => ({ ...results }),
+  };
+}
+
+const filenames = (messages: ReturnType<DiscordEmulator['channelMessages']>) =>
+  messages.map((m) => (m.data.attachments ?? []).map((a) => a.filename.replace(/^seedream-\d+-/, '')));
+const buttonsOf = (messages: ReturnType<DiscordEmulator['channelMessages']>) =>
+  messages.map((m) => (m.data.components ?? []).length);
+
+describe('DiscordDeliverer', () => {
+  it('posts the images, then one overview message with the contact sheet and the buttons', async () => {
+    const channel = discord.createChannel(discord.defaultGuild, { name: 'results-new' });
+    const steps = memorySteps();
+    await deliverer.deliver(jobIn(channel.data.id, '1000'), images, steps, new AbortController().signal);
+    const messages = discord.channelMessages(channel);
+    expect(filenames(messages)).toEqual([['1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg', '6.jpg'], ['sheet.jpg']]);
+    expect(buttonsOf(messages)).toEqual([0, 1]);
+    expect(messages[1]!.data.embeds?.[0]?.title).toBe('Overview of 6');
+    expect(steps.ran).toEqual(['part:0', 'overview', 'card']);
+  });
+
+  it('resumes a delivery begun with the sheet first in that layout: nothing posted twice, nothing lost', async () => {
+    const channel = discord.createChannel(discord.defaultGuild, { name: 'results-resumed' });
+    // An earlier version recorded "sheet included" and crashed before posting part 0.
+    const steps = memorySteps({ sheet: 'included' });
+    await deliverer.deliver(jobIn(channel.data.id, '1001'), images, steps, new AbortController().signal);
+    const messages = discord.channelMessages(channel);
+    expect(filenames(messages)).toEqual([['sheet.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg', '6.jpg']]);
+    expect(buttonsOf(messages)).toEqual([1]);
+    expect(steps.ran).toEqual(['part:0', 'card']);
+  });
+});
