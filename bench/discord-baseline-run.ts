@@ -3,11 +3,13 @@
  * Discord on the same loopback, to compare the bot's delivery with. It downloads every file
  * with undici into memory (all at once), packs them into messages exactly as Discord requires
  * (≤ 10 attachments and ≤ 25 MiB per request) and posts the messages in order with
- * discord.js's REST client (the same client, multipart encoding and global rate limit the bot
- * uses). No disk, no store, no embeds, no retries.
+ * discord.js's REST client (the same client and global rate limit the bot uses), the files
+ * either as discord.js encodes them or as one multipart buffer like the bot (the order says
+ * which). No disk, no store, no embeds, no retries.
  */
 import { type RawFile, REST, Routes } from 'discord.js';
 import { request } from 'undici';
+import { multipartRequest } from '../src/discord/multipart.js';
 import {
   type BaselineMessage,
   type BaselineOrder,
@@ -69,10 +71,11 @@ async function run(order: BaselineRunOrder): Promise<void> {
       contentType: 'image/jpeg',
     }));
     const postStarted = epochNow();
-    await rest.post(Routes.channelMessages(order.channelId), {
-      body: { attachments: files.map((file, id) => ({ id, filename: file.name })) },
-      files,
-    });
+    const body = { attachments: files.map((file, id) => ({ id, filename: file.name })) };
+    await rest.post(
+      Routes.channelMessages(order.channelId),
+      order.encoder === 'buffer' ? multipartRequest(body, files) : { body, files },
+    );
     posts.push({
       files: files.length,
       bytes: part.reduce((sum, index) => sum + data[index]!.length, 0),

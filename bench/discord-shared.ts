@@ -132,6 +132,11 @@ export interface BaselineRunOrder {
   tag: string;
   urls: string[];
   channelId: string;
+  /**
+   * How the files are sent: `discordjs` as discord.js does it (`files`: one Blob per file in a
+   * FormData, streamed by undici), `buffer` as one multipart buffer (the bot's encoder).
+   */
+  encoder: 'discordjs' | 'buffer';
 }
 
 export type BaselineOrder = BaselineInitOrder | BaselineRunOrder | { type: 'stop' };
