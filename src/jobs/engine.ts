@@ -802,7 +802,17 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       const log = this.#jobLog(job);
       try {
         const images = await this.#localCopies(job, signal);
-        await this.#options.deliverer.deliver(job, images, this.#steps(jobId), signal);
+        const steps = this.#steps(job);
+        let posted = false;
+        try {
+          await this.#options.deliverer.deliver(job, images, steps, signal);
+          posted = true;
+        } finally {
+          // Every step's record is in the store before the job ends; one that could not be
+          // saved makes the attempt fail, and the retry re-posts that step with its nonce.
+          const flushed = steps.flush();
+          await (posted ? flushed : flushed.catch(() => undefined));
+        }
         await this.#end(jobId, 'delivered', {});
         return;
       } catch (error) {
@@ -825,10 +835,11 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * The set's local copies, complete. Should some file have gone since `fetching` (a spool
-   * directory cleaned by hand, a disk restored from backup), it is downloaded again; the images
-   * RunComfy never served stay out, so the set packs exactly as it did before, and if one is
-   * gone for good the job ends `images_expired` rather than posting a set with a hole.
+   * The set's local copies, complete. The spool writes its files while the first messages go
+   * out, so a crash (or a failed write, or a spool cleaned by hand) can leave some missing;
+   * those are downloaded again (the same URLs, usually seconds after RunComfy listed them).
+   * The images RunComfy never served stay out, so the set packs exactly as it did before; if
+   * one is gone for good the job ends `images_expired` rather than posting a set with a hole.
    */
   async #localCopies(job: JobRecord, signal: AbortSignal): Promise<SpooledImage[]> {
     const spool = this.#options.spool;
@@ -863,34 +874,45 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  #steps(jobId: string): DeliverySteps {
+  /**
+   * The delivery's steps over `job.delivery` as it was read when this attempt began. A step's
+   * "started" record (its nonce and attempt count) is in the store before its post: a post
+   * Discord cannot dedupe by nonce (a forum post) relies on it to look for its own message on
+   * the next attempt. The "done" record is written in the background, so a round trip of the
+   * store does not sit between one message and the next; `flush` waits for those. A step whose
+   * "done" a crash kept from the store is posted again with the same nonce (Discord answers
+   * with the message it already has) or looked up.
+   */
+  #steps(job: JobRecord): DeliverySteps & { flush(): Promise<void> } {
+    const jobId = job.id;
     const done: Record<string, string> = {};
+    const writes: Array<Promise<unknown>> = [];
+    const record = (key: string, step: NonNullable<JobRecord['delivery'][string]>) => {
+      const write = this.jobs.update(jobId, (j) => ({ ...j, delivery: { ...j.delivery, [key]: step } }));
+      write.catch(() => undefined); // surfaced by flush()
+      writes.push(write);
+      return write;
+    };
     return {
       done: () => ({ ...done }),
       once: async (key, post) => {
-        const job = await this.jobs.require(jobId);
         const existing = job.delivery[key];
         if (existing?.state === 'done' && existing.result !== undefined) {
           done[key] = existing.result;
           return existing.result;
         }
+        if (done[key] !== undefined) return done[key];
         const nonce = existing?.nonce ?? stepNonce(jobId, key);
         const attempt = (existing?.attempts ?? 0) + 1;
         const startedAt = existing?.startedAt ?? this.#clock();
-        await this.jobs.update(jobId, (j) => ({
-          ...j,
-          delivery: { ...j.delivery, [key]: { nonce, state: 'started', startedAt, attempts: attempt } },
-        }));
+        await record(key, { nonce, state: 'started', startedAt, attempts: attempt });
         const result = await post(nonce, attempt);
-        await this.jobs.update(jobId, (j) => ({
-          ...j,
-          delivery: {
-            ...j.delivery,
-            [key]: { nonce, state: 'done', result, startedAt, doneAt: this.#clock(), attempts: attempt },
-          },
-        }));
+        record(key, { nonce, state: 'done', result, startedAt, doneAt: this.#clock(), attempts: attempt });
         done[key] = result;
         return result;
+      },
+      flush: async () => {
+        await Promise.all(writes);
       },
     };
   }

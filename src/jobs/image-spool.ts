@@ -49,6 +49,8 @@ export class ImageSpool {
    * the files.
    */
   readonly #fresh = new Map<string, SpooledImage[]>();
+  /** Files of a job still being written (its last `fetchAll`'s). */
+  readonly #writing = new Map<string, Promise<void>>();
 
   constructor(readonly options: SpoolOptions) {}
 
@@ -57,9 +59,10 @@ export class ImageSpool {
   }
 
   /**
-   * Downloads every URL (or only those of `only`, by index) whose file is not on disk yet,
-   * into memory, then writes the files. Resolves with the images present, in order; `missing`
-   * lists the indexes that could not be had (404, not an image, too large).
+   * Downloads every URL (or only those of `only`, by index) whose file is not on disk yet.
+   * Resolves once every image is in memory, with the images present, in order (their files
+   * are still being written); `missing` lists the indexes that could not be had (404, not an
+   * image, too large).
    */
   async fetchAll(
     jobId: string,
@@ -68,6 +71,7 @@ export class ImageSpool {
     only?: ReadonlySet<number>,
   ): Promise<{ images: SpooledImage[]; missing: Array<{ index: number; reason: string }> }> {
     const dir = this.jobDirectory(jobId);
+    await this.#writing.get(jobId);
     await mkdir(dir, { recursive: true });
     // Files already there survived a restart: not downloaded again.
     const onDisk = new Map((await this.#onDisk(jobId)).map((image) => [image.index, image]));
@@ -110,21 +114,35 @@ export class ImageSpool {
     const all = [...images, ...[...onDisk.values()].filter((image) => !got.has(image.index))].sort(
       (a, b) => a.index - b.index,
     );
-    // The files land before this returns: a delivery never starts from bytes only in memory.
     const downloaded = images.filter((image) => image.data !== undefined);
-    await Promise.all(downloaded.map((image) => writeAtomically(image.path, image.data!)));
-    if (downloaded.length > 0) this.#fresh.set(jobId, all);
+    if (downloaded.length > 0) {
+      this.#fresh.set(jobId, all);
+      // Written while the first messages go out: the disk is off the delivery's path. A crash
+      // before they land leaves files missing, which the engine downloads again (JobEngine
+      // #localCopies); a failed write is seen the same way.
+      const writes = Promise.all(downloaded.map((image) => writeAtomically(image.path, image.data!)));
+      const tracked: Promise<void> = writes.then(
+        () => undefined,
+        () => undefined,
+      );
+      this.#writing.set(jobId, tracked);
+      void tracked.then(() => {
+        if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);
+      });
+    }
     return { images: all.map(({ data: _data, ...image }) => image), missing };
   }
 
   /**
    * The images of a job, in order: after `fetchAll` with their bytes, once (handed over, not
-   * kept); otherwise the files on disk.
+   * kept); otherwise the files on disk, once every write has landed.
    */
   async list(jobId: string): Promise<SpooledImage[]> {
     const fresh = this.#fresh.get(jobId);
     this.#fresh.delete(jobId);
-    return fresh ?? this.#onDisk(jobId);
+    if (fresh) return fresh;
+    await this.#writing.get(jobId);
+    return this.#onDisk(jobId);
   }
 
   async #onDisk(jobId: string): Promise<SpooledImage[]> {
@@ -145,8 +163,10 @@ export class ImageSpool {
     return images.sort((a, b) => a.index - b.index);
   }
 
+  /** Deletes a job's files, once any still being written have landed. */
   async remove(jobId: string): Promise<void> {
     this.#fresh.delete(jobId);
+    await this.#writing.get(jobId);
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
   }
 

@@ -140,6 +140,14 @@ describe('200 concurrent /imagine from 50 members', () => {
     for (const handle of waiting) {
       if ((await h.bot.engine.get(handle.id))?.state === 'waiting') stillWaiting.push(handle);
     }
+    // A card gets its Cancel button with its first edit after the job is recorded (cards are
+    // edited under Discord's global 50 requests/s, so some come later than the sample's).
+    for (const handle of stillWaiting) {
+      await waitUntil(() => {
+        const card = h.discord.message(handle.original()!.data.id);
+        return card && buttonIds(card).includes(`sd1:cancel:${handle.id}`) ? card : undefined;
+      }, `the Cancel button of ${handle.id}`);
+    }
     const clicks = stillWaiting.map((handle) => {
       const job = jobs[handles.indexOf(handle)]!;
       return h.discord.clickButton(job.owner.userId, handle.original()!.data.id, `sd1:cancel:${handle.id}`);
