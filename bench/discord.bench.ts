@@ -601,7 +601,7 @@ async function partDelivery(): Promise<Part2Result> {
     imageFormat: 'jpeg',
   });
   const discord = await startDiscordEmulator({ retainUploads: false });
-  const dataDir = mkdtempSync(join(tmpdir(), 'bench-discord-p2-'));
+  const dataDir = mkdtempSync(join(process.env.BENCH_DATA_ROOT ?? tmpdir(), 'bench-discord-p2-'));
   let bot: ChildProcess | undefined;
   let baseline: ChildProcess | undefined;
   try {
