@@ -34,7 +34,8 @@
  * Options: --commands N (500)  --users U (200)  --burst-ms B (1000)  --runs R (9)
  *          --image-bytes N (3000000)  --max-active N (10)  --poll-rate R (50)
  *          --poll-concurrency C (16)  --parts 1,2  --out FILE
- * Env: BENCH_CHILD_ARGS is passed to the children's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p").
+ * Env: BENCH_CHILD_ARGS is passed to the children's node (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p");
+ *      BENCH_DATA_ROOT is where part 2's bot keeps its store and spool (default the OS temp directory).
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
