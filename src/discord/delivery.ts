@@ -46,8 +46,10 @@ export class DiscordDeliverer implements Deliverer {
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
-      await steps.once(`part:${index}`, (nonce) =>
-        this.#post(job, renderPart(job, part, index, total, buttons), part, nonce),
+      await steps.once(
+        `part:${index}`,
+        (nonce) => this.#post(job, renderPart(job, part, index, total, buttons), part, nonce),
+        { deduped: true },
       );
     }
     // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
@@ -56,8 +58,10 @@ export class DiscordDeliverer implements Deliverer {
     if (withOverview) {
       // The set's last message, where the channel is read: every image at a glance, and the buttons.
       const part: PackedPart = { images: sheetImage ? [sheetImage] : [] };
-      await steps.once('overview', (nonce) =>
-        this.#post(job, renderOverview(job, sheetImage, prepared.length), part, nonce),
+      await steps.once(
+        'overview',
+        (nonce) => this.#post(job, renderOverview(job, sheetImage, prepared.length), part, nonce),
+        { deduped: true },
       );
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).

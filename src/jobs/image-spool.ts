@@ -234,21 +234,34 @@ export async function downloadImage(
     let sized = Number.isInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let received = 0;
-    for await (const chunk of response.body as AsyncIterable<Buffer>) {
-      if (received + chunk.length > cap) {
-        response.body.destroy();
-        throw new ImageDownloadError('image_too_large', `Image exceeds ${cap} bytes`);
-      }
-      if (sized && received + chunk.length <= sized.length) {
-        chunk.copy(sized, received);
-      } else {
-        // More than declared: collect the rest and join at the end.
-        if (sized) chunks.push(sized.subarray(0, received));
-        sized = undefined;
-        chunks.push(chunk);
-      }
-      received += chunk.length;
-    }
+    // 'data' events rather than an async iterator: no promise per 64 KiB chunk.
+    await new Promise<void>((resolve, reject) => {
+      const body = response.body;
+      body.on('data', (chunk: Buffer) => {
+        if (received + chunk.length > cap) {
+          body.destroy(new ImageDownloadError('image_too_large', `Image exceeds ${cap} bytes`));
+          return;
+        }
+        if (sized && received + chunk.length <= sized.length) {
+          chunk.copy(sized, received);
+        } else {
+          // More than declared: collect the rest and join at the end.
+          if (sized) chunks.push(sized.subarray(0, received));
+          sized = undefined;
+          chunks.push(chunk);
+        }
+        received += chunk.length;
+      });
+      let ended = false;
+      body.once('end', () => {
+        ended = true;
+        resolve();
+      });
+      body.once('error', reject);
+      body.once('close', () => {
+        if (!ended) reject(new Error('The image download ended early'));
+      });
+    });
     const data = sized ? sized.subarray(0, received) : Buffer.concat(chunks, received);
     const format = sniffImageFormat(data.subarray(0, 16));
     if (!format) throw new ImageDownloadError('image_not_an_image', 'The file is not a known image format');
