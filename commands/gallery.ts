@@ -9,8 +9,8 @@ import {
   ChannelType,
   type ChatInputCommandInteraction,
   MessageFlags,
-  PermissionFlagsBits,
 } from 'discord.js';
+import { isServerManager } from '../src/discord/access.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import type { BotContext } from '../src/discord/context.js';
 import { DISCORD_ERRORS, discordErrorCode } from '../src/discord/discord-api.js';
@@ -78,7 +78,7 @@ export const gallery: SlashCommand = {
       });
       return;
     }
-    if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) !== true) {
+    if (!isServerManager(interaction)) {
       await interaction.reply({
         content: t(locale, 'gallery.replies.need_manage_server'),
         flags: MessageFlags.Ephemeral,

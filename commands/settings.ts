@@ -13,7 +13,7 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord.js';
-import { limitsOf, SettingsForbiddenError, SettingsGuildOnlyError } from '../src/discord/access.js';
+import { isServerManager, limitsOf, SettingsForbiddenError, SettingsGuildOnlyError } from '../src/discord/access.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import type { BotContext } from '../src/discord/context.js';
 import { formatUsd, NO_MENTIONS } from '../src/discord/text.js';
@@ -164,7 +164,7 @@ export const settings: SlashCommand = {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     if (!interaction.inGuild()) throw new SettingsGuildOnlyError();
     // Discord hides the command from members without Manage Server; a stale client may not.
-    if (interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) !== true) {
+    if (!isServerManager(interaction)) {
       throw new SettingsForbiddenError();
     }
     const guildId = interaction.guildId;

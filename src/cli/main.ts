@@ -3,6 +3,7 @@
  * streams and Ctrl-C to `runCli`. Commands never print stacks; errors go through the
  * localised catalogue (src/i18n) with a reference id.
  */
+import { loadDotEnv } from '../env.js';
 import { type CliIo, EXIT } from './cli-io.js';
 import { reportError } from './report-error.js';
 import { runCli } from './run-cli.js';
@@ -12,6 +13,9 @@ async function readStdin(): Promise<string> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
+
+// Like `npm start`: ./.env when it exists (variables already set win).
+loadDotEnv();
 
 const interrupt = new AbortController();
 let interrupts = 0;

@@ -10,6 +10,7 @@ import {
   type ChatInputCommandInteraction,
   type GuildMemberRoleManager,
   PermissionFlagsBits,
+  type PermissionsBitField,
 } from 'discord.js';
 import { AppError } from '../errors.js';
 import type { GuildSettings } from '../jobs/guild-settings.js';
@@ -71,8 +72,7 @@ export async function resolveAccess(interaction: Requester, context: BotContext)
       const here = [interaction.channelId, parentId].filter((id): id is string => typeof id === 'string');
       if (!here.some((id) => channels.includes(id))) throw new ChannelNotAllowedError(channels);
     }
-    const manager = interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) === true;
-    if (!manager && !rolesAllow(settings, memberRoleIds(interaction.member), guildId)) {
+    if (!isServerManager(interaction) && !rolesAllow(settings, memberRoleIds(interaction.member), guildId)) {
       throw new RoleNotAllowedError(settings.allowedRoles ?? []);
     }
     return { billingGuildId: guildId, settings, limits: limitsOf(context, settings) };
@@ -95,6 +95,11 @@ export async function dmHome(
     if (rolesAllow(settings, roles, guildId)) return { guildId, settings };
   }
   return undefined;
+}
+
+/** Whether the member has Manage Server here: they may always generate, and change settings and the gallery. */
+export function isServerManager(interaction: { memberPermissions: Readonly<PermissionsBitField> | null }): boolean {
+  return interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) === true;
 }
 
 /** The limits that apply in a server: the bot's defaults with the server's choices on top. */

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,5 +54,20 @@ describe.concurrent('seedream status / result / cancel', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toBe(`${id}: cancelled\n`);
     expect(emulator.job(id)).toMatchObject({ cancelled: true, state: 'cancelled' });
+  });
+});
+
+describe('seedream and ./.env', () => {
+  it('reads ./.env as npm start does (the environment still wins)', async () => {
+    const id = await submitJob(emulator, {
+      text: 'Generate 1 image of a hare',
+      sequential_image_generation_options: 1,
+    });
+    const cwd = await tempDir();
+    const lines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
+    await writeFile(join(cwd, '.env'), `${lines.join('\n')}\nLOG_LEVEL=not-a-level\n`);
+    const run = await runCli(['status', id], { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info' }, cwd });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(new RegExp(`^${id}: queued`));
   });
 });

@@ -16,6 +16,7 @@ import type { DeliverySteps } from '../../src/jobs/engine.js';
 import type { SpooledImage } from '../../src/jobs/image-spool.js';
 import type { JobRecord } from '../../src/jobs/job.js';
 import { createLogger } from '../../src/log.js';
+import { jobFixture } from '../helpers/job-fixture.js';
 
 let discord: DiscordEmulator;
 let deliverer: DiscordDeliverer;
@@ -45,30 +46,14 @@ afterAll(async () => {
 });
 
 function jobIn(channelId: string, id: string): JobRecord {
-  return {
-    v: 1,
+  return jobFixture({
     id,
     state: 'delivering',
     owner: { userId: '42', guildId: discord.defaultGuild.id, channelId, locale: 'en-US' },
     prompt: 'six boats',
-    input: {
-      text: 'six boats',
-      sequential_image_generation_options: 6,
-      image_size: '2560:1440 (16:9)',
-      optimize_prompt_options: 'fast',
-      sequential_image_generation: 'auto',
-    },
-    createdAt: 0,
-    updatedAt: 0,
-    deadlineAt: 0,
-    stateTimes: { submitted: 0 },
-    queuePosition: null,
+    input: { ...jobFixture().input, text: 'six boats', sequential_image_generation_options: 6 },
     imageUrls: images.map((_, i) => `https://cdn.example/${i}.jpeg`),
-    missingImages: [],
-    delivery: {},
-    deliveryAttempts: 0,
-    surface: {},
-  };
+  });
 }
 
 /** Steps kept in memory, optionally with some already done (a resumed delivery). */

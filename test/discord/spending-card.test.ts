@@ -7,33 +7,18 @@ import { formatUsd } from '../../src/discord/text.js';
 import { errorMessage, SUPPORTED_LOCALES, t } from '../../src/i18n/index.js';
 import type { JobRecord, JobState } from '../../src/jobs/job.js';
 import { GuildMonthlyBudgetError, UserDailyQuotaError } from '../../src/jobs/quota.js';
+import { jobFixture } from '../helpers/job-fixture.js';
 
-const job = (state: JobState, locale: string, patch: Partial<JobRecord> = {}): JobRecord => ({
-  v: 1,
-  id: 'abc123',
-  state,
-  owner: { userId: '42', guildId: 'g', channelId: 'c', locale },
-  prompt: 'a lighthouse',
-  input: {
-    text: 'Generate 4 images: a lighthouse',
-    sequential_image_generation_options: 4,
-    image_size: '2560:1440 (16:9)',
-    optimize_prompt_options: 'fast',
-    sequential_image_generation: 'auto',
-  },
-  createdAt: 0,
-  updatedAt: 0,
-  deadlineAt: 0,
-  stateTimes: { waiting: 0 },
-  queuePosition: 3,
-  imageUrls: [],
-  missingImages: [],
-  delivery: {},
-  deliveryAttempts: 0,
-  estimate: { usd: 0.12, perImageUsd: 0.03, source: 'runcomfy' },
-  surface: {},
-  ...patch,
-});
+const job = (state: JobState, locale: string, patch: Partial<JobRecord> = {}): JobRecord =>
+  jobFixture({
+    id: 'abc123',
+    state,
+    owner: { userId: '42', guildId: 'g', channelId: 'c', locale },
+    stateTimes: { waiting: 0 },
+    queuePosition: 3,
+    estimate: { usd: 0.12, perImageUsd: 0.03, source: 'runcomfy' },
+    ...patch,
+  });
 
 describe.each(SUPPORTED_LOCALES)('spending on the card (%s)', (locale) => {
   const context = { locale, now: 1_000, eta: { meanMs: 30_000 } };

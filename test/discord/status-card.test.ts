@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { renderStatusCard } from '../../src/discord/status-card.js';
 import type { JobRecord, JobState } from '../../src/jobs/job.js';
+import { jobFixture } from '../helpers/job-fixture.js';
 
-const job = (state: JobState, patch: Partial<JobRecord> = {}): JobRecord => ({
-  v: 1,
-  id: '1574899051944607744',
-  state,
-  owner: { userId: '42', guildId: 'g', channelId: 'c', locale: 'en-US' },
-  prompt: '@everyone look at <@123> and **this**',
-  input: {
-    text: 'Generate 4 images: x',
-    sequential_image_generation_options: 4,
-    image_size: '2560:1440 (16:9)',
-    optimize_prompt_options: 'fast',
-    sequential_image_generation: 'auto',
-  },
-  createdAt: 0,
-  updatedAt: 0,
-  deadlineAt: 0,
-  stateTimes: { submitted: 0, queued: 1_000, running: 10_000 },
-  queuePosition: 3,
-  imageUrls: [],
-  missingImages: [],
-  delivery: {},
-  deliveryAttempts: 0,
-  surface: {},
-  ...patch,
-});
+const job = (state: JobState, patch: Partial<JobRecord> = {}): JobRecord =>
+  jobFixture({
+    state,
+    prompt: '@everyone look at <@123> and **this**',
+    input: { ...jobFixture().input, text: 'Generate 4 images: x' },
+    stateTimes: { submitted: 0, queued: 1_000, running: 10_000 },
+    queuePosition: 3,
+    ...patch,
+  });
 
 const context = { locale: 'en-US', now: 20_000, eta: { meanMs: 40_000 } };
 

@@ -9,9 +9,9 @@ import {
   TRANSITIONS,
   transition,
 } from '../../src/jobs/job.js';
+import { jobFixture } from '../helpers/job-fixture.js';
 
-const base: JobRecord = {
-  v: 1,
+const base: JobRecord = jobFixture({
   id: 'job1',
   state: 'submitted',
   owner: { userId: 'u', guildId: null, channelId: 'c', locale: 'en-US' },
@@ -23,17 +23,8 @@ const base: JobRecord = {
     optimize_prompt_options: 'fast',
     sequential_image_generation: 'auto',
   },
-  createdAt: 0,
-  updatedAt: 0,
   deadlineAt: 1,
-  stateTimes: { submitted: 0 },
-  queuePosition: null,
-  imageUrls: [],
-  missingImages: [],
-  delivery: {},
-  deliveryAttempts: 0,
-  surface: {},
-};
+});
 
 const legal: Array<[JobState, JobState]> = [
   ['submitted', 'queued'],
