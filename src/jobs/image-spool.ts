@@ -94,13 +94,16 @@ export class ImageSpool {
         );
       }),
     );
-    const images: SpooledImage[] = [];
+    const images = results.flatMap((result) => ('image' in result ? [result.image] : []));
+    // Written while the first messages go out: the disk is off the delivery's path. A crash
+    // before they land leaves files missing, which the engine downloads again (JobEngine
+    // #localCopies); a failed write is seen the same way. Written even when another image
+    // failed for now, so the retry downloads only what is still absent.
+    const downloaded = images.filter((image) => image.data !== undefined);
+    if (downloaded.length > 0) this.#write(jobId, downloaded);
     const missing: Array<{ index: number; reason: string }> = [];
     for (const result of results) {
-      if ('image' in result) {
-        images.push(result.image);
-        continue;
-      }
+      if ('image' in result) continue;
       const error = result.error;
       if (error instanceof AbortedError) throw error;
       if (error instanceof ImageDownloadError && error.code !== 'image_download_transient') {
@@ -114,22 +117,7 @@ export class ImageSpool {
     const all = [...images, ...[...onDisk.values()].filter((image) => !got.has(image.index))].sort(
       (a, b) => a.index - b.index,
     );
-    const downloaded = images.filter((image) => image.data !== undefined);
-    if (downloaded.length > 0) {
-      this.#fresh.set(jobId, all);
-      // Written while the first messages go out: the disk is off the delivery's path. A crash
-      // before they land leaves files missing, which the engine downloads again (JobEngine
-      // #localCopies); a failed write is seen the same way.
-      const writes = Promise.all(downloaded.map((image) => writeAtomically(image.path, image.data!)));
-      const tracked: Promise<void> = writes.then(
-        () => undefined,
-        () => undefined,
-      );
-      this.#writing.set(jobId, tracked);
-      void tracked.then(() => {
-        if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);
-      });
-    }
+    if (downloaded.length > 0) this.#fresh.set(jobId, all);
     return { images: all.map(({ data: _data, ...image }) => image), missing };
   }
 
@@ -161,6 +149,19 @@ export class ImageSpool {
       images.push({ index: Number(match[1]), path, format: match[2] as ImageFormat, bytes: (await stat(path)).size });
     }
     return images.sort((a, b) => a.index - b.index);
+  }
+
+  /** Writes the files of `images` in the background; `#writing` lets others wait for them. */
+  #write(jobId: string, images: SpooledImage[]): void {
+    const writes = Promise.all(images.map((image) => writeAtomically(image.path, image.data!)));
+    const tracked: Promise<void> = writes.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#writing.set(jobId, tracked);
+    void tracked.then(() => {
+      if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);
+    });
   }
 
   /** Deletes a job's files, once any still being written have landed. */
