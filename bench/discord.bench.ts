@@ -45,6 +45,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
 import { commands } from '../commands/index.js';
+import { emulatorBotEnv } from '../src/emulators/bot-env.js';
 import {
   type DiscordEmulator,
   type InteractionHandle,
@@ -134,14 +135,7 @@ const PROMPTS = [
 
 function botEnv(discord: DiscordEmulator, runcomfy: RunComfyEmulator, dataDir: string): Record<string, string> {
   return {
-    DISCORD_TOKEN: discord.botToken,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.apiUrl,
-    RUNCOMFY_API_TOKEN: runcomfy.token,
-    RUNCOMFY_BASE_URL: runcomfy.url,
-    RUNCOMFY_OUTPUT_HOSTS: '127.0.0.1',
-    STORE_URL: STORE === 'memory' ? 'memory://' : `sqlite://${join(dataDir, 'store.sqlite')}`,
-    DATA_DIR: dataDir,
+    ...emulatorBotEnv({ discord, runcomfy, dataDir, ...(STORE === 'memory' ? { storeUrl: 'memory://' } : {}) }),
     LOG_LEVEL: 'info',
     MAX_ACTIVE_JOBS_PER_USER: String(MAX_ACTIVE),
     POLL_RATE: String(POLL_RATE),

@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commands } from '../../commands/index.js';
+import { emulatorBotEnv } from '../../src/emulators/bot-env.js';
 import {
   type ChannelRecord,
   type DiscordEmulator,
@@ -63,14 +64,7 @@ afterAll(async () => {
 
 function botEnv(dataDir: string): Record<string, string> {
   return {
-    DISCORD_TOKEN: discord.botToken,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.apiUrl,
-    RUNCOMFY_API_TOKEN: runcomfy.token,
-    RUNCOMFY_BASE_URL: runcomfy.url,
-    RUNCOMFY_OUTPUT_HOSTS: '127.0.0.1',
-    STORE_URL: `sqlite://${join(dataDir, 'store.sqlite')}`,
-    DATA_DIR: dataDir,
+    ...emulatorBotEnv({ discord, runcomfy, dataDir }),
     LOG_LEVEL: 'debug',
     MAX_ACTIVE_JOBS_PER_USER: '20',
     POLL_RATE: '200',

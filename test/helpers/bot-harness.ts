@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
 import { type Bot, startBot } from '../../src/app.js';
+import { emulatorBotEnv } from '../../src/emulators/bot-env.js';
 import {
   type DiscordEmulator,
   type DiscordEmulatorOptions,
@@ -46,14 +47,7 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
   const discord = await startDiscordEmulator(options.discord);
   const dataDir = mkdtempSync(join(tmpdir(), 'seedream-bot-'));
   const env: Record<string, string> = {
-    DISCORD_TOKEN: discord.botToken,
-    DISCORD_APPLICATION_ID: discord.applicationId,
-    DISCORD_API_URL: discord.apiUrl,
-    RUNCOMFY_API_TOKEN: runcomfy.token,
-    RUNCOMFY_BASE_URL: runcomfy.url,
-    RUNCOMFY_OUTPUT_HOSTS: '127.0.0.1',
-    STORE_URL: options.storeUrl ?? `sqlite://${join(dataDir, 'store.sqlite')}`,
-    DATA_DIR: dataDir,
+    ...emulatorBotEnv({ discord, runcomfy, dataDir, storeUrl: options.storeUrl }),
     LOG_LEVEL: 'debug',
     MAX_ACTIVE_JOBS_PER_USER: '20',
     // Tests of other features must not meet the spending limits (0 = no limit); quota tests set their own.
