@@ -26,14 +26,32 @@ export class ImageRenderer {
     this.cache = new LruCache(cacheSize);
   }
 
+  /**
+   * The frame grown to `bytes` (padImage), cached like the frames: a CDN serves the same bytes
+   * again without building them, and the benchmarks' 45 MB sets would otherwise be rebuilt,
+   * and collected, in the emulator for every download.
+   */
+  async renderPadded(frame: FrameSpec, bytes: number): Promise<Buffer> {
+    const image = await this.render(frame);
+    const key = `${this.#key(frame)}|padded:${bytes}`;
+    const cached = this.cache.get(key);
+    if (cached) return cached;
+    const padded = padImage(image, frame.format, bytes);
+    this.cache.set(key, padded);
+    return padded;
+  }
+
+  #key(frame: FrameSpec): string {
+    return `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${promptCaption(frame.prompt)}`;
+  }
+
   render(frame: FrameSpec): Promise<Buffer> {
-    const caption = promptCaption(frame.prompt);
-    const key = `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${caption}`;
+    const key = this.#key(frame);
     const cached = this.cache.get(key);
     if (cached) return Promise.resolve(cached);
     let inFlight = this.pending.get(key);
     if (!inFlight) {
-      inFlight = renderFrame(frame, caption).then(
+      inFlight = renderFrame(frame, promptCaption(frame.prompt)).then(
         (buffer) => {
           this.pending.delete(key);
           this.cache.set(key, buffer);

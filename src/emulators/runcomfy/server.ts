@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { EmulatedJob } from './emulated-job.js';
 import { FaultBook, isJobFault } from './fault-book.js';
-import { type ImageFormat, ImageRenderer, padImage } from './image-renderer.js';
+import { type ImageFormat, ImageRenderer } from './image-renderer.js';
 import { checkSeedreamInput, pixelSize } from './input-schema.js';
 import { TokenBucket } from './rate-limiter.js';
 import type {
@@ -195,16 +195,9 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       !job.missingImages?.has(index);
     if (!served) return notFoundText();
     const { width, height } = pixelSize(job.input.image_size);
-    const image = await renderer.render({
-      width,
-      height,
-      index,
-      count: job.imagesReturned,
-      prompt: job.input.text,
-      format,
-    });
+    const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format };
     const padTo = job.paddedImages?.get(index);
-    const body = padTo === undefined ? image : padImage(image, format, padTo);
+    const body = padTo === undefined ? await renderer.render(frame) : await renderer.renderPadded(frame, padTo);
     return { type: 'bytes', status: 200, body, contentType: format === 'png' ? 'image/png' : 'image/jpeg' };
   }
 
