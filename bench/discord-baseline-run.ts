@@ -4,18 +4,20 @@
  * with undici into memory (all at once), packs them into messages exactly as Discord requires
  * (≤ 10 attachments and ≤ 25 MiB per request) and posts the messages in order with
  * discord.js's REST client (the same client and global rate limit the bot uses), the files
- * either as discord.js encodes them or as one multipart buffer like the bot (the order says
- * which). No disk, no store, no embeds, no retries.
+ * held and sent as the order's encoder says (BASELINE_ENCODERS). No disk, no store, no embeds,
+ * no retries.
  */
 import { type RawFile, REST, Routes } from 'discord.js';
-import { request } from 'undici';
-import { multipartRequest } from '../src/discord/multipart.js';
+import { Agent, request } from 'undici';
+import { MultipartBody, multipartRequest, sendRestRequest, type UploadFile } from '../src/discord/multipart.js';
+import { byteLength } from '../src/util/bytes.js';
 import {
   type BaselineMessage,
   type BaselineOrder,
   type BaselinePost,
   type BaselineRunOrder,
   epochNow,
+  gcRecorder,
   stoppedReport,
 } from './discord-shared.js';
 
@@ -27,15 +29,31 @@ const REQUEST_MARGIN_BYTES = 64 * 1024;
 const send = (message: BaselineMessage) => process.send?.(message);
 const cpuMs = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1000;
 
+const gc = gcRecorder();
 let rest: REST | undefined;
+/** The same, sending with the bot's request function (multipart bodies as their pieces). */
+let restPieces: REST | undefined;
 
-async function download(url: string): Promise<Buffer> {
-  const response = await request(url);
+/** The whole file in one buffer (`pieces`: the chunks as they arrived). */
+async function download(url: string, pieces: boolean, dispatcher: Agent): Promise<Buffer | Buffer[]> {
+  const response = await request(url, { dispatcher });
   if (response.statusCode !== 200) {
     await response.body.dump();
     throw new Error(`${url} answered ${response.statusCode}`);
   }
-  return Buffer.from(await response.body.arrayBuffer());
+  if (!pieces) return Buffer.from(await response.body.arrayBuffer());
+  const chunks: Buffer[] = [];
+  await new Promise<void>((resolve, reject) => {
+    response.body.on('data', (chunk: Buffer) => chunks.push(chunk));
+    response.body.once('end', resolve);
+    response.body.once('error', reject);
+  });
+  return chunks;
+}
+
+/** The multipart body joined into one buffer, as discord.js sends a pass-through body. */
+function inOneBuffer<T extends { body?: unknown }>(request: T): T {
+  return request.body instanceof MultipartBody ? { ...request, body: request.body.toBuffer() } : request;
 }
 
 /** Consecutive groups of at most 10 files and at most 25 MiB (less the margin) each. */
@@ -58,27 +76,36 @@ export function packBaseline(sizes: readonly number[]): number[][] {
 }
 
 async function run(order: BaselineRunOrder): Promise<void> {
-  if (!rest) throw new Error('baseline child not initialised');
+  if (!rest || !restPieces) throw new Error('baseline child not initialised');
   const startedAt = epochNow();
   const cpu = process.cpuUsage();
-  const data = await Promise.all(order.urls.map(download));
+  const pieces = order.encoder === 'pieces';
+  // New connections for every run, as the bot's download has (its last one, a round earlier,
+  // is past undici's 4 s keep-alive; and a CDN is seldom called twice within it in production).
+  const downloads = new Agent();
+  const data = await Promise.all(order.urls.map((url) => download(url, pieces, downloads)));
+  void downloads.close();
   const downloadedAt = epochNow();
   const posts: BaselinePost[] = [];
-  for (const part of packBaseline(data.map((d) => d.length))) {
-    const files: RawFile[] = part.map((index) => ({
+  const sizes = data.map(byteLength);
+  for (const part of packBaseline(sizes)) {
+    const files: UploadFile[] = part.map((index) => ({
       name: `baseline-${order.tag}-${index + 1}.jpg`,
       data: data[index]!,
       contentType: 'image/jpeg',
     }));
     const postStarted = epochNow();
     const body = { attachments: files.map((file, id) => ({ id, filename: file.name })) };
-    await rest.post(
-      Routes.channelMessages(order.channelId),
-      order.encoder === 'buffer' ? multipartRequest(body, files) : { body, files },
-    );
+    if (order.encoder === 'discordjs') {
+      await rest.post(Routes.channelMessages(order.channelId), { body, files: files as RawFile[] });
+    } else if (order.encoder === 'buffer') {
+      await rest.post(Routes.channelMessages(order.channelId), inOneBuffer(multipartRequest(body, files)));
+    } else {
+      await restPieces.post(Routes.channelMessages(order.channelId), multipartRequest(body, files));
+    }
     posts.push({
       files: files.length,
-      bytes: part.reduce((sum, index) => sum + data[index]!.length, 0),
+      bytes: part.reduce((sum, index) => sum + sizes[index]!, 0),
       startedAt: postStarted,
       endedAt: epochNow(),
     });
@@ -89,9 +116,10 @@ async function run(order: BaselineRunOrder): Promise<void> {
     startedAt,
     downloadedAt,
     endedAt: epochNow(),
-    bytes: data.reduce((sum, d) => sum + d.length, 0),
+    bytes: sizes.reduce((sum, size) => sum + size, 0),
     posts,
     cpuMs: cpuMs(process.cpuUsage(cpu)),
+    gcMs: gc.msWithin(startedAt, epochNow()),
   });
 }
 
@@ -99,6 +127,7 @@ process.on('message', (order: BaselineOrder) => {
   switch (order.type) {
     case 'init':
       rest = new REST({ api: order.apiUrl }).setToken(order.token);
+      restPieces = new REST({ api: order.apiUrl, makeRequest: sendRestRequest }).setToken(order.token);
       send({ type: 'ready' });
       return;
     case 'run':

@@ -11,7 +11,14 @@ import { Writable } from 'node:stream';
 import { type Bot, startBot } from '../src/app.js';
 import { botEnvSchema, parseEnv } from '../src/env.js';
 import { createLogger } from '../src/log.js';
-import { type BotMessage, type BotOrder, epochNow, loopDelayMonitor, stoppedReport } from './discord-shared.js';
+import {
+  type BotMessage,
+  type BotOrder,
+  epochNow,
+  gcRecorder,
+  loopDelayMonitor,
+  stoppedReport,
+} from './discord-shared.js';
 
 const send = (message: BotMessage) => process.send?.(message);
 const TERMINAL = new Set(['delivered', 'failed', 'cancelled', 'timed_out', 'expired']);
@@ -34,6 +41,7 @@ const sink = new Writable({
 let bot: Bot | undefined;
 let stopping = false;
 const loop = loopDelayMonitor();
+const gc = gcRecorder();
 let markCpu = process.cpuUsage();
 const received = new Map<string, number>();
 
@@ -74,7 +82,12 @@ async function handle(order: BotOrder): Promise<void> {
     }
     case 'job': {
       const job = (await bot?.engine.get(order.jobId)) ?? null;
-      send({ type: 'job', jobId: order.jobId, job: job as unknown as Extract<BotMessage, { type: 'job' }>['job'] });
+      send({
+        type: 'job',
+        jobId: order.jobId,
+        job: job as unknown as Extract<BotMessage, { type: 'job' }>['job'],
+        ...(order.window ? { gcMs: gc.msWithin(...order.window) } : {}),
+      });
       return;
     }
     case 'mark':

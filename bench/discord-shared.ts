@@ -6,9 +6,10 @@
  * on the wall-clock scale in every process), but every figure the benchmark judges is taken
  * with both ends in the parent.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
 export function epochNow(): number {
@@ -42,6 +43,24 @@ export function loopDelayMonitor(): { reset(): void; read(): LoopDelay } {
   };
 }
 
+/**
+ * The garbage collections of this process (main thread), kept for a minute: `msWithin(from,
+ * to)` is the pause time that fell inside an epoch window (a delivery, a baseline run).
+ */
+export function gcRecorder(): { msWithin(from: number, to: number): number } {
+  const pauses: Array<{ at: number; ms: number }> = [];
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      pauses.push({ at: performance.timeOrigin + entry.startTime, ms: entry.duration });
+    const horizon = epochNow() - 60_000;
+    while (pauses.length > 0 && pauses[0]!.at < horizon) pauses.shift();
+  }).observe({ entryTypes: ['gc'] });
+  return {
+    msWithin: (from, to) =>
+      Math.round(pauses.filter((p) => p.at >= from && p.at < to).reduce((sum, p) => sum + p.ms, 0) * 10) / 10,
+  };
+}
+
 /** Peak RSS of this process (`getrusage` ru_maxrss), in KB. */
 export function peakRssKb(): number {
   return process.resourceUsage().maxRSS;
@@ -59,6 +78,8 @@ export interface BotStartOrder {
 export interface BotJobOrder {
   type: 'job';
   jobId: string;
+  /** An epoch window whose garbage-collection pauses to report (`gcMs`). */
+  window?: [number, number];
 }
 
 export type BotOrder = BotStartOrder | BotJobOrder | { type: 'mark' } | { type: 'measure' } | { type: 'stop' };
@@ -92,6 +113,8 @@ export interface BotStateEvent {
 export interface BotJobAnswer {
   type: 'job';
   jobId: string;
+  /** The bot's GC pause ms inside the order's window. */
+  gcMs?: number;
   /** The stored JobRecord (JSON), or null. */
   job: {
     state: string;
@@ -132,12 +155,24 @@ export interface BaselineRunOrder {
   tag: string;
   urls: string[];
   channelId: string;
-  /**
-   * How the files are sent: `discordjs` as discord.js does it (`files`: one Blob per file in a
-   * FormData, streamed by undici), `buffer` as one multipart buffer (the bot's encoder).
-   */
-  encoder: 'discordjs' | 'buffer';
+  encoder: BaselineEncoder;
 }
+
+/**
+ * How a baseline holds and sends the files: `discordjs` downloads each into one buffer and
+ * sends them as discord.js does (`files`: one Blob per file in a FormData, streamed by undici);
+ * `buffer` downloads the same way and sends one multipart buffer (what discord.js makes of a
+ * pass-through body); `pieces` keeps each download's chunks and sends them as they are, with
+ * the bot's own request function (src/discord/multipart.ts): the least copying there is.
+ */
+export const BASELINE_ENCODERS = ['discordjs', 'buffer', 'pieces'] as const;
+export type BaselineEncoder = (typeof BASELINE_ENCODERS)[number];
+
+export const BASELINE_LABELS: Record<BaselineEncoder, string> = {
+  discordjs: 'files as discord.js sends them (a Blob each in a FormData)',
+  buffer: 'one multipart buffer',
+  pieces: "download chunks sent as they are (the bot's transport)",
+};
 
 export type BaselineOrder = BaselineInitOrder | BaselineRunOrder | { type: 'stop' };
 
@@ -158,6 +193,8 @@ export interface BaselineDone {
   posts: BaselinePost[];
   /** CPU ms of the baseline process (all threads) for the run. */
   cpuMs: number;
+  /** Its GC pause ms during the run. */
+  gcMs: number;
 }
 
 export type BaselineMessage = { type: 'alive' } | { type: 'ready' } | BaselineDone | ChildStopped;

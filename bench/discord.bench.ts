@@ -18,11 +18,11 @@
  * message carrying the set's images (the overview message with the contact sheet and the final
  * card edit come after and are shown apart). Baselines, same run and same loopback: a second
  * child (bench/discord-baseline-run.ts) downloads the same 15 file URLs with undici into memory
- * and posts them with discord.js REST, packed ≤ 10 files and ≤ 25 MiB per request, once with
- * the files as discord.js sends them (`files`) and once as one multipart buffer (the bot's own
- * encoder); the bot is judged against the faster of the two. Three warm-up rounds (the emulator
- * renders its frames, JIT, heap growth), then `--runs` measured rounds of bot, then both
- * baselines (in alternating order); medians are judged.
+ * and posts them with discord.js REST, packed ≤ 10 files and ≤ 25 MiB per request, three ways
+ * (BASELINE_ENCODERS: as discord.js sends files, as one multipart buffer, and as the download's
+ * own chunks with the bot's request function); the bot is judged against the fastest. Three
+ * warm-up rounds (the emulator renders its frames, JIT, heap growth), then `--runs` measured
+ * rounds of bot, then the three baselines (in rotating order); medians are judged.
  * The emulator's frames are flat colour (≈ 40 KB as JPEG); by default each file is padded to
  * `--image-bytes` (3,000,000 bytes, a heavy photographic 2560×1440 JPEG) with JPEG comment
  * segments (the emulator's oversize-image behaviour), below the 10 MiB per-file limit, so
@@ -54,13 +54,16 @@ import {
 } from '../src/emulators/discord/index.js';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../src/emulators/runcomfy/index.js';
 import {
+  BASELINE_ENCODERS,
+  BASELINE_LABELS,
   type BaselineDone,
-  type BaselineRunOrder,
+  type BaselineEncoder,
   type BotJobAnswer,
   type BotMeasure,
   type BotStateEvent,
   type ChildStopped,
   epochNow,
+  gcRecorder,
   type LoopDelay,
   loopDelayMonitor,
   median,
@@ -530,6 +533,10 @@ interface BotRun {
   finalCardMs: number;
   /** The bot's CPU ms (all threads) from `fetching` to `delivered` (final card edit included). */
   cpuMs: number;
+  /** The bot's GC pause ms between result available and the last image message. */
+  gcMs: number;
+  /** The parent's (both emulators') GC pause ms in that window. */
+  parentGcMs: number;
 }
 
 interface BaselineRun {
@@ -543,6 +550,17 @@ interface BaselineRun {
   postMs: number[];
   /** The baseline process's CPU ms (all threads) for the run. */
   cpuMs: number;
+  /** Its GC pause ms during the run. */
+  gcMs: number;
+  /** The parent's (both emulators') GC pause ms during the run. */
+  parentGcMs: number;
+}
+
+/** One round: the bot, then every baseline on the same URLs; `ratio`: bot ÷ the fastest of them. */
+interface Round {
+  bot: BotRun;
+  baselines: Record<BaselineEncoder, BaselineRun>;
+  ratio: number;
 }
 
 interface Part2Result {
@@ -552,23 +570,31 @@ interface Part2Result {
   extraBytes: number;
   messages: number;
   filesPerMessage: number[];
-  warmup: { bot: BotRun; baseline: BaselineRun; baselineBuffer: BaselineRun };
-  /** `ratio`: the bot against the faster of the two baselines in that run. */
-  runs: Array<{ bot: BotRun; baseline: BaselineRun; baselineBuffer: BaselineRun; ratio: number }>;
+  warmup: Round;
+  runs: Round[];
   median: {
     botMs: number;
-    /** The baseline with discord.js's own file encoding. */
-    baselineMs: number;
-    /** The baseline with the bot's one-buffer encoding. */
-    baselineBufferMs: number;
-    /** Bot ÷ the faster baseline: the judged figure. */
+    /** Per baseline: its median time, CPU, download and upload, and the bot's ratio to it. */
+    baselines: Record<
+      BaselineEncoder,
+      {
+        ms: number;
+        cpuMs: number;
+        gcMs: number;
+        parentGcMs: number;
+        downloadMs: number;
+        uploadMs: number;
+        ratio: number;
+      }
+    >;
+    /** The baseline with the lowest median. */
+    fastest: BaselineEncoder;
+    /** Bot ÷ the fastest baseline (medians): the judged figure. */
     ratio: number;
-    ratioDiscordJs: number;
-    ratioBuffer: number;
     ratioOfRuns: number;
     botCpuMs: number;
-    baselineCpuMs: number;
-    baselineBufferCpuMs: number;
+    botGcMs: number;
+    botParentGcMs: number;
     bot: {
       detectionMs: number;
       downloadMs: number;
@@ -578,8 +604,6 @@ interface Part2Result {
       uploadMs: number;
       finalCardMs: number;
     };
-    baseline: { downloadMs: number; uploadMs: number };
-    baselineBuffer: { downloadMs: number; uploadMs: number };
   };
   bot: ChildStopped | undefined;
   baselineChild: ChildStopped | undefined;
@@ -588,6 +612,7 @@ interface Part2Result {
 const TERMINAL = new Set(['delivered', 'failed', 'cancelled', 'timed_out', 'expired']);
 
 async function partDelivery(): Promise<Part2Result> {
+  const parentGc = gcRecorder();
   const runcomfy = await startRunComfyEmulator({
     clock: epochNow,
     // Done before the engine's first status poll (1 s after submit), so each run is quick.
@@ -669,11 +694,11 @@ async function partDelivery(): Promise<Part2Result> {
           10_000,
           'the job record',
         );
-        botChild.send({ type: 'job', jobId });
-        const record = (await answer).job;
-        if (!record) throw new Error(`job ${jobId} not in the store`);
         const view = runcomfy.job(job.requestId)!;
         const resultAt = view.firstSucceededResultAt!;
+        botChild.send({ type: 'job', jobId, window: [resultAt, set.endAt] });
+        const { job: record, gcMs } = await answer;
+        if (!record) throw new Error(`job ${jobId} not in the store`);
         const readyAt = states.find((s) => s.jobId === jobId && s.state === 'ready')!.at;
         const fetchingAt = states.find((s) => s.jobId === jobId && s.state === 'fetching')?.at ?? Number.NaN;
         const parts = Object.keys(record.delivery)
@@ -686,6 +711,7 @@ async function partDelivery(): Promise<Part2Result> {
           urls: record.imageUrls,
           run: {
             totalMs: set.endAt - resultAt,
+            parentGcMs: parentGc.msWithin(resultAt, set.endAt),
             servedMs: postsServed(logFrom).slice(0, set.messages.length),
             bytes: set.bytes,
             messages: set.messages.length,
@@ -702,6 +728,7 @@ async function partDelivery(): Promise<Part2Result> {
             postMs: parts.map((p) => (p.doneAt ?? Number.NaN) - (p.startedAt ?? Number.NaN)),
             finalCardMs: end.at - set.endAt,
             cpuMs: end.cpuMs ?? Number.NaN,
+            gcMs: gcMs ?? Number.NaN,
           },
         };
       } finally {
@@ -709,11 +736,7 @@ async function partDelivery(): Promise<Part2Result> {
       }
     };
 
-    const runBaseline = async (
-      tag: string,
-      urls: string[],
-      encoder: BaselineRunOrder['encoder'],
-    ): Promise<BaselineRun> => {
+    const runBaseline = async (tag: string, urls: string[], encoder: BaselineEncoder): Promise<BaselineRun> => {
       const logFrom = discord.state.requestLog.length;
       const posted = watchAttachments(discord, `baseline-${tag}-`, urls.length, 60_000);
       const done = nextMessage(
@@ -731,6 +754,7 @@ async function partDelivery(): Promise<Part2Result> {
       const report = await done;
       return {
         totalMs: set.endAt - startedAt,
+        parentGcMs: parentGc.msWithin(startedAt, set.endAt),
         servedMs: postsServed(logFrom),
         bytes: set.bytes,
         messages: set.messages.length,
@@ -738,31 +762,26 @@ async function partDelivery(): Promise<Part2Result> {
         uploadMs: set.endAt - report.downloadedAt,
         postMs: report.posts.map((p) => p.endedAt - p.startedAt),
         cpuMs: report.cpuMs,
+        gcMs: report.gcMs,
       };
     };
 
     // The baselines download the bot's URLs of the same run, so the bot goes first, then the
-    // two baselines in turns; the pause after each lets the other's tail (card edit, overview,
-    // store writes) settle.
+    // baselines in rotating order; the pause after each lets the other's tail (card edit,
+    // overview, store writes) settle.
     let turn = 0;
-    const one = async (tag: string) => {
+    const one = async (tag: string): Promise<Round> => {
       const { run, urls } = await runBot();
       await sleep(SETTLE_MS);
-      const order: Array<BaselineRunOrder['encoder']> =
-        turn++ % 2 === 0 ? ['discordjs', 'buffer'] : ['buffer', 'discordjs'];
-      const result: Partial<Record<BaselineRunOrder['encoder'], BaselineRun>> = {};
+      const shift = turn++ % BASELINE_ENCODERS.length;
+      const order = [...BASELINE_ENCODERS.slice(shift), ...BASELINE_ENCODERS.slice(0, shift)];
+      const baselines: Partial<Record<BaselineEncoder, BaselineRun>> = {};
       for (const encoder of order) {
-        result[encoder] = await runBaseline(`${tag}-${encoder}`, urls, encoder);
+        baselines[encoder] = await runBaseline(`${tag}-${encoder}`, urls, encoder);
         await sleep(SETTLE_MS);
       }
-      const base = result.discordjs!;
-      const buffer = result.buffer!;
-      return {
-        bot: run,
-        baseline: base,
-        baselineBuffer: buffer,
-        ratio: run.totalMs / Math.min(base.totalMs, buffer.totalMs),
-      };
+      const all = baselines as Record<BaselineEncoder, BaselineRun>;
+      return { bot: run, baselines: all, ratio: run.totalMs / Math.min(...Object.values(all).map((b) => b.totalMs)) };
     };
 
     let warmup = await one('warmup-1');
@@ -772,7 +791,9 @@ async function partDelivery(): Promise<Part2Result> {
       const result = await one(String(i + 1));
       runs.push(result);
       process.stdout.write(
-        `  delivery run ${i + 1}/${RUNS}: bot ${round(result.bot.totalMs, 0)} ms, baseline ${round(result.baseline.totalMs, 0)} ms (discord.js files) / ${round(result.baselineBuffer.totalMs, 0)} ms (one buffer)\n`,
+        `  delivery run ${i + 1}/${RUNS}: bot ${round(result.bot.totalMs, 0)} ms, baselines ` +
+          BASELINE_ENCODERS.map((e) => `${e} ${round(result.baselines[e].totalMs, 0)}`).join(' / ') +
+          ' ms\n',
       );
     }
     const botStopped = await stopChild(bot);
@@ -780,11 +801,26 @@ async function partDelivery(): Promise<Part2Result> {
     const baselineStopped = await stopChild(baseline);
     baseline = undefined;
 
-    const m = (pick: (r: Part2Result['runs'][number]) => number) => round(median(runs.map(pick)));
+    const m = (pick: (r: Round) => number) => round(median(runs.map(pick)));
     const botMs = m((r) => r.bot.totalMs);
-    const baselineMs = m((r) => r.baseline.totalMs);
-    const baselineBufferMs = m((r) => r.baselineBuffer.totalMs);
-    const fastest = Math.min(baselineMs, baselineBufferMs);
+    const baselines = Object.fromEntries(
+      BASELINE_ENCODERS.map((e) => {
+        const ms = m((r) => r.baselines[e].totalMs);
+        return [
+          e,
+          {
+            ms,
+            cpuMs: m((r) => r.baselines[e].cpuMs),
+            gcMs: m((r) => r.baselines[e].gcMs),
+            parentGcMs: m((r) => r.baselines[e].parentGcMs),
+            downloadMs: m((r) => r.baselines[e].downloadMs),
+            uploadMs: m((r) => r.baselines[e].uploadMs),
+            ratio: round(botMs / ms, 2),
+          },
+        ];
+      }),
+    ) as Part2Result['median']['baselines'];
+    const fastest = BASELINE_ENCODERS.reduce((best, e) => (baselines[e].ms < baselines[best].ms ? e : best));
     return {
       imageBytesRequested: IMAGE_BYTES,
       setBytes: runs[0]?.bot.bytes ?? 0,
@@ -796,15 +832,13 @@ async function partDelivery(): Promise<Part2Result> {
       runs,
       median: {
         botMs,
-        baselineMs,
-        baselineBufferMs,
-        ratio: round(botMs / fastest, 2),
-        ratioDiscordJs: round(botMs / baselineMs, 2),
-        ratioBuffer: round(botMs / baselineBufferMs, 2),
+        baselines,
+        fastest,
+        ratio: baselines[fastest].ratio,
         ratioOfRuns: round(median(runs.map((r) => r.ratio)), 2),
         botCpuMs: m((r) => r.bot.cpuMs),
-        baselineCpuMs: m((r) => r.baseline.cpuMs),
-        baselineBufferCpuMs: m((r) => r.baselineBuffer.cpuMs),
+        botGcMs: m((r) => r.bot.gcMs),
+        botParentGcMs: m((r) => r.bot.parentGcMs),
         bot: {
           detectionMs: m((r) => r.bot.detectionMs),
           downloadMs: m((r) => r.bot.downloadMs),
@@ -813,11 +847,6 @@ async function partDelivery(): Promise<Part2Result> {
           overviewAfterMs: m((r) => r.bot.overviewAfterMs),
           uploadMs: m((r) => r.bot.uploadMs),
           finalCardMs: m((r) => r.bot.finalCardMs),
-        },
-        baseline: { downloadMs: m((r) => r.baseline.downloadMs), uploadMs: m((r) => r.baseline.uploadMs) },
-        baselineBuffer: {
-          downloadMs: m((r) => r.baselineBuffer.downloadMs),
-          uploadMs: m((r) => r.baselineBuffer.uploadMs),
         },
       },
       bot: botStopped,
@@ -931,18 +960,26 @@ async function main(): Promise<void> {
     console.log(
       `  bot      result available → last image message: median ${md.botMs} ms  runs [${part2.runs.map((r) => round(r.bot.totalMs, 0)).join(', ')}] (warm-up ${round(part2.warmup.bot.totalMs, 0)})`,
     );
+    for (const e of BASELINE_ENCODERS) {
+      const b = md.baselines[e];
+      console.log(
+        `  baseline ${e.padEnd(9)} download + upload, same bytes, ${BASELINE_LABELS[e]}: median ${b.ms} ms  runs [${part2.runs.map((r) => round(r.baselines[e].totalMs, 0)).join(', ')}] (warm-up ${round(part2.warmup.baselines[e].totalMs, 0)})`,
+      );
+    }
     console.log(
-      `  baseline download + upload, same bytes, files as discord.js sends them (a Blob each in a FormData): median ${md.baselineMs} ms  runs [${part2.runs.map((r) => round(r.baseline.totalMs, 0)).join(', ')}] (warm-up ${round(part2.warmup.baseline.totalMs, 0)})`,
-    );
-    console.log(
-      `  baseline download + upload, same bytes, files as one multipart buffer (the bot's encoder):  median ${md.baselineBufferMs} ms  runs [${part2.runs.map((r) => round(r.baselineBuffer.totalMs, 0)).join(', ')}] (warm-up ${round(part2.warmup.baselineBuffer.totalMs, 0)})`,
-    );
-    console.log(
-      `  ratio against the faster baseline ${md.ratio}× (medians; ${md.ratioDiscordJs}× against discord.js's encoding, ${md.ratioBuffer}× against one buffer); median of per-run ratios ${md.ratioOfRuns}×`,
+      `  ratio against the fastest baseline (${md.fastest}) ${md.ratio}× (medians; ` +
+        BASELINE_ENCODERS.map((e) => `${md.baselines[e].ratio}× against ${e}`).join(', ') +
+        `); median of per-run ratios ${md.ratioOfRuns}×`,
     );
     console.log(
       `  CPU (all threads; hardly affected by the machine's load): bot ${md.botCpuMs} ms (fetching → delivered: spool, contact sheet, overview and final card edit included), ` +
-        `baselines ${md.baselineCpuMs} ms (discord.js encoding) and ${md.baselineBufferCpuMs} ms (one buffer); the emulators' share (parent) is the same for all`,
+        `baselines ${BASELINE_ENCODERS.map((e) => `${e} ${md.baselines[e].cpuMs} ms`).join(', ')}; the emulators' share (parent) is the same for all`,
+    );
+    console.log(
+      `  garbage-collection pauses inside the measured window (main thread, medians): bot ${md.botGcMs} ms, ` +
+        `baselines ${BASELINE_ENCODERS.map((e) => `${e} ${md.baselines[e].gcMs} ms`).join(', ')}; ` +
+        `the emulators' (parent) in the same windows: bot's ${md.botParentGcMs} ms, ` +
+        `baselines' ${BASELINE_ENCODERS.map((e) => `${e} ${md.baselines[e].parentGcMs} ms`).join(', ')}`,
     );
     console.log(
       `  bot breakdown (medians): download to spool ${md.bot.downloadMs} ms (of which result → fetching recorded ${md.bot.toFetchingMs} ms), prepare+pack ${md.bot.prepareMs} ms, upload ${md.bot.uploadMs} ms; ` +
@@ -953,12 +990,14 @@ async function main(): Promise<void> {
         `, final card edit ${md.bot.finalCardMs} ms after the last image`,
     );
     console.log(
-      `  baseline breakdown (medians): download ${md.baseline.downloadMs} ms, upload ${md.baseline.uploadMs} ms (discord.js encoding); ` +
-        `download ${md.baselineBuffer.downloadMs} ms, upload ${md.baselineBuffer.uploadMs} ms (one buffer)`,
+      `  baseline breakdown (medians): ` +
+        BASELINE_ENCODERS.map(
+          (e) => `${e} download ${md.baselines[e].downloadMs} ms, upload ${md.baselines[e].uploadMs} ms`,
+        ).join('; '),
     );
     checks.push({
       target: 'delivery vs download+upload',
-      value: `${md.ratio}× (${md.botMs} / ${Math.min(md.baselineMs, md.baselineBufferMs)} ms)`,
+      value: `${md.ratio}× (${md.botMs} / ${md.baselines[md.fastest].ms} ms)`,
       limit: `≤ ${TARGET_RATIO}×`,
       pass: md.ratio <= TARGET_RATIO && part2.runs.every((r) => r.bot.sizesOk),
     });

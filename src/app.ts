@@ -14,6 +14,7 @@ import { DiscordApi } from './discord/discord-api.js';
 import { GalleryBrowser } from './discord/gallery-browser.js';
 import { GalleryMirror } from './discord/gallery-mirror.js';
 import { MemberDirectory } from './discord/member-directory.js';
+import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
 import type { BotEnv } from './env.js';
 import { JobEngine } from './jobs/engine.js';
@@ -52,7 +53,8 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {},
+    // Files go out as their own buffers (multipart.ts), not copied into one.
+    rest: { makeRequest: sendRestRequest, ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}) },
     allowedMentions: { parse: [] },
   });
   // Deliveries resumed at start post before login finishes: REST needs only the token.

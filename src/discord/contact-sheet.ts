@@ -4,8 +4,10 @@
  * first image of a result. Numbers are drawn from a built-in bitmap font as SVG rectangles, so
  * the sheet looks the same on every machine whatever fonts it has installed.
  */
+
 import sharp from 'sharp';
 import type { SpooledImage } from '../jobs/image-spool.js';
+import { joinBytes } from '../util/bytes.js';
 import type { PreparedImage } from './pack-images.js';
 
 export interface ContactSheetSource {
@@ -243,7 +245,10 @@ export async function contactSheetImage(
   images: readonly Pick<SpooledImage, 'path' | 'data'>[],
   baseName: string,
 ): Promise<PreparedImage> {
-  const sheet = await renderContactSheet(images.map((image) => ({ path: image.path, data: image.data })));
+  // sharp reads one buffer: the frames' chunks are joined here, after the set's own upload.
+  const sheet = await renderContactSheet(
+    images.map((image) => ({ path: image.path, ...(image.data && { data: joinBytes(image.data) }) })),
+  );
   return {
     index: -1,
     number: 0,

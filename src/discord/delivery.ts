@@ -3,7 +3,7 @@
  * numbered 1/N…, spilling over as many messages as Discord's limits need. Each message is one
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
-import { type APIEmbed, ButtonStyle, ComponentType, type RawFile } from 'discord.js';
+import { type APIEmbed, ButtonStyle, ComponentType } from 'discord.js';
 import { t } from '../i18n/index.js';
 import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../jobs/engine.js';
 import type { SpooledImage } from '../jobs/image-spool.js';
@@ -15,6 +15,7 @@ import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js'
 import { customId } from './custom-id.js';
 import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
 import type { GalleryMirror } from './gallery-mirror.js';
+import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
 import { escapeUserText, formatDuration, formatUsd, truncate } from './text.js';
@@ -106,7 +107,7 @@ export class DiscordDeliverer implements Deliverer {
   }
 
   async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
-    const files: RawFile[] = part.images
+    const files: UploadFile[] = part.images
       .filter((image) => image.data !== undefined)
       .map((image) => ({ name: image.filename, data: image.data!, contentType: image.contentType }));
     try {

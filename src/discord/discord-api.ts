@@ -16,14 +16,13 @@ import {
   ChannelType,
   OverwriteType,
   PermissionFlagsBits,
-  type RawFile,
   type REST,
   type RequestData,
   Routes,
 } from 'discord.js';
 import { AppError } from '../errors.js';
 import type { JobRecord } from '../jobs/job.js';
-import { multipartRequest } from './multipart.js';
+import { multipartRequest, type UploadFile } from './multipart.js';
 import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
@@ -37,8 +36,8 @@ export interface MessagePayload {
   attachments?: Array<{ id: number; filename: string; description?: string }>;
 }
 
-/** A JSON body, or with files one multipart buffer (see multipart.ts). */
-function withFiles(body: Record<string, unknown>, files: readonly RawFile[]): RequestData {
+/** A JSON body, or with files a multipart body of the files' own buffers (see multipart.ts). */
+function withFiles(body: Record<string, unknown>, files: readonly UploadFile[]): RequestData {
   return files.length > 0 ? multipartRequest(body, files) : { body };
 }
 
@@ -68,7 +67,7 @@ export class DiscordApi {
   }
 
   /** Posts a message in a channel; `nonce` makes a repeated post return the first message. */
-  async postMessage(channelId: string, payload: MessagePayload, files: RawFile[], nonce: string): Promise<string> {
+  async postMessage(channelId: string, payload: MessagePayload, files: UploadFile[], nonce: string): Promise<string> {
     const message = (await this.rest.post(
       Routes.channelMessages(channelId),
       withFiles({ ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS }, files),
@@ -77,7 +76,7 @@ export class DiscordApi {
   }
 
   /** Posts through the interaction's follow-up webhook (where the bot may not post in the channel). */
-  async followUp(job: JobRecord, payload: MessagePayload, files: RawFile[]): Promise<string> {
+  async followUp(job: JobRecord, payload: MessagePayload, files: UploadFile[]): Promise<string> {
     const token = job.surface.interactionToken;
     if (typeof token !== 'string') throw new AppError('interaction_expired', 'No interaction token');
     const message = (await this.rest.post(Routes.webhook(this.applicationId, token), {
@@ -107,7 +106,7 @@ export class DiscordApi {
   async postMessageReturning(
     channelId: string,
     payload: MessagePayload,
-    files: RawFile[],
+    files: UploadFile[],
     nonce: string,
   ): Promise<APIMessage> {
     return (await this.rest.post(
@@ -123,7 +122,7 @@ export class DiscordApi {
   async createForumPost(
     channelId: string,
     post: { name: string; appliedTags: string[]; message: MessagePayload },
-    files: RawFile[],
+    files: UploadFile[],
   ): Promise<{ id: string; message?: APIMessage }> {
     return (await this.rest.post(
       Routes.threads(channelId),

@@ -19,7 +19,7 @@
  * settings and posts one notice for it; a later success (or /gallery setup) ends the episode.
  */
 import { createHash } from 'node:crypto';
-import { type APIMessage, type RawFile, Routes, SnowflakeUtil } from 'discord.js';
+import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
 import { isAbortError } from '../errors.js';
 import { t } from '../i18n/index.js';
 import type { DeliverySteps } from '../jobs/engine.js';
@@ -43,6 +43,7 @@ import {
   renderGalleryPart,
   renderGalleryPost,
 } from './gallery-post.js';
+import type { UploadFile } from './multipart.js';
 import { type PreparedImage, packParts } from './pack-images.js';
 
 /** Discord's "this message already has a thread". */
@@ -453,7 +454,7 @@ function carriesJob(message: APIMessage, jobId: string): boolean {
   return (message.attachments ?? []).some((a) => a.filename.startsWith(`seedream-${jobId}-`));
 }
 
-function rawFiles(images: readonly PreparedImage[]): RawFile[] {
+function rawFiles(images: readonly PreparedImage[]): UploadFile[] {
   return images
     .filter((image) => image.data !== undefined)
     .map((image) => ({ name: image.filename, data: image.data!, contentType: image.contentType }));

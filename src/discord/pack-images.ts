@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { SpooledImage } from '../jobs/image-spool.js';
+import { type Bytes, byteLength, joinBytes } from '../util/bytes.js';
 
 export const DISCORD_LIMITS = {
   attachmentsPerMessage: 10,
@@ -25,7 +26,7 @@ export interface PreparedImage {
   filename: string;
   contentType: string;
   /** The bytes to upload, or undefined when the image could not be made to fit (linked instead). */
-  data: Buffer | undefined;
+  data: Bytes | undefined;
   reencoded: boolean;
 }
 
@@ -81,7 +82,8 @@ export async function prepareImages(
 }
 
 /** JPEG at falling quality, then at shrinking size, until it fits; undefined if it never does. */
-export async function reencodeToFit(source: Buffer | string, limitBytes: number): Promise<Buffer | undefined> {
+export async function reencodeToFit(bytesOrPath: Bytes | string, limitBytes: number): Promise<Buffer | undefined> {
+  const source = typeof bytesOrPath === 'string' ? bytesOrPath : joinBytes(bytesOrPath);
   let metadata: sharp.Metadata;
   try {
     metadata = await sharp(source).metadata();
@@ -116,7 +118,7 @@ export function packParts(
   let current: PreparedImage[] = [];
   let bytes = 0;
   for (const image of images) {
-    const size = image.data?.length ?? 0;
+    const size = image.data ? byteLength(image.data) : 0;
     const full =
       current.length >= DISCORD_LIMITS.attachmentsPerMessage || (current.length > 0 && bytes + size > budget);
     if (full) {

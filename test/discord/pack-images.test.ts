@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { DISCORD_LIMITS, type PreparedImage, packParts, prepareImages } from '../../src/discord/pack-images.js';
+import { byteLength, joinBytes } from '../../src/util/bytes.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'seedream-pack-'));
 
@@ -33,11 +34,11 @@ describe('prepareImages', () => {
       { fileLimitBytes: limit, baseName: 'seedream-job' },
     );
     expect(prepared[0]).toMatchObject({ reencoded: true, contentType: 'image/jpeg', filename: 'seedream-job-1.jpg' });
-    expect(prepared[0]!.data!.length).toBeLessThanOrEqual(limit);
-    const meta = await sharp(prepared[0]!.data!).metadata();
+    expect(byteLength(prepared[0]!.data!)).toBeLessThanOrEqual(limit);
+    const meta = await sharp(joinBytes(prepared[0]!.data!)).metadata();
     expect(meta.format).toBe('jpeg');
     expect(prepared[1]).toMatchObject({ reencoded: false, filename: 'seedream-job-2.png' });
-    expect(prepared[1]!.data!.length).toBe(small.bytes);
+    expect(byteLength(prepared[1]!.data!)).toBe(small.bytes);
   });
 
   it('links an image that cannot be made to fit (no bytes to upload)', async () => {

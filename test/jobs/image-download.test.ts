@@ -1,8 +1,10 @@
 /** downloadImage over real HTTP on 127.0.0.1: the byte cap, the timeout, the sniffed format. */
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadImage } from '../../src/jobs/image-spool.js';
+import { joinBytes } from '../../src/util/bytes.js';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 let server: Server;
@@ -47,11 +49,12 @@ afterAll(async () => {
 const options = { maxBytes: 1_000_000, timeoutMs: 1_000 };
 
 describe('downloadImage', () => {
-  it('reads a body of declared length into one buffer and sniffs its format', async () => {
+  it('reads a body of declared length, every byte, and sniffs its format', async () => {
     const { data, format } = await downloadImage(`${base}/sized`, options);
     expect(format).toBe('jpeg');
-    expect(data.length).toBe(200_004);
-    expect(data.subarray(0, 4)).toEqual(JPEG_HEAD);
+    const whole = joinBytes(data);
+    expect(whole.length).toBe(200_004);
+    expect(whole.subarray(0, 4)).toEqual(JPEG_HEAD);
   });
 
   it('stops a body without a length at the byte cap', async () => {
