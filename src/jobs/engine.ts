@@ -285,6 +285,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     await this.#scheduler.stop();
     await this.#pumping?.catch(() => undefined);
     await Promise.allSettled([...this.#deliveries.values(), ...this.#submitting.values()]);
+    // Sets downloaded but not delivered go to disk, so the next start needs no URL.
+    await this.#options.spool
+      .close()
+      .catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the spool'));
     await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
   }
 
@@ -784,7 +788,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         const ready = await this.#move(jobId, 'delivering', { missingImages: missing.map((m) => m.index) });
         if (!ready) return;
         this.emit('ready', ready);
-        await this.#deliver(jobId);
+        await this.#deliver(jobId, ready);
         return;
       } catch (error) {
         if (isAbortError(error) || signal.aborted) return;
@@ -802,10 +806,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
   }
 
-  async #deliver(jobId: string): Promise<void> {
+  /** delivering → delivered; `current` is the job's record when the caller has just written it. */
+  async #deliver(jobId: string, current?: JobRecord): Promise<void> {
     const signal = this.#stopping.signal;
+    let known = current;
     for (;;) {
-      const job = await this.jobs.get(jobId);
+      const job = known ?? (await this.jobs.get(jobId));
+      known = undefined;
       if (job?.state !== 'delivering' || signal.aborted) return;
       const log = this.#jobLog(job);
       try {
@@ -843,9 +850,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   /**
-   * The set's local copies, complete. The spool writes its files while the first messages go
-   * out, so a crash (or a failed write, or a spool cleaned by hand) can leave some missing;
-   * those are downloaded again (the same URLs, usually seconds after RunComfy listed them).
+   * The set's local copies, complete. The spool writes its files only once a delivery lasts
+   * (see image-spool.ts), so a crash (or a failed write, or a spool cleaned by hand) can leave
+   * some missing; those are downloaded again (the same URLs, usually seconds after RunComfy
+   * listed them).
    * The images RunComfy never served stay out, so the set packs exactly as it did before; if
    * one is gone for good the job ends `images_expired` rather than posting a set with a hole.
    */

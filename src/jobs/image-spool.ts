@@ -4,11 +4,13 @@
  * the URLs. Downloads stream with a byte cap and a timeout, and the bytes are sniffed: the
  * extension in the URL is not trusted.
  *
- * The first delivery posts the bytes still in memory, as the socket delivered them; the files
- * are written meanwhile, one at a time, each in one gathered write, so they take one thread of
- * the pool that the store's queries share rather than all of it (15 files written at once held
- * those queries up by 20–50 ms, measured). A crash before they land leaves some missing, which
- * the resumed delivery downloads again (JobEngine #localCopies).
+ * The usual delivery posts the bytes still in memory a moment after the download and needs no
+ * files; writing 45 MB would only compete with it for the CPU and for the thread pool that the
+ * store's queries use (measured: it made a 140 ms delivery of 15 images 18 ms slower). So a
+ * set's files are written once its delivery has taken longer than `writeDelayMs`, or has
+ * failed (the retry lists the set), or the process stops cleanly; a delivery that ends first
+ * never writes them. A crash inside that window leaves no files, and the resumed delivery
+ * downloads the set again from URLs RunComfy listed seconds before (JobEngine #localCopies).
  */
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,7 +36,11 @@ export interface SpoolOptions {
   maxBytesPerImage: number;
   timeoutMs: number;
   dispatcher?: Dispatcher;
+  /** How long a downloaded set stays only in memory before its files are written (default 5 s). */
+  writeDelayMs?: number;
 }
+
+const DEFAULT_WRITE_DELAY_MS = 5_000;
 
 export class ImageDownloadError extends AppError {}
 
@@ -58,6 +64,8 @@ export class ImageSpool {
   readonly #fresh = new Map<string, SpooledImage[]>();
   /** Files of a job still being written (its last `fetchAll`'s). */
   readonly #writing = new Map<string, Promise<void>>();
+  /** Downloaded images whose files are not written yet, and the timer that will write them. */
+  readonly #unwritten = new Map<string, { images: SpooledImage[]; timer: NodeJS.Timeout }>();
 
   constructor(readonly options: SpoolOptions) {}
 
@@ -78,6 +86,7 @@ export class ImageSpool {
     only?: ReadonlySet<number>,
   ): Promise<{ images: SpooledImage[]; missing: Array<{ index: number; reason: string }> }> {
     const dir = this.jobDirectory(jobId);
+    this.#writeNow(jobId);
     await this.#writing.get(jobId);
     await mkdir(dir, { recursive: true });
     // Files already there survived a restart: not downloaded again.
@@ -102,11 +111,11 @@ export class ImageSpool {
       }),
     );
     const images = results.flatMap((result) => ('image' in result ? [result.image] : []));
-    // Written while the first messages go out (see the top of this file). A failed write is
-    // seen as a missing file, which the engine downloads again. Written even when another image
-    // failed for now, so the retry downloads only what is still absent.
+    // Written later, if at all (see the top of this file). A failed write is seen as missing
+    // files, which the engine downloads again. Kept even when another image failed for now,
+    // so the retry downloads only what is still absent.
     const downloaded = images.filter((image) => image.data !== undefined);
-    if (downloaded.length > 0) this.#write(jobId, downloaded);
+    if (downloaded.length > 0) this.#writeLater(jobId, downloaded);
     const missing: Array<{ index: number; reason: string }> = [];
     for (const result of results) {
       if ('image' in result) continue;
@@ -135,12 +144,15 @@ export class ImageSpool {
     const fresh = this.#fresh.get(jobId);
     this.#fresh.delete(jobId);
     if (fresh) return fresh;
+    // Asked again: the first delivery did not end, so the copies go to disk now.
+    this.#writeNow(jobId);
     await this.#writing.get(jobId);
     return this.#onDisk(jobId);
   }
 
-  /** Waits for every file being written (a clean stop). */
+  /** Writes every set still only in memory and waits for all writes (a clean stop). */
   async close(): Promise<void> {
+    for (const jobId of [...this.#unwritten.keys()]) this.#writeNow(jobId);
     await Promise.all(this.#writing.values());
   }
 
@@ -162,10 +174,36 @@ export class ImageSpool {
     return images.sort((a, b) => a.index - b.index);
   }
 
-  /** Writes the files of `images` in the background, one at a time; `#writing` lets others wait for them. */
+  #writeLater(jobId: string, images: SpooledImage[]): void {
+    this.#forget(jobId);
+    const delay = this.options.writeDelayMs ?? DEFAULT_WRITE_DELAY_MS;
+    const timer = setTimeout(() => this.#writeNow(jobId), delay);
+    // A stop writes them itself (close); the timer alone must not keep the process alive.
+    timer.unref();
+    this.#unwritten.set(jobId, { images, timer });
+  }
+
+  /** Starts writing the job's unwritten images, if any. */
+  #writeNow(jobId: string): void {
+    const unwritten = this.#unwritten.get(jobId);
+    if (!unwritten) return;
+    this.#forget(jobId);
+    this.#write(jobId, unwritten.images);
+  }
+
+  /** Drops the job's unwritten images (the job is over, or they are about to be written). */
+  #forget(jobId: string): void {
+    const unwritten = this.#unwritten.get(jobId);
+    if (!unwritten) return;
+    clearTimeout(unwritten.timer);
+    this.#unwritten.delete(jobId);
+  }
+
+  /** Writes the files of `images` in the background; `#writing` lets others wait for them. */
   #write(jobId: string, images: SpooledImage[]): void {
+    // One file at a time: one thread of the pool that the store's queries share, not all four.
+    // One that fails is seen later as a missing file; the others are still written.
     const writes = (async () => {
-      // One that fails is seen later as a missing file; the others are still written.
       for (const image of images) await writeAtomically(image.path, image.data!).catch(() => undefined);
     })();
     const tracked: Promise<void> = writes.then(
@@ -181,6 +219,7 @@ export class ImageSpool {
   /** Deletes a job's files, once any still being written have landed. */
   async remove(jobId: string): Promise<void> {
     this.#fresh.delete(jobId);
+    this.#forget(jobId);
     await this.#writing.get(jobId);
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
   }

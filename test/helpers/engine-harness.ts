@@ -56,6 +56,7 @@ export interface Harness {
   client: RunComfyClient;
   engine: JobEngine;
   deliverer: RecordingDeliverer;
+  spool: ImageSpool;
   spoolDir: string;
   submit(userId?: string, count?: number, quality?: 'fast' | 'standard'): Promise<JobRecord>;
   /** Advances fake time in steps, letting real sockets and files finish between steps. */
@@ -87,11 +88,12 @@ export async function createHarness(
   });
   const spoolDir = mkdtempSync(join(tmpdir(), 'seedream-spool-'));
   const deliverer = new RecordingDeliverer();
+  const spool = new ImageSpool({ directory: spoolDir, maxBytesPerImage: 20 * 1024 * 1024, timeoutMs: 10_000 });
   const engine = new JobEngine({
     store,
     client,
     deliverer,
-    spool: new ImageSpool({ directory: spoolDir, maxBytesPerImage: 20 * 1024 * 1024, timeoutMs: 10_000 }),
+    spool,
     outputHosts: ['*.runcomfy.net', '127.0.0.1'],
     deadlineMs: 30 * 60_000,
     maxActivePerUser: 100,
@@ -106,6 +108,7 @@ export async function createHarness(
     client,
     engine,
     deliverer,
+    spool,
     spoolDir,
     submit: (userId = `u${users++}`, count = 2, quality = 'fast') =>
       engine.submit({

@@ -89,6 +89,9 @@ async function crashRun(storeUrl: string, prefix: string) {
     runcomfyToken: emulator.token,
     sinkUrl: sink.url,
     spoolDir: mkdtempSync(join(tmpdir(), 'seedream-crash-spool-')),
+    // Time runs compressed here (queues and runs of a second, a kill every 0.15–0.9 s), the
+    // spool's 5 s before it writes a set too: so kills land both before and after the files.
+    spoolWriteDelayMs: 200,
   };
   const ids = Array.from({ length: JOBS }, (_, i) => `crash-${prefix.slice(-6)}-${i}`);
   const accepted = new Set<string>();

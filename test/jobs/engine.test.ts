@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobState } from '../../src/jobs/job.js';
 import { ActiveJobLimitError } from '../../src/jobs/job-repository.js';
-import { createHarness, type Harness, realTick } from '../helpers/engine-harness.js';
+import { createHarness, type Harness } from '../helpers/engine-harness.js';
 
 let h: Harness | undefined;
 
@@ -185,23 +185,58 @@ describe('JobEngine: delivery is idempotent', () => {
 });
 
 describe('JobEngine: local copies lost between fetching and delivery', () => {
-  /** Makes the first delivery attempt fail after deleting some of the job's spool files. */
+  /**
+   * Makes the first delivery attempt fail after the set's files were written (as a stop does)
+   * and some of them deleted again.
+   */
   function loseFilesOnFirstAttempt(harness: Harness, indexes: number[]): void {
     const deliver = harness.deliverer.deliver.bind(harness.deliverer);
     let first = true;
     harness.deliverer.deliver = async (job, images, steps) => {
       if (first) {
         first = false;
+        await harness.spool.close();
         const dir = join(harness.spoolDir, job.id);
-        const named = (index: number) =>
-          readdirSync(dir).find((name) => name.startsWith(`${index}.`) && !name.endsWith('.part'));
-        for (let i = 0; i < 1_000 && indexes.some((index) => named(index) === undefined); i++) await realTick();
+        const named = (index: number) => readdirSync(dir).find((name) => name.startsWith(`${index}.`));
         for (const index of indexes) rmSync(join(dir, named(index)!));
         throw new Error('crashed');
       }
       return deliver(job, images, steps);
     };
   }
+
+  const fileGets = (harness: Harness, requestId: string) => {
+    const gets = harness.emulator.calls.filter((c) => c.route === 'file' && c.requestId === requestId);
+    return (index: number) => gets.filter((c) => c.path.includes(`/${index}.`)).length;
+  };
+
+  it('writes the set when a delivery fails, and the retry posts it from disk without downloading again', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    const deliver = h.deliverer.deliver.bind(h.deliverer);
+    // Per attempt: were the bytes in memory, and which files were on disk.
+    const seen: Array<{ inMemory: boolean; files: string[] }> = [];
+    h.deliverer.deliver = async (job, images, steps) => {
+      seen.push({
+        inMemory: images.every((image) => image.data !== undefined),
+        files: readdirSync(join(h!.spoolDir, job.id)).sort(),
+      });
+      if (seen.length === 1) throw new Error('Discord is down');
+      return deliver(job, images, steps);
+    };
+    const job = await h.submit('ines', 5);
+    await h.advance(120_000, 500);
+    const done = await h.engine.get(job.id);
+    expect(done?.state).toBe('delivered');
+    const files = ['0.jpeg', '1.jpeg', '2.jpeg', '3.jpeg', '4.jpeg'];
+    expect(seen).toEqual([
+      { inMemory: true, files: [] }, // straight from the download: nothing written yet
+      { inMemory: false, files }, // the retry: written, and read from disk
+    ]);
+    expect(h.deliverer.posts.filter((p) => p.jobId === job.id).map((p) => p.images)).toEqual([4, 1]);
+    const perIndex = fileGets(h, done!.requestId!);
+    expect([0, 1, 2, 3, 4].map(perIndex)).toEqual([1, 1, 1, 1, 1]);
+  });
 
   it('downloads the absent ones again and delivers the whole set, each image once', async () => {
     h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
@@ -212,8 +247,7 @@ describe('JobEngine: local copies lost between fetching and delivery', () => {
     const done = await h.engine.get(job.id);
     expect(done?.state).toBe('delivered');
     expect(h.deliverer.posts.filter((p) => p.jobId === job.id).map((p) => p.images)).toEqual([4, 4, 1]);
-    const gets = h.emulator.calls.filter((c) => c.route === 'file' && c.requestId === done!.requestId);
-    const perIndex = (index: number) => gets.filter((c) => c.path.includes(`/${index}.`)).length;
+    const perIndex = fileGets(h, done!.requestId!);
     expect([perIndex(2), perIndex(5), perIndex(0)]).toEqual([2, 2, 1]);
   });
 
