@@ -1,8 +1,8 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { REST, Routes } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MultipartBody, multipartRequest, sendRestRequest } from '../../src/discord/multipart.js';
+import { type LocalServer, startLocalServer } from '../helpers/local-server.js';
 
 /** Reads the body back with undici's own multipart parser (the fetch Response), not ours. */
 async function parse(request: ReturnType<typeof multipartRequest>): Promise<FormData> {
@@ -55,14 +55,14 @@ describe('multipartRequest', () => {
 });
 
 describe('sendRestRequest (discord.js REST makeRequest) over real HTTP', () => {
-  let server: Server;
+  let local: LocalServer;
   let api: string;
   const seen: Array<{ headers: IncomingHttpHeaders; body: Buffer }> = [];
   /** Answers to give, in order (then 200). */
   const answers: number[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
+    local = await startLocalServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
@@ -72,13 +72,11 @@ describe('sendRestRequest (discord.js REST makeRequest) over real HTTP', () => {
         res.end(JSON.stringify(status === 200 ? { id: String(seen.length) } : { message: 'oops', code: 0 }));
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    api = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
+    api = `${local.url}/api`;
   });
 
   afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await local.close();
   });
 
   const rest = () => new REST({ api, makeRequest: sendRestRequest, retries: 2, offset: 0 }).setToken('t0k3n');

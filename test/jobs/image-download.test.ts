@@ -1,17 +1,16 @@
 /** downloadImage over real HTTP on 127.0.0.1: the byte cap, the timeout, the sniffed format. */
 
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadImage } from '../../src/jobs/image-spool.js';
 import { joinBytes } from '../../src/util/bytes.js';
+import { type LocalServer, startLocalServer } from '../helpers/local-server.js';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
-let server: Server;
+let local: LocalServer;
 let base: string;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  local = await startLocalServer((req, res) => {
     const body = Buffer.concat([JPEG_HEAD, Buffer.alloc(200_000, 1)]);
     switch (req.url) {
       case '/sized':
@@ -37,13 +36,11 @@ beforeAll(async () => {
         res.end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = local.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await local.close();
 });
 
 const options = { maxBytes: 1_000_000, timeoutMs: 1_000 };

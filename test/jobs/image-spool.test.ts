@@ -3,28 +3,28 @@
  * and its files are written only when its delivery lasts (writeDelayMs, fake timers), is
  * retried, or the process stops; a delivery that ends in time never writes them.
  */
+
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ImageSpool } from '../../src/jobs/image-spool.js';
 import { byteLength, joinBytes } from '../../src/util/bytes.js';
+import { type LocalServer, startLocalServer } from '../helpers/local-server.js';
 
 const JPEG_HEAD = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
 /** Image n: a JPEG head and 300 KB of the byte n, sent in 64 KiB writes. */
 const imageBytes = (n: number) => Buffer.concat([JPEG_HEAD, Buffer.alloc(300_000, n)]);
 const WRITE_DELAY_MS = 5_000;
 
-let server: Server;
+let local: LocalServer;
 let base: string;
 let directory: string;
 let spool: ImageSpool;
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  local = await startLocalServer((req, res) => {
     const n = Number(/^\/img\/(\d+)$/.exec(req.url ?? '')?.[1] ?? Number.NaN);
     if (!Number.isInteger(n)) {
       res.writeHead(404).end();
@@ -35,13 +35,11 @@ beforeAll(async () => {
     for (let at = 0; at < body.length; at += 65_536) res.write(body.subarray(at, at + 65_536));
     res.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = local.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await local.close();
 });
 
 beforeEach(async () => {
@@ -130,13 +128,13 @@ describe('ImageSpool', () => {
     await spool.close();
     let requests = 0;
     const count = () => requests++;
-    server.on('request', count);
+    local.server.on('request', count);
     try {
       const again = await spool.fetchAll('job-g', urls(3));
       expect(again.images.map((image) => image.index)).toEqual([0, 1, 2]);
       expect(requests).toBe(1);
     } finally {
-      server.off('request', count);
+      local.server.off('request', count);
     }
   });
 });
