@@ -192,6 +192,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** What requests between `check` and `submit` hold, by counter key. */
   readonly #holds = new Map<string, { images: number; microUsd: number; jobs: number }>();
   #priceTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Fires at the earliest deadline of the jobs waiting in the fair queue. */
+  #waitingTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
   #started = false;
 
@@ -271,6 +273,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       }
     }
     await this.#reconcileQueue(waiting);
+    // Before anything is sent: a job whose wait ran out while the bot was down is not.
+    await this.#expireWaiting();
     this.#scheduler.start();
     await this.#refreshPrice();
     this.#log.info({ resumed, waiting: this.#queue.queue.size, inFlight: this.#inFlight.size }, 'job engine started');
@@ -282,6 +286,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     this.#stopping.abort();
     clearTimeout(this.#priceTimer);
+    clearTimeout(this.#waitingTimer);
     await this.#scheduler.stop();
     await this.#pumping?.catch(() => undefined);
     await Promise.allSettled([...this.#deliveries.values(), ...this.#submitting.values()]);
@@ -397,6 +402,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       log.info({ count: images, position: stored.queuePosition }, 'job accepted; waiting for a free slot');
       this.emit('state', stored, 'waiting');
       this.#schedulePositions();
+      this.#armWaitingDeadline();
       await this.#kick();
       return (await this.get(stored.id)) ?? stored;
     }
@@ -1077,6 +1083,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   async #pump(): Promise<void> {
+    // A slot that frees goes to a job still within its deadline.
+    if (this.#waitingDue().length > 0) await this.#expireWaiting();
     let sent = 0;
     while (this.#started && !this.#stopping.signal.aborted && this.#inFlight.size < this.#maxInFlight) {
       const job = await this.#queue.withLock(async () => {
@@ -1119,26 +1127,86 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   /** Cancels a waiting job; undefined if it is no longer waiting (it was sent meanwhile). */
-  async #cancelWaiting(jobId: string): Promise<JobRecord | undefined> {
-    const cancelled = await this.#queue.withLock(async () => {
+  #cancelWaiting(jobId: string): Promise<JobRecord | undefined> {
+    return this.#endWaiting(jobId, 'cancelled', {});
+  }
+
+  /**
+   * Ends a job still waiting in the fair queue (nothing was sent, nothing charged: its quota
+   * goes back); undefined if it is no longer waiting.
+   */
+  async #endWaiting(
+    jobId: string,
+    to: 'cancelled' | 'timed_out',
+    patch: Partial<JobRecord>,
+  ): Promise<JobRecord | undefined> {
+    const ended = await this.#queue.withLock(async () => {
       let moved = false;
       const record = await this.jobs.update(jobId, (j) => {
         if (j.state !== 'waiting') return j;
         moved = true;
-        return transition(j, 'cancelled', this.#clock(), { queuePosition: null });
+        return transition(j, to, this.#clock(), { ...patch, queuePosition: null });
       });
       if (!moved) return undefined;
       if (this.#queue.queue.remove(jobId)) await this.#saveQueue();
       return record;
     });
-    if (!cancelled) return undefined;
+    if (!ended) return undefined;
     this.#announced.delete(jobId);
-    this.#jobLog(cancelled).info('cancelled while waiting in the fair queue');
-    const settled = await this.#settle(cancelled);
+    this.#jobLog(ended).info({ state: to }, 'ended while waiting in the fair queue');
+    const settled = await this.#settle(ended);
     this.emit('state', settled, 'waiting');
     this.emit('ended', settled);
     this.#schedulePositions();
     return settled;
+  }
+
+  /**
+   * Every job has a deadline, a waiting one too: one that has waited in the fair queue for the
+   * whole job deadline (the cap stayed full) ends timed_out instead of waiting on forever. Its
+   * deadline starts again when it is sent, for RunComfy's part.
+   */
+  #armWaitingDeadline(): void {
+    clearTimeout(this.#waitingTimer);
+    if (this.#stopping.signal.aborted) return;
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of this.#queue.queue.entries()) earliest = Math.min(earliest, entry.at);
+    if (earliest === Number.POSITIVE_INFINITY) return;
+    const dueIn = Math.max(0, earliest + this.#options.deadlineMs - this.#clock());
+    this.#waitingTimer = setTimeout(
+      () => {
+        void this.#expireWaiting().catch((error: unknown) =>
+          this.#log.warn({ err: describeError(error) }, 'fair queue: could not time out waiting jobs'),
+        );
+      },
+      dueIn / (this.#options.timeScale ?? 1),
+    );
+    this.#waitingTimer.unref?.();
+  }
+
+  /** Ids of the waiting jobs whose deadline has passed. */
+  #waitingDue(): string[] {
+    const now = this.#clock();
+    return this.#queue.queue
+      .entries()
+      .filter((entry) => entry.at + this.#options.deadlineMs <= now)
+      .map((entry) => entry.id);
+  }
+
+  async #expireWaiting(): Promise<void> {
+    const due = this.#waitingDue();
+    const minutes = Math.round(this.#options.deadlineMs / 60_000);
+    for (const jobId of due) {
+      if (this.#stopping.signal.aborted) return;
+      await this.#endWaiting(jobId, 'timed_out', {
+        failure: {
+          code: 'queue_timed_out',
+          detail: 'The job waited in the bot’s queue until its deadline',
+          params: { minutes },
+        },
+      });
+    }
+    this.#armWaitingDeadline();
   }
 
   /**

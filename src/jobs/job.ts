@@ -35,8 +35,9 @@ const ENDINGS: JobState[] = ['cancelled', 'failed', 'timed_out', 'expired'];
 
 /** Allowed moves. Skips are allowed where RunComfy can move faster than we poll. */
 export const TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
-  // Nothing was sent yet: it is either sent, cancelled by its owner, or found unusable at recovery.
-  waiting: ['submitted', 'cancelled', 'failed'],
+  // Nothing was sent yet: it is either sent, cancelled by its owner, past its deadline while it
+  // waited, or found unusable at recovery.
+  waiting: ['submitted', 'cancelled', 'timed_out', 'failed'],
   submitted: ['queued', 'running', 'fetching', ...ENDINGS],
   queued: ['running', 'fetching', ...ENDINGS],
   running: ['fetching', ...ENDINGS],

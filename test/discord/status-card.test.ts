@@ -30,6 +30,18 @@ describe('status card', () => {
     });
   });
 
+  it('says a job that waited out its deadline in the bot’s queue was never started, in every locale', () => {
+    const timedOut = job('timed_out', {
+      failure: { code: 'queue_timed_out', detail: 'x', params: { minutes: 30 } },
+      stateTimes: { waiting: 0, timed_out: 1_800_000 },
+    });
+    const text = (locale: string) =>
+      renderStatusCard(timedOut, { ...context, locale }).embeds[0]!.fields!.at(-1)!.value;
+    expect(text('en-US')).toMatch(/30 min.*never started.*nothing was charged/);
+    expect(text('zh-TW')).toContain('30 分鐘');
+    expect(text('zh-CN')).toContain('30 分钟');
+  });
+
   it('escapes the prompt so it can never ping or format', () => {
     const description = renderStatusCard(job('queued'), context).embeds[0]!.description!;
     expect(description).not.toMatch(/@everyone/);

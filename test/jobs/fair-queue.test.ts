@@ -139,6 +139,72 @@ describe('JobEngine: the fair queue behind the global cap', () => {
     expect(await h.engine.userActive('b')).toEqual([]);
   });
 
+  it('a job that waits its whole deadline ends timed_out, is never sent and gives its quota back; one sent in time goes on', {
+    timeout: 60_000,
+  }, async () => {
+    const minute = 60_000;
+    h = await createHarness({
+      emulator: { queueMs: 120 * minute },
+      engine: { maxInFlight: 1, deadlineMs: 10 * minute },
+    });
+    await h.engine.start();
+    const a = await h.submit('a', 1); // holds the one slot until its own deadline (10 min)
+    await h.advance(1 * minute, 5_000);
+    const b = await h.submit('b', 1); // waits 9 min: sent when a's slot frees, in time
+    await h.advance(8.5 * minute, 5_000);
+    const c = await h.submit('c', 1); // waits behind b, which holds the slot until 19.5 min
+    expect([b.state, c.state]).toEqual(['waiting', 'waiting']);
+    const ended: string[] = [];
+    h.engine.on('ended', (job) => ended.push(`${job.owner.userId}:${job.state}`));
+    await h.advance(1 * minute, 5_000); // 10.5 min: a timed out on RunComfy's side, b sent
+    expect((await h.engine.get(a.id))?.state).toBe('timed_out');
+    expect((await h.engine.get(b.id))?.state).not.toBe('timed_out');
+    expect(h.engine.waitingOrder()).toEqual([c.id]);
+    await h.advance(8.5 * minute, 5_000); // 19 min: c has waited 9.5 min
+    expect((await h.engine.get(c.id))?.state).toBe('waiting');
+    await h.advance(1 * minute, 5_000); // 20 min: past c's 10 min of waiting
+    const timedOut = await h.engine.get(c.id);
+    expect(timedOut?.state).toBe('timed_out');
+    expect(timedOut?.failure).toMatchObject({ code: 'queue_timed_out', params: { minutes: 10 } });
+    expect(ended).toContain('c:timed_out');
+    expect(h.engine.waitingOrder()).toEqual([]);
+    expect(await h.engine.userActive('c')).toEqual([]);
+    // Only a and b ever reached RunComfy.
+    expect(h.emulator.jobs()).toHaveLength(2);
+  });
+
+  it('times out at the next start a job whose waiting deadline passed while the bot was down', async () => {
+    h = await createHarness({
+      storeUrl: 'memory://',
+      emulator: { queueMs: 120 * 60_000 },
+      engine: { maxInFlight: 1, deadlineMs: 10 * 60_000 },
+    });
+    await h.engine.start();
+    await h.submit('a', 1);
+    const waiting = await h.submit('b', 1);
+    await h.engine.stop();
+    vi.setSystemTime(Date.now() + 11 * 60_000);
+    const { JobEngine } = await import('../../src/jobs/engine.js');
+    const { ImageSpool } = await import('../../src/jobs/image-spool.js');
+    const again = new JobEngine({
+      store: h.store,
+      client: h.client,
+      deliverer: h.deliverer,
+      spool: new ImageSpool({ directory: h.spoolDir, maxBytesPerImage: 1 << 24, timeoutMs: 10_000 }),
+      outputHosts: ['127.0.0.1'],
+      deadlineMs: 10 * 60_000,
+      maxActivePerUser: 100,
+      maxInFlight: 1,
+      pollConcurrency: 4,
+      pollRate: 50,
+    });
+    await again.start();
+    await vi.advanceTimersByTimeAsync(0);
+    await vi.waitFor(async () => expect((await again.get(waiting.id))?.state).toBe('timed_out'), { interval: 5 });
+    expect(again.waitingOrder()).toEqual([]);
+    await again.stop();
+  });
+
   it('keeps waiting jobs across a clean restart and sends them in the same order', async () => {
     h = await createHarness({
       storeUrl: 'memory://',

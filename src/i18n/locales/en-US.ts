@@ -343,6 +343,8 @@ export const enUS = {
     job_not_found: 'That generation cannot be found. It may be too old and already cleaned up.',
     job_cancelled: 'The generation was cancelled.',
     job_timed_out: 'The generation did not finish in time (limit: {minutes} min), so we stopped waiting for it.',
+    queue_timed_out:
+      'The bot was busy with other requests for {minutes} min, so this one was never started and nothing was charged. Please try again.',
     generation_failed: 'The model could not generate this set. Try rewording the prompt, or try again later.',
     job_illegal_transition: 'The bot lost track of this generation because of an internal error. Please tell an admin.',
 

@@ -314,6 +314,7 @@ export const zhCN: MessageTree = {
     job_not_found: '找不到这个生成任务，它可能时间太久已被清理。',
     job_cancelled: '本次生成已取消。',
     job_timed_out: '本次生成未能在 {minutes} 分钟内完成，因此不再等待。',
+    queue_timed_out: '机器人忙于其他请求已达 {minutes} 分钟，本次请求一直未能开始，也没有产生任何费用。请再试一次。',
     generation_failed: '模型无法生成这组图片。请换一种方式描述，或稍后重试。',
     job_illegal_transition: '由于内部错误，机器人无法继续跟踪本次生成。请联系管理员。',
 

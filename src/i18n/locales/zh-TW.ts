@@ -313,6 +313,7 @@ export const zhTW: MessageTree = {
     job_not_found: '找不到這個生成工作，它可能太久以前而已經被清除了。',
     job_cancelled: '這次生成已取消。',
     job_timed_out: '這次生成在 {minutes} 分鐘內沒有完成，所以我們不再等待它。',
+    queue_timed_out: '機器人忙於其他請求已達 {minutes} 分鐘，這次請求一直未能開始，也沒有產生任何費用。請再試一次。',
     generation_failed: '模型無法生成這組圖片。請換個方式描述，或稍後再試。',
     job_illegal_transition: '因為內部錯誤，機器人無法繼續追蹤這次生成。請告訴管理員。',
 
