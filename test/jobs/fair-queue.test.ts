@@ -2,8 +2,11 @@
  * The bot's fair queue: round-robin across users behind the global cap on jobs in flight,
  * with live positions, Cancel while waiting, and its order kept in the store.
  */
+
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JobEngine } from '../../src/jobs/engine.js';
 import { FairQueue, fairQueueSchema } from '../../src/jobs/fair-queue.js';
+import { ImageSpool } from '../../src/jobs/image-spool.js';
 import type { JobRecord } from '../../src/jobs/job.js';
 import { createHarness, type Harness } from '../helpers/engine-harness.js';
 
@@ -63,6 +66,22 @@ describe('FairQueue (pure)', () => {
 });
 
 let h: Harness | undefined;
+
+/** A second engine on the harness's store, client and spool: the process after a restart. */
+function engineAfterRestart(harness: Harness, deadlineMs: number): JobEngine {
+  return new JobEngine({
+    store: harness.store,
+    client: harness.client,
+    deliverer: harness.deliverer,
+    spool: new ImageSpool({ directory: harness.spoolDir, maxBytesPerImage: 1 << 24, timeoutMs: 10_000 }),
+    outputHosts: ['127.0.0.1'],
+    deadlineMs,
+    maxActivePerUser: 100,
+    maxInFlight: 1,
+    pollConcurrency: 4,
+    pollRate: 50,
+  });
+}
 
 describe('JobEngine: the fair queue behind the global cap', () => {
   beforeEach(() => {
@@ -184,20 +203,7 @@ describe('JobEngine: the fair queue behind the global cap', () => {
     const waiting = await h.submit('b', 1);
     await h.engine.stop();
     vi.setSystemTime(Date.now() + 11 * 60_000);
-    const { JobEngine } = await import('../../src/jobs/engine.js');
-    const { ImageSpool } = await import('../../src/jobs/image-spool.js');
-    const again = new JobEngine({
-      store: h.store,
-      client: h.client,
-      deliverer: h.deliverer,
-      spool: new ImageSpool({ directory: h.spoolDir, maxBytesPerImage: 1 << 24, timeoutMs: 10_000 }),
-      outputHosts: ['127.0.0.1'],
-      deadlineMs: 10 * 60_000,
-      maxActivePerUser: 100,
-      maxInFlight: 1,
-      pollConcurrency: 4,
-      pollRate: 50,
-    });
+    const again = engineAfterRestart(h, 10 * 60_000);
     await again.start();
     await vi.advanceTimersByTimeAsync(0);
     await vi.waitFor(async () => expect((await again.get(waiting.id))?.state).toBe('timed_out'), { interval: 5 });
@@ -217,20 +223,7 @@ describe('JobEngine: the fair queue behind the global cap', () => {
     const before = h.engine.waitingOrder();
     expect(before).toHaveLength(5);
     await h.engine.stop();
-    const { JobEngine } = await import('../../src/jobs/engine.js');
-    const { ImageSpool } = await import('../../src/jobs/image-spool.js');
-    const again = new JobEngine({
-      store: h.store,
-      client: h.client,
-      deliverer: h.deliverer,
-      spool: new ImageSpool({ directory: h.spoolDir, maxBytesPerImage: 1 << 24, timeoutMs: 10_000 }),
-      outputHosts: ['127.0.0.1'],
-      deadlineMs: 30 * 60_000,
-      maxActivePerUser: 100,
-      maxInFlight: 1,
-      pollConcurrency: 4,
-      pollRate: 50,
-    });
+    const again = engineAfterRestart(h, 30 * 60_000);
     await again.start();
     expect(again.waitingOrder()).toEqual(before);
     expect(again.inFlightCount).toBe(1);
