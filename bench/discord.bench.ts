@@ -9,8 +9,10 @@
  * 1 s of real time while the engine polls RunComfy (every job sits ~30 s in the queue) and the
  * status cards are being edited. Time to first response = the Discord emulator's
  * `responseWallMs` (real ms from the gateway dispatch to the interaction callback).
- * Interaction callbacks are exempt from discord.js's global 50 requests/s limit; card edits
- * (webhook PATCH) and posts are not, and their figures are printed beside.
+ * Interaction callbacks are exempt from discord.js's global 50 requests/s limit; the bot sends
+ * card edits through the interaction webhook on a REST client of their own, exempt too (Discord
+ * does not count interaction endpoints), while channel-route requests are under it; the edits'
+ * figures are printed beside.
  *
  * Part 2, delivery: a 15-image 2560×1440 set. "Result available" = the moment RunComfy's
  * result answer listing the images was sent to the bot (`firstSucceededResultAt`, on the
@@ -320,7 +322,7 @@ async function partFirstResponse(): Promise<Part1Result> {
     botChild.send({ type: 'measure' });
     const measure = await measured;
     const parentLoopDelay = parentLoop.read();
-    // Let the card edits flow for a while (they queue behind discord.js's global 50/s).
+    // Let the card edits flow for a while (each card's edits are spaced by the card updater).
     const watchStart = performance.now();
     await waitUntil(
       () =>
@@ -922,7 +924,7 @@ async function main(): Promise<void> {
     );
     console.log(
       `  callbacks (exempt from discord.js's global 50/s): ${e.callbacks}, peak ${e.maxCallbacksPerSecond}/s; ` +
-        `other REST (card edits…, under the global 50/s): ${e.nonExemptRequests} in ${round(e.watchedMs / 1000, 1)} s, peak ${e.maxNonExemptPerSecond}/s`,
+        `other REST (card edits through the interaction webhook, exempt too; channel routes under the global 50/s): ${e.nonExemptRequests} in ${round(e.watchedMs / 1000, 1)} s, peak ${e.maxNonExemptPerSecond}/s`,
     );
     console.log(
       `  dispatch → first card edit: p50 ${e.firstEditLagMs.p50} ms  p99 ${e.firstEditLagMs.p99} ms  max ${e.firstEditLagMs.max} ms ` +

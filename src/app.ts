@@ -10,7 +10,7 @@ import { commands } from '../commands/index.js';
 import { CardUpdater } from './discord/card-updater.js';
 import type { BotContext } from './discord/context.js';
 import { DiscordDeliverer } from './discord/delivery.js';
-import { DiscordApi } from './discord/discord-api.js';
+import { DiscordApi, interactionRestClient } from './discord/discord-api.js';
 import { GalleryBrowser } from './discord/gallery-browser.js';
 import { GalleryMirror } from './discord/gallery-mirror.js';
 import { MemberDirectory } from './discord/member-directory.js';
@@ -59,7 +59,12 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   });
   // Deliveries resumed at start post before login finishes: REST needs only the token.
   client.rest.setToken(env.DISCORD_TOKEN);
-  const api = new DiscordApi(client.rest, env.DISCORD_APPLICATION_ID, clock);
+  const api = new DiscordApi(
+    client.rest,
+    env.DISCORD_APPLICATION_ID,
+    clock,
+    interactionRestClient(env.DISCORD_API_URL),
+  );
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });

@@ -16,13 +16,13 @@ import {
   ChannelType,
   OverwriteType,
   PermissionFlagsBits,
-  type REST,
+  REST,
   type RequestData,
   Routes,
 } from 'discord.js';
 import { AppError } from '../errors.js';
 import type { JobRecord } from '../jobs/job.js';
-import { multipartRequest, type UploadFile } from './multipart.js';
+import { multipartRequest, sendRestRequest, type UploadFile } from './multipart.js';
 import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
@@ -36,17 +36,39 @@ export interface MessagePayload {
   attachments?: Array<{ id: number; filename: string; description?: string }>;
 }
 
+/**
+ * A REST client for the interaction endpoints (edit original, follow-ups, with the
+ * interaction's token). Discord does not count those against the bot's global limit of 50
+ * requests a second, but discord.js's limiter counts every request but the callback: after a
+ * burst of commands the status cards would wait seconds behind each other. Here the global
+ * counter never binds; per-route limits (from Discord's headers) and 429 answers, a global
+ * one included, are still obeyed.
+ */
+export function interactionRestClient(api: string | undefined): REST {
+  return new REST({
+    ...(api ? { api } : {}),
+    makeRequest: sendRestRequest,
+    globalRequestsPerSecond: Number.MAX_SAFE_INTEGER,
+  });
+}
+
 /** A JSON body, or with files a multipart body of the files' own buffers (see multipart.ts). */
 function withFiles(body: Record<string, unknown>, files: readonly UploadFile[]): RequestData {
   return files.length > 0 ? multipartRequest(body, files) : { body };
 }
 
 export class DiscordApi {
+  /** For the interaction endpoints (edit original, follow-ups): see `interactionRest`. */
+  readonly interactionRest: REST;
+
   constructor(
     readonly rest: REST,
     readonly applicationId: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+    interactionRest?: REST,
+  ) {
+    this.interactionRest = interactionRest ?? rest;
+  }
 
   /** Edits the job's status card by whichever route still works. */
   async editCard(job: JobRecord, card: CardMessage): Promise<void> {
@@ -58,7 +80,10 @@ export class DiscordApi {
       typeof issuedAt === 'number' &&
       this.clock() - issuedAt < INTERACTION_TOKEN_TTL_MS
     ) {
-      await this.rest.patch(Routes.webhookMessage(this.applicationId, token, '@original'), { body, auth: false });
+      await this.interactionRest.patch(Routes.webhookMessage(this.applicationId, token, '@original'), {
+        body,
+        auth: false,
+      });
       return;
     }
     const messageId = job.surface.cardMessageId;
@@ -79,7 +104,7 @@ export class DiscordApi {
   async followUp(job: JobRecord, payload: MessagePayload, files: UploadFile[]): Promise<string> {
     const token = job.surface.interactionToken;
     if (typeof token !== 'string') throw new AppError('interaction_expired', 'No interaction token');
-    const message = (await this.rest.post(Routes.webhook(this.applicationId, token), {
+    const message = (await this.interactionRest.post(Routes.webhook(this.applicationId, token), {
       ...withFiles({ ...payload, allowed_mentions: NO_MENTIONS }, files),
       query: new URLSearchParams({ wait: 'true' }),
       auth: false,
