@@ -29,6 +29,8 @@ export class DiscordDeliverer implements Deliverer {
     private readonly clock: () => number = Date.now,
     /** Mirrors each set into its server's gallery (absent: no galleries). */
     private readonly gallery?: GalleryMirror,
+    /** Makes a set's contact sheet (tests count the calls). */
+    private readonly renderContactSheet: typeof contactSheetImage = contactSheetImage,
   ) {}
 
   async deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps, signal?: AbortSignal): Promise<void> {
@@ -41,7 +43,14 @@ export class DiscordDeliverer implements Deliverer {
     // part 0; resumed, it keeps that packing so no part is posted twice or lost.
     const sheetFirst = steps.done()['sheet'] === 'included';
     const withOverview = bigSet && !sheetFirst;
-    const sheetFirstImage = sheetFirst ? await this.#renderSheet(job, images, baseName) : undefined;
+    // Made once, and only when a message still to be posted needs it: a resumed delivery whose
+    // overview (and gallery post) is already up does not decode 15 frames again.
+    let sheet: Promise<PreparedImage | undefined> | undefined;
+    const sheetImage = () => {
+      sheet ??= this.#renderSheet(job, images, baseName);
+      return sheet;
+    };
+    const sheetFirstImage = sheetFirst ? await sheetImage() : undefined;
     const files = sheetFirstImage ? [sheetFirstImage, ...prepared] : prepared;
     const parts = packParts(files);
     const total = job.input.sequential_image_generation_options;
@@ -55,19 +64,28 @@ export class DiscordDeliverer implements Deliverer {
     }
     // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
     // hundred ms of CPU that the images' upload would otherwise share.
-    const sheetImage = sheetFirstImage ?? (withOverview ? await this.#renderSheet(job, images, baseName) : undefined);
     if (withOverview) {
       // The set's last message, where the channel is read: every image at a glance, and the buttons.
-      const part: PackedPart = { images: sheetImage ? [sheetImage] : [] };
       await steps.once(
         'overview',
-        (nonce) => this.#post(job, renderOverview(job, sheetImage, prepared.length), part, nonce),
+        async (nonce) => {
+          const sheet = await sheetImage();
+          const part: PackedPart = { images: sheet ? [sheet] : [] };
+          return this.#post(job, renderOverview(job, sheet, prepared.length), part, nonce);
+        },
         { deduped: true },
       );
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).
-    const galleryFiles = sheetImage ? [sheetImage, ...prepared] : prepared;
-    await this.gallery?.mirror(job, galleryFiles, steps, signal ?? new AbortController().signal);
+    await this.gallery?.mirror(
+      job,
+      async () => {
+        const sheet = bigSet ? await sheetImage() : undefined;
+        return sheet ? [sheet, ...prepared] : prepared;
+      },
+      steps,
+      signal ?? new AbortController().signal,
+    );
     // The card's final edit is a step too: a crash between the last post and "delivered"
     // cannot leave the card saying "posting…" forever.
     await steps.once('card', async () => {
@@ -99,7 +117,7 @@ export class DiscordDeliverer implements Deliverer {
   /** The set's contact sheet, or undefined (logged) when it cannot be made: the set goes without. */
   async #renderSheet(job: JobRecord, images: SpooledImage[], baseName: string): Promise<PreparedImage | undefined> {
     try {
-      return await contactSheetImage(images, baseName);
+      return await this.renderContactSheet(images, baseName);
     } catch (error) {
       this.log.warn({ jobId: job.id, err: error instanceof Error ? error.message : error }, 'no contact sheet');
       return undefined;

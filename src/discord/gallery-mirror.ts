@@ -87,7 +87,16 @@ export class GalleryMirror {
   }
 
   /** The gallery steps of one delivery. `files` are the set's prepared images (contact sheet first). */
-  async mirror(job: JobRecord, files: PreparedImage[], steps: DeliverySteps, signal: AbortSignal): Promise<void> {
+  /**
+   * `files` gives the set's files (the contact sheet first, when there is one); it is called
+   * only if a gallery post is still to be made.
+   */
+  async mirror(
+    job: JobRecord,
+    files: () => Promise<PreparedImage[]>,
+    steps: DeliverySteps,
+    signal: AbortSignal,
+  ): Promise<void> {
     const outcome = job.delivery['gallery:end'];
     if (outcome?.state !== 'done') {
       const result = await this.#mirrorWithRetries(job, files, steps, signal);
@@ -129,7 +138,7 @@ export class GalleryMirror {
 
   async #mirrorWithRetries(
     job: JobRecord,
-    files: PreparedImage[],
+    filesOf: () => Promise<PreparedImage[]>,
     steps: DeliverySteps,
     signal: AbortSignal,
   ): Promise<string> {
@@ -138,6 +147,7 @@ export class GalleryMirror {
     // A post already made keeps its channel even if the settings changed since (see #post).
     const settings = (await this.settings.get(guildId)).gallery;
     if (!settings) return 'off';
+    const files = await filesOf();
     for (let attempt = 1; ; attempt++) {
       try {
         const ref = await this.#post(job, settings, files, steps);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { REST } from 'discord.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contactSheetImage } from '../../src/discord/contact-sheet.js';
 import { DiscordDeliverer } from '../../src/discord/delivery.js';
 import { DiscordApi } from '../../src/discord/discord-api.js';
 import { type DiscordEmulator, startDiscordEmulator } from '../../src/emulators/discord/index.js';
@@ -21,11 +22,22 @@ import { jobFixture } from '../helpers/job-fixture.js';
 let discord: DiscordEmulator;
 let deliverer: DiscordDeliverer;
 let images: SpooledImage[];
+/** Contact sheets made so far (the deliverer's renderer, counted). */
+let sheetsMade = 0;
 
 beforeAll(async () => {
   discord = await startDiscordEmulator();
   const rest = new REST({ api: discord.apiUrl, retries: 0 }).setToken(discord.botToken);
-  deliverer = new DiscordDeliverer(new DiscordApi(rest, discord.applicationId), createLogger({ level: 'silent' }));
+  deliverer = new DiscordDeliverer(
+    new DiscordApi(rest, discord.applicationId),
+    createLogger({ level: 'silent' }),
+    Date.now,
+    undefined,
+    (...args) => {
+      sheetsMade++;
+      return contactSheetImage(...args);
+    },
+  );
   const dir = mkdtempSync(join(tmpdir(), 'delivery-'));
   images = await Promise.all(
     Array.from({ length: 6 }, async (_, index) => {
@@ -87,6 +99,18 @@ describe('DiscordDeliverer', () => {
     expect(buttonsOf(messages)).toEqual([0, 1]);
     expect(messages[1]!.data.embeds?.[0]?.title).toBe('Overview of 6');
     expect(steps.ran).toEqual(['part:0', 'overview', 'card']);
+  });
+
+  it('makes the contact sheet once for a new set, and not at all when a resumed one has its overview up', async () => {
+    const channel = discord.createChannel(discord.defaultGuild, { name: 'results-sheets' });
+    sheetsMade = 0;
+    await deliverer.deliver(jobIn(channel.data.id, '1002'), images, memorySteps(), new AbortController().signal);
+    expect(sheetsMade).toBe(1);
+    // Resumed after the overview was posted, before the card's final edit.
+    const steps = memorySteps({ 'part:0': '1', overview: '2' });
+    await deliverer.deliver(jobIn(channel.data.id, '1003'), images, steps, new AbortController().signal);
+    expect(steps.ran).toEqual(['card']);
+    expect(sheetsMade).toBe(1);
   });
 
   it('resumes a delivery begun with the sheet first in that layout: nothing posted twice, nothing lost', async () => {
