@@ -89,9 +89,12 @@ async function crashRun(storeUrl: string, prefix: string) {
     runcomfyToken: emulator.token,
     sinkUrl: sink.url,
     spoolDir: mkdtempSync(join(tmpdir(), 'seedream-crash-spool-')),
-    // Time runs compressed here (queues and runs of a second, a kill every 0.15–0.9 s), the
-    // spool's 5 s before it writes a set too: so kills land both before and after the files.
-    spoolWriteDelayMs: 200,
+    // A kill every 0.15–0.9 s is a crash loop no deployment lives in: each life's downloads are
+    // written at once (as before the spool waited), or a loaded machine makes every life start
+    // them again and few jobs ever reach delivering. The spool's own wait is covered by
+    // image-spool.test, files absent at a restart by engine.test ("local copies lost"), the
+    // clean stop that writes them by restart.test.
+    spoolWriteDelayMs: 0,
   };
   const ids = Array.from({ length: JOBS }, (_, i) => `crash-${prefix.slice(-6)}-${i}`);
   const accepted = new Set<string>();
@@ -110,7 +113,13 @@ async function crashRun(storeUrl: string, prefix: string) {
       }
       const coverage = ['queued', 'running', 'fetching', 'delivering'].every((s) => statesAtKill.has(s as JobState));
       if (kills >= MIN_KILLS && coverage) break;
-      if (kills >= 80) throw new Error(`after ${kills} kills the states seen were ${[...statesAtKill.keys()]}`);
+      if (kills >= 80) {
+        const now = await readJobs(storeUrl, prefix, ids);
+        const states = now.map((job) => `${job?.state ?? 'none'}${job?.failure ? `(${job.failure.code})` : ''}`);
+        throw new Error(
+          `after ${kills} kills the states seen were ${[...statesAtKill.keys()]}; the jobs now: ${states.join(' ')}`,
+        );
+      }
       await realDelay(random(150, 900));
       await killHard(child);
       kills++;
