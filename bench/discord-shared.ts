@@ -6,7 +6,6 @@
  * on the wall-clock scale in every process), but every figure the benchmark judges is taken
  * with both ends in the parent.
  */
-
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { monitorEventLoopDelay, PerformanceObserver, performance } from 'node:perf_hooks';

@@ -4,7 +4,6 @@
  * first image of a result. Numbers are drawn from a built-in bitmap font as SVG rectangles, so
  * the sheet looks the same on every machine whatever fonts it has installed.
  */
-
 import sharp from 'sharp';
 import type { SpooledImage } from '../jobs/image-spool.js';
 import { joinBytes } from '../util/bytes.js';

@@ -503,7 +503,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     await this.#submitting.get(jobId)?.catch(() => undefined);
     let job = await this.jobs.require(jobId);
     if (job.state === 'waiting') {
-      const cancelled = await this.#cancelWaiting(jobId);
+      const cancelled = await this.#endWaiting(jobId, 'cancelled', {});
       if (cancelled) return { outcome: 'cancelled', job: cancelled };
       // It was sent meanwhile: cancel it on RunComfy like any other.
       await this.#submitting.get(jobId)?.catch(() => undefined);
@@ -1084,7 +1084,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   async #pump(): Promise<void> {
     // A slot that frees goes to a job still within its deadline.
-    if (this.#waitingDue().length > 0) await this.#expireWaiting();
+    const due = this.#waitingDue();
+    if (due.length > 0) await this.#expireWaiting(due);
     let sent = 0;
     while (this.#started && !this.#stopping.signal.aborted && this.#inFlight.size < this.#maxInFlight) {
       const job = await this.#queue.withLock(async () => {
@@ -1126,14 +1127,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     if (sent > 0) this.#schedulePositions();
   }
 
-  /** Cancels a waiting job; undefined if it is no longer waiting (it was sent meanwhile). */
-  #cancelWaiting(jobId: string): Promise<JobRecord | undefined> {
-    return this.#endWaiting(jobId, 'cancelled', {});
-  }
-
   /**
-   * Ends a job still waiting in the fair queue (nothing was sent, nothing charged: its quota
-   * goes back); undefined if it is no longer waiting.
+   * Ends a job still waiting in the fair queue, cancelled or past its deadline (nothing was
+   * sent, nothing charged: its quota goes back); undefined if it is no longer waiting (it was
+   * sent meanwhile).
    */
   async #endWaiting(
     jobId: string,
@@ -1193,8 +1190,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       .map((entry) => entry.id);
   }
 
-  async #expireWaiting(): Promise<void> {
-    const due = this.#waitingDue();
+  async #expireWaiting(due: readonly string[] = this.#waitingDue()): Promise<void> {
     const minutes = Math.round(this.#options.deadlineMs / 60_000);
     for (const jobId of due) {
       if (this.#stopping.signal.aborted) return;

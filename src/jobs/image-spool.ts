@@ -203,13 +203,9 @@ export class ImageSpool {
   #write(jobId: string, images: SpooledImage[]): void {
     // One file at a time: one thread of the pool that the store's queries share, not all four.
     // One that fails is seen later as a missing file; the others are still written.
-    const writes = (async () => {
+    const tracked = (async () => {
       for (const image of images) await writeAtomically(image.path, image.data!).catch(() => undefined);
     })();
-    const tracked: Promise<void> = writes.then(
-      () => undefined,
-      () => undefined,
-    );
     this.#writing.set(jobId, tracked);
     void tracked.then(() => {
       if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);

@@ -2,7 +2,6 @@
  * The bot's fair queue: round-robin across users behind the global cap on jobs in flight,
  * with live positions, Cancel while waiting, and its order kept in the store.
  */
-
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobEngine } from '../../src/jobs/engine.js';
 import { FairQueue, fairQueueSchema } from '../../src/jobs/fair-queue.js';

@@ -3,7 +3,6 @@
  * and its files are written only when its delivery lasts (writeDelayMs, fake timers), is
  * retried, or the process stops; a delivery that ends in time never writes them.
  */
-
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
