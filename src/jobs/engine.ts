@@ -924,7 +924,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           return existing.result;
         }
         if (done[key] !== undefined) return done[key];
-        const nonce = existing?.nonce ?? stepNonce(jobId, key);
+        // A record written by an older version may hold a nonce Discord refuses: derive it anew.
+        const nonce =
+          existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
         const attempt = (existing?.attempts ?? 0) + 1;
         const startedAt = existing?.startedAt ?? this.#clock();
         const started = record(key, { nonce, state: 'started', startedAt, attempts: attempt });
@@ -1272,9 +1274,16 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 }
 
-function stepNonce(jobId: string, key: string): string {
-  // Discord nonces are at most 25 characters.
-  return `${jobId}${createHash('sha1').update(key).digest('hex').slice(0, 12)}`;
+/** Discord refuses a message nonce longer than this (400 / 50035). */
+export const MAX_NONCE_LENGTH = 25;
+
+/**
+ * The nonce of one delivery step: 25 base64url characters (150 bits) of a hash of the job id
+ * and the step key, so it is unique per (job, step) and the same in every process and after
+ * any restart.
+ */
+export function stepNonce(jobId: string, key: string): string {
+  return createHash('sha256').update(`${jobId}\0${key}`).digest('base64url').slice(0, MAX_NONCE_LENGTH);
 }
 
 function failureOf(error: unknown, fallbackCode: string): JobFailure {
