@@ -13,7 +13,13 @@ import { findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
 import { messageLink } from './card-updater.js';
 import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
 import { customId } from './custom-id.js';
-import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
+import {
+  DISCORD_ERRORS,
+  type DiscordApi,
+  discordErrorCode,
+  isTransientDiscordError,
+  type MessagePayload,
+} from './discord-api.js';
 import type { GalleryMirror } from './gallery-mirror.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
@@ -139,14 +145,31 @@ export class DiscordDeliverer implements Deliverer {
           { jobId: job.id, code },
           'no access to the channel; delivering through the interaction follow-up',
         );
-        return this.api.followUp(job, payload, files);
+        return this.api.followUp(job, payload, files).catch((followUpError: unknown) => {
+          throw permanentIfRefused(followUpError);
+        });
       }
       if (noAccess || code === DISCORD_ERRORS.unknownChannel) {
         throw new PermanentDeliveryError('delivery_failed', `Discord refused the post (${code})`, { cause: error });
       }
-      throw error;
+      throw permanentIfRefused(error);
     }
   }
+}
+
+/**
+ * A post Discord refused for what it is (a 4xx other than 429: 50035 Invalid Form Body, a
+ * payload too large…) ends the delivery at once: the same post would be refused again, and the
+ * member would watch "Posting the images…" through every retry.
+ */
+function permanentIfRefused(error: unknown): unknown {
+  if (isTransientDiscordError(error)) return error;
+  const code = discordErrorCode(error);
+  const status = (error as { status?: unknown }).status;
+  return new PermanentDeliveryError('delivery_refused', `Discord refused the post (${status} / ${code})`, {
+    cause: error,
+    params: { code: code ?? String(status) },
+  });
 }
 
 function renderPart(

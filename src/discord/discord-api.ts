@@ -280,6 +280,17 @@ export function discordErrorCode(error: unknown): number | undefined {
   return typeof code === 'number' ? code : undefined;
 }
 
+/**
+ * Whether another attempt of the same request may succeed: a 429, a 5xx, or no answer at all
+ * (the connection failed). Any other 4xx — 50035 Invalid Form Body above all — is Discord
+ * refusing the request itself, and sending it again is refused again.
+ */
+export function isTransientDiscordError(error: unknown): boolean {
+  const status = (error as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number') return true;
+  return status === 429 || status >= 500;
+}
+
 export const DISCORD_ERRORS = {
   unknownMessage: 10008,
   unknownChannel: 10003,
@@ -288,4 +299,5 @@ export const DISCORD_ERRORS = {
   unknownInteraction: 10062,
   alreadyAcknowledged: 40060,
   requestTooLarge: 40005,
+  invalidFormBody: 50035,
 } as const;

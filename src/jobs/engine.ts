@@ -925,8 +925,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         }
         if (done[key] !== undefined) return done[key];
         // A record written by an older version may hold a nonce Discord refuses: derive it anew.
-        const nonce =
-          existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
+        const nonce = existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
         const attempt = (existing?.attempts ?? 0) + 1;
         const startedAt = existing?.startedAt ?? this.#clock();
         const started = record(key, { nonce, state: 'started', startedAt, attempts: attempt });

@@ -246,6 +246,44 @@ describe.concurrent('Discord faults do not lose the job', () => {
     expect(harness.discord.message(card.data.id)?.deleted).toBe(true);
   });
 
+  it('Discord refuses the result post as an invalid form body: no retry, and the card says so in the member’s language', {
+    timeout: 120_000,
+  }, async (context) => {
+    const { expect } = context;
+    const harness = await start(context);
+    const channel = harness.discord.channelByName('general');
+    // What real Discord answered to the old 31-character nonces: permanent, whatever the retry.
+    const refusal = harness.discord.faults.refuse('POST /channels/*/messages', {
+      errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 25 or fewer in length.' }] } },
+    });
+    const handle = harness.discord.runSlashCommand({ user: 'refused', channel, locale: 'zh-TW' }, 'imagine', {
+      prompt: 'a message Discord will not take',
+      count: 2,
+    });
+    const card = await handle.waitForOriginal();
+    const job = await jobEnded(harness, handle.id);
+    expect(job.state).toBe('failed');
+    expect(job.failure?.code).toBe('delivery_refused');
+    expect(job.deliveryAttempts).toBe(1);
+    // One post, refused; nothing retried (neither by the engine nor as a follow-up).
+    const posts = requests(harness, CHANNEL_POST);
+    expect(posts.map((r) => `${r.status}/${r.code}`)).toEqual(['400/50035']);
+    expect(refusal.hits).toBe(1);
+    expect(handle.followUps()).toEqual([]);
+    expect(resultMessages(harness, handle.id)).toEqual([]);
+    // Told on the card, in Traditional Chinese, with the reference that is also in the log.
+    const failedTitle = t('zh-TW', 'card.title.failed');
+    const final = await cardSays(harness, card.data.id, failedTitle);
+    const reason = t('zh-TW', 'errors.delivery_refused', { code: 50035 });
+    expect(final.data.embeds?.[0]?.fields?.at(-1)?.value).toBe(t('zh-TW', 'card.status.ended', { reason }));
+    expect(final.data.embeds?.[0]?.footer?.text).toContain(handle.id);
+    expect(harness.logs.some((l) => l.includes(handle.id) && l.includes('delivery_refused'))).toBe(true);
+    // Within one card edit of the refusal: apart from an edit already under way, the next says it.
+    const editsAfter = requests(harness, CARD_EDIT, posts[0]!.at).filter((r) => r.status === 200);
+    expect(editsAfter.length).toBeGreaterThanOrEqual(1);
+    expect(editsAfter.length).toBeLessThanOrEqual(2);
+  });
+
   it.for(['SendMessages+AttachFiles', 'AttachFiles'] as const)(
     'bot denied %s after the card, token alive: results arrive as interaction follow-ups',
     {

@@ -1,6 +1,6 @@
 /**
- * Fault injection on REST routes: 429 rate limits (route or global), 5xx answers and slow
- * answers, each for a number of hits or with a probability.
+ * Fault injection on REST routes: 429 rate limits (route or global), 5xx answers, refusals
+ * (4xx such as 50035) and slow answers, each for a number of hits or with a probability.
  *
  * Routes are patterns over `METHOD /path` after `/api/v10`: `POST /channels/*\/messages`,
  * `/interactions/**`, `PATCH /webhooks/:app/:token/messages/@original`, or a RegExp tested
@@ -28,12 +28,22 @@ export interface ServerErrorFault extends FaultRule {
   status?: 500 | 502 | 503 | 504;
 }
 
+/** A refusal Discord gives for the request itself (default 400 / 50035 Invalid Form Body). */
+export interface RefusalFault extends FaultRule {
+  kind: 'refusal';
+  status?: 400 | 403 | 404 | 413;
+  code?: number;
+  message?: string;
+  /** Discord's `errors` tree, e.g. `{ nonce: { _errors: [{ code, message }] } }`. */
+  errors?: Record<string, unknown>;
+}
+
 export interface SlowFault extends FaultRule {
   kind: 'slow';
   delayMs: number;
 }
 
-export type FaultSpec = RateLimitFault | ServerErrorFault | SlowFault;
+export type FaultSpec = RateLimitFault | ServerErrorFault | RefusalFault | SlowFault;
 
 export interface ActiveFault {
   readonly spec: FaultSpec;
@@ -45,7 +55,7 @@ export interface ActiveFault {
 
 export interface FaultDecision {
   delayMs: number;
-  failure: RateLimitFault | ServerErrorFault | undefined;
+  failure: RateLimitFault | ServerErrorFault | RefusalFault | undefined;
   label: string | undefined;
 }
 
@@ -95,6 +105,10 @@ export class FaultInjector {
 
   serverError(route: FaultRule['route'], options: Omit<ServerErrorFault, 'kind' | 'route'> = {}): ActiveFault {
     return this.inject({ kind: 'serverError', route, ...options });
+  }
+
+  refuse(route: FaultRule['route'], options: Omit<RefusalFault, 'kind' | 'route'> = {}): ActiveFault {
+    return this.inject({ kind: 'refusal', route, ...options });
   }
 
   slow(

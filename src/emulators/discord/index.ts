@@ -15,7 +15,7 @@ export {
 export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.js';
 export { DiscordEmulator, type DiscordEmulatorOptions, startDiscordEmulator } from './emulator.js';
 export { DiscordApiError, type ErrorTree, type FieldError } from './errors.js';
-export type { ActiveFault, FaultSpec, RateLimitFault, ServerErrorFault, SlowFault } from './faults.js';
+export type { ActiveFault, FaultSpec, RateLimitFault, RefusalFault, ServerErrorFault, SlowFault } from './faults.js';
 export { FaultInjector } from './faults.js';
 export { type DropOptions, GatewayIntents, type SessionInfo } from './gateway.js';
 export type {

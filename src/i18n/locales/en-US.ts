@@ -360,6 +360,8 @@ export const enUS = {
     image_download_transient: 'An image could not be downloaded just now. Please try again.',
     delivery_failed:
       'The images were made, but the bot could not post them here. Check that it may send messages and attach files in this channel.',
+    delivery_refused:
+      'The images were made, but Discord refused the message that carries them (error {code}). This is a fault in the bot, not in your request: please tell an admin, with the reference below.',
 
     // Discord
     card_unknown: 'The bot could not find the status message of this generation to update it.',

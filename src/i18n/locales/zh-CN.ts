@@ -327,6 +327,8 @@ export const zhCN: MessageTree = {
     image_not_an_image: 'RunComfy 返回的文件不是图片。',
     image_download_transient: '有一张图片暂时无法下载。请重试。',
     delivery_failed: '图片已生成，但机器人无法在这里发布。请确认机器人在此频道有发送消息和上传文件的权限。',
+    delivery_refused:
+      '图片已生成，但 Discord 拒绝了载有图片的消息（错误 {code}）。这是机器人的问题，不是你的请求有误：请把下方的参考编号告诉管理员。',
 
     card_unknown: '机器人找不到本次生成的状态消息，因此无法更新它。',
     interaction_expired: '这个交互已过期（Discord 只保留 15 分钟）。请重新执行命令。',

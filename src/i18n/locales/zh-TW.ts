@@ -326,6 +326,8 @@ export const zhTW: MessageTree = {
     image_not_an_image: 'RunComfy 回傳的檔案不是圖片。',
     image_download_transient: '有一張圖片暫時無法下載。請再試一次。',
     delivery_failed: '圖片已經生成，但機器人無法在這裡發布。請確認機器人在這個頻道有傳送訊息和附加檔案的權限。',
+    delivery_refused:
+      '圖片已經生成，但 Discord 拒絕了載有圖片的訊息（錯誤 {code}）。這是機器人的問題，不是你的請求有誤：請把下方的參考編號告訴管理員。',
 
     card_unknown: '機器人找不到這次生成的狀態訊息，因此無法更新它。',
     interaction_expired: '這個互動已經過期（Discord 只保留 15 分鐘）。請重新執行指令。',

@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { DiscordApiError, Errors } from '../errors.js';
-import type { FaultInjector, RateLimitFault, ServerErrorFault } from '../faults.js';
+import type { FaultInjector, RateLimitFault, RefusalFault, ServerErrorFault } from '../faults.js';
 import { Limits } from '../rules/limits.js';
 import type { RequestLogEntry } from '../state.js';
 import { EMPTY_BODY, type ParsedBody, parseBody, readRawBody } from './body.js';
@@ -126,8 +126,10 @@ export function createRestHandler(options: RestServerOptions): (req: IncomingMes
     let code: number | undefined;
     try {
       if (decision.delayMs > 0) await delay(decision.delayMs);
-      if (decision.failure) reply = faultReply(decision.failure, routeLabel);
-      else {
+      if (decision.failure) {
+        reply = faultReply(decision.failure, routeLabel);
+        if (decision.failure.kind === 'refusal') code = decision.failure.code ?? 50_035;
+      } else {
         if (match.kind === 'not-found') throw Errors.notFound();
         if (match.kind === 'method-not-allowed') throw Errors.methodNotAllowed();
         if (match.route.auth === 'bot' && req.headers.authorization !== `Bot ${env.botToken}`)
@@ -193,7 +195,13 @@ async function drain(req: IncomingMessage): Promise<void> {
   }
 }
 
-function faultReply(fault: RateLimitFault | ServerErrorFault, routeLabel: string): RouteReply {
+function faultReply(fault: RateLimitFault | ServerErrorFault | RefusalFault, routeLabel: string): RouteReply {
+  if (fault.kind === 'refusal') {
+    const code = fault.code ?? 50_035;
+    const body: Record<string, unknown> = { message: fault.message ?? 'Invalid Form Body', code };
+    if (fault.errors) body['errors'] = fault.errors;
+    return { status: fault.status ?? 400, body };
+  }
   if (fault.kind === 'serverError') {
     const status = fault.status ?? 500;
     const text: Record<number, string> = {
