@@ -46,6 +46,10 @@ export const usage: SlashCommand = {
         ? t(locale, 'usage.in_progress_unlimited', { active })
         : t(locale, 'usage.in_progress', { active, limit });
 
+    // Images charged though they never reached Discord (a submit without a clear answer…) are named.
+    const withUndelivered = (line: string, undelivered: number) =>
+      undelivered > 0 ? `${line}\n${t(locale, 'usage.undelivered', { images: undelivered })}` : line;
+
     const userActive = (await context.engine.userActive(userId)).length;
     const fields: APIEmbedField[] = [
       {
@@ -54,10 +58,13 @@ export const usage: SlashCommand = {
       },
       {
         name: t(locale, 'usage.you_month'),
-        value: t(locale, 'usage.month_images', {
-          images: snapshot.userMonth.images,
-          usd: formatUsd(fromMicroUsd(snapshot.userMonth.microUsd)),
-        }),
+        value: withUndelivered(
+          t(locale, 'usage.month_images', {
+            images: snapshot.userMonth.images,
+            usd: formatUsd(fromMicroUsd(snapshot.userMonth.microUsd)),
+          }),
+          snapshot.userMonth.undelivered,
+        ),
       },
     ];
     if (guildId && snapshot.guildDay && snapshot.guildMonth) {
@@ -71,7 +78,10 @@ export const usage: SlashCommand = {
         },
         {
           name: t(locale, 'usage.server_month'),
-          value: `${t(locale, 'usage.month_images', { images: snapshot.guildMonth.images, usd: formatUsd(spent) })}\n${
+          value: `${withUndelivered(
+            t(locale, 'usage.month_images', { images: snapshot.guildMonth.images, usd: formatUsd(spent) }),
+            snapshot.guildMonth.undelivered,
+          )}\n${
             budget === null
               ? t(locale, 'usage.usd_unlimited', { used: formatUsd(spent) })
               : t(locale, 'usage.usd_of', {

@@ -9,12 +9,13 @@ import { EventEmitter, setMaxListeners } from 'node:events';
 import { AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
-import { RunComfyNotFoundError, RunComfyRateLimitError } from '../runcomfy/errors.js';
+import { RunComfyNotFoundError, RunComfyRateLimitError, RunComfySubmitUncertainError } from '../runcomfy/errors.js';
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
 import type { SeedreamInput } from '../seedream/model-input.js';
 import { parseSeedreamOutput } from '../seedream/output.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
+import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
 import { EtaModel } from './eta-model.js';
 import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
@@ -422,8 +423,20 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     try {
       requestId = (await submitting).request_id;
     } catch (error) {
-      await this.#fail(record.id, failureOf(error, 'submit_failed'));
-      throw error;
+      // No clear refusal came back: RunComfy may be making (and billing) the set, so it stays
+      // charged, and the member hears exactly that.
+      const uncertain = submitMayHaveStarted(error);
+      const reported =
+        uncertain && !(error instanceof RunComfySubmitUncertainError)
+          ? new RunComfySubmitUncertainError('RunComfy answered the submit with an error; it was not re-sent', {
+              cause: error,
+            })
+          : error;
+      await this.#end(record.id, 'failed', {
+        failure: failureOf(reported, 'submit_failed'),
+        ...(uncertain ? { chargeKept: true } : {}),
+      });
+      throw reported;
     } finally {
       this.#submitting.delete(record.id);
     }
@@ -739,11 +752,17 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   async #timeOut(jobId: string, t: Tracked): Promise<void> {
     this.#jobLog({ id: jobId, requestId: t.requestId }).warn('deadline reached');
+    // Nobody will see this set any more: do not let it be charged if it has not started. Only a
+    // cancel RunComfy confirms gives the charge back; a running job is billed when it finishes.
+    let cancelled = false;
     if (t.phase === 'queued') {
-      // Nobody will see this set any more: do not let it be charged if it has not started.
-      await this.#options.client.cancel(t.requestId, { signal: this.#stopping.signal }).catch(() => undefined);
+      const answer = await this.#options.client
+        .cancel(t.requestId, { signal: this.#stopping.signal })
+        .catch(() => undefined);
+      cancelled = answer?.outcome === 'cancelled';
     }
     await this.#end(jobId, 'timed_out', {
+      chargeKept: !cancelled,
       failure: {
         code: 'job_timed_out',
         detail: 'The job passed its deadline',
@@ -991,10 +1010,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         if (!job.requestId) {
           // We crashed while the submit was on the wire: it may have started on RunComfy.
           log.warn('found a submit with no request id after a restart; not re-sending it');
-          await this.#fail(job.id, {
-            code: 'runcomfy_submit_uncertain',
-            detail: 'The bot restarted while submitting; the job was not re-sent to avoid paying twice',
-            params: {},
+          await this.#end(job.id, 'failed', {
+            failure: {
+              code: 'runcomfy_submit_uncertain',
+              detail: 'The bot restarted while submitting; the job was not re-sent to avoid paying twice',
+              params: {},
+            },
+            chargeKept: true,
           });
           return;
         }
@@ -1030,11 +1052,11 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const marked = await this.jobs.update(job.id, (j) => {
       if (j.reservation?.state !== 'held' || !isTerminal(j.state)) return j;
       reservation = j.reservation;
-      return { ...j, reservation: { ...j.reservation, state: j.state === 'delivered' ? 'settled' : 'released' } };
+      return { ...j, reservation: { ...j.reservation, state: keepsCharge(j) ? 'settled' : 'released' } };
     });
-    if (reservation) {
+    if (reservation && marked.reservation && marked.reservation.state !== 'held') {
       try {
-        await this.quota.settle(marked, reservation);
+        await this.quota.settle(marked, reservation, marked.reservation.state);
       } catch (error) {
         this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
       }

@@ -138,6 +138,11 @@ export const jobRecordSchema = z.object({
   cost: z.number().optional(),
   estimate: costEstimateSchema.optional(),
   reservation: reservationSchema.optional(),
+  /**
+   * Set when RunComfy may have done paid work the record cannot show otherwise (a submit with
+   * no clear answer, a deadline after the job started): its charge is never given back.
+   */
+  chargeKept: z.boolean().optional(),
   failure: failureSchema.optional(),
   /** Idempotent delivery: one entry per step key (e.g. "part:0", "gallery"). */
   delivery: z.record(z.string(), deliveryStepSchema).default({}),

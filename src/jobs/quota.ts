@@ -9,6 +9,7 @@ import { AppError } from '../errors.js';
 import type { JobRecord, Reservation } from './job.js';
 import type { Namespace } from './store.js';
 import {
+  applyDelta,
   counterKeys,
   dayKey,
   fromMicroUsd,
@@ -16,6 +17,7 @@ import {
   nextDayStart,
   nextMonthStart,
   toMicroUsd,
+  type UsageDelta,
   type UsageLedger,
   type UsageRecord,
 } from './usage.js';
@@ -146,27 +148,29 @@ export class QuotaLedger {
     assertWithin(request, limits, records, now);
     for (const [i, key] of keys.entries()) {
       const current = records[i]!;
-      await store.set('stats', key, {
-        v: 1,
-        images: current.images + reservation.images,
-        microUsd: current.microUsd + reservation.microUsd,
-        jobs: current.jobs + 1,
-      } satisfies UsageRecord);
+      await store.set(
+        'stats',
+        key,
+        applyDelta(current, { images: reservation.images, microUsd: reservation.microUsd, jobs: 1 }),
+      );
     }
   }
 
   /**
-   * Gives a reservation back (the job ended without a delivery) or corrects it to the charged
-   * cost (delivered). The caller has already marked the reservation on the job, so a crash
-   * here can only leave a counter too high, never let anyone past a limit.
+   * Gives a reservation back (`released`: RunComfy did no paid work) or keeps it, corrected to
+   * the charged cost when RunComfy said it (`settled`; see charge-policy.ts), counting the
+   * images of a kept charge that never reached Discord as undelivered. The caller has already
+   * marked the reservation on the job, so a crash here can only leave a counter too high,
+   * never let anyone past a limit.
    */
-  async settle(job: JobRecord, reservation: Reservation): Promise<void> {
+  async settle(job: JobRecord, reservation: Reservation, outcome: 'settled' | 'released'): Promise<void> {
     const keys = counterKeys(job.owner.userId, reservation.guildId, reservation.day, reservation.month);
-    if (job.state === 'delivered') {
-      if (job.cost === undefined) return;
-      const delta = toMicroUsd(job.cost) - reservation.microUsd;
-      if (delta === 0) return;
-      for (const key of keys) await this.usage.add(key, { microUsd: delta });
+    if (outcome === 'settled') {
+      const delta: UsageDelta = {};
+      if (job.cost !== undefined) delta.microUsd = toMicroUsd(job.cost) - reservation.microUsd;
+      if (job.state !== 'delivered') delta.undelivered = reservation.images;
+      if (!delta.microUsd && !delta.undelivered) return;
+      for (const key of keys) await this.usage.add(key, delta);
       return;
     }
     for (const key of keys) {

@@ -11,9 +11,11 @@ export const usageRecordSchema = z.object({
   images: z.number().int().min(0).default(0),
   microUsd: z.number().int().min(0).default(0),
   jobs: z.number().int().min(0).default(0),
+  /** Of `images`, those charged without being delivered (RunComfy may have billed them). */
+  undelivered: z.number().int().min(0).default(0),
 });
 export type UsageRecord = z.infer<typeof usageRecordSchema>;
-export const EMPTY_USAGE: UsageRecord = { v: 1, images: 0, microUsd: 0, jobs: 0 };
+export const EMPTY_USAGE: UsageRecord = { v: 1, images: 0, microUsd: 0, jobs: 0, undelivered: 0 };
 
 export const MICRO = 1_000_000;
 export const toMicroUsd = (usd: number): number => Math.round(usd * MICRO);
@@ -97,19 +99,19 @@ export class UsageLedger {
    * Adds `delta` to one counter (its own read-modify-write; never below zero). Not for use
    * while holding that key's lock (see QuotaLedger.reserve, which writes under its locks).
    */
-  async add(key: string, delta: { images?: number; microUsd?: number; jobs?: number }): Promise<void> {
+  async add(key: string, delta: UsageDelta): Promise<void> {
     await this.store.update('stats', key, usageRecordSchema, (current) => applyDelta(current ?? EMPTY_USAGE, delta));
   }
 }
 
-export function applyDelta(
-  record: UsageRecord,
-  delta: { images?: number; microUsd?: number; jobs?: number },
-): UsageRecord {
+export type UsageDelta = Partial<Omit<UsageRecord, 'v'>>;
+
+export function applyDelta(record: UsageRecord, delta: UsageDelta): UsageRecord {
   return {
     v: 1,
     images: Math.max(0, record.images + (delta.images ?? 0)),
     microUsd: Math.max(0, record.microUsd + (delta.microUsd ?? 0)),
     jobs: Math.max(0, record.jobs + (delta.jobs ?? 0)),
+    undelivered: Math.max(0, record.undelivered + (delta.undelivered ?? 0)),
   };
 }

@@ -17,7 +17,15 @@ import {
   type QuotaLimits,
   UserDailyQuotaError,
 } from '../../src/jobs/quota.js';
-import { dayKey, monthKey, nextDayStart, nextMonthStart, usageKeys, usageRecordSchema } from '../../src/jobs/usage.js';
+import {
+  dayKey,
+  EMPTY_USAGE,
+  monthKey,
+  nextDayStart,
+  nextMonthStart,
+  usageKeys,
+  usageRecordSchema,
+} from '../../src/jobs/usage.js';
 import { buildSeedreamInput } from '../../src/seedream/build-input.js';
 import { createHarness, type Harness } from '../helpers/engine-harness.js';
 
@@ -47,7 +55,7 @@ function submit(harness: Harness, userId: string, count: number, limits: QuotaLi
 }
 
 async function counter(harness: Harness, key: string) {
-  return (await harness.store.get('stats', key, usageRecordSchema)) ?? { v: 1, images: 0, microUsd: 0, jobs: 0 };
+  return (await harness.store.get('stats', key, usageRecordSchema)) ?? { ...EMPTY_USAGE };
 }
 
 /** Sum of what accepted, unended jobs hold, by user and for the server. */
@@ -254,5 +262,72 @@ describe('quotas come back', () => {
     await h.engine.start();
     expect(h.engine.pricing.quote).toMatchObject({ priceUsd: 0.04, unit: 'image', source: 'runcomfy' });
     expect(h.engine.pricing.estimate(4)).toEqual({ usd: 0.16, perImageUsd: 0.04, source: 'runcomfy' });
+  });
+});
+
+describe('no refund for work RunComfy may have done', () => {
+  const day = () => dayKey(Date.now());
+
+  it('a submit reset after RunComfy took it stays charged (counted as undelivered); one refused or never sent is given back', {
+    timeout: 60_000,
+  }, async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 1_000 } });
+    await h.engine.start();
+    const userDay = (user: string) => counter(h!, usageKeys.userDay(user, day()));
+    const guildMonth = () => counter(h!, usageKeys.guildMonth(GUILD, monthKey(Date.now())));
+
+    // RunComfy takes the job, then the connection resets before its answer.
+    h.emulator.inject({ kind: 'connection-reset', route: 'submit', afterProcessing: true, times: 1 });
+    const reset = submit(h, 'uma', 3, NO_LIMITS, 'uncertain1');
+    await expect(reset).rejects.toMatchObject({ code: 'runcomfy_submit_uncertain' });
+    const uncertain = await h.engine.get('uncertain1');
+    expect(uncertain?.state).toBe('failed');
+    expect(uncertain?.failure?.code).toBe('runcomfy_submit_uncertain');
+    expect(uncertain?.reservation?.state).toBe('settled');
+    expect(h.emulator.jobs()).toHaveLength(1); // RunComfy has it (and will bill it)…
+    expect(await userDay('uma')).toMatchObject({ images: 3, undelivered: 3, jobs: 1 }); // …so it stays counted
+    expect((await guildMonth()).undelivered).toBe(3);
+
+    // A 5xx answer: RunComfy got the request; it stays charged too, told as uncertain.
+    h.emulator.inject({ kind: 'server-error', route: 'submit', status: 502, times: 1 });
+    await expect(submit(h, 'uma', 2, NO_LIMITS, 'uncertain2')).rejects.toMatchObject({
+      code: 'runcomfy_submit_uncertain',
+    });
+    expect(await userDay('uma')).toMatchObject({ images: 5, undelivered: 5 });
+
+    // A clear refusal (validation, 422001) starts nothing: all of it comes back.
+    h.emulator.inject({ kind: 'http-error', route: 'submit', status: 422, errorCode: 422001, times: 1 });
+    await expect(submit(h, 'vic', 4, NO_LIMITS, 'refused')).rejects.toBeDefined();
+    expect((await h.engine.get('refused'))?.reservation?.state).toBe('released');
+    expect(await userDay('vic')).toMatchObject({ images: 0, undelivered: 0, jobs: 0 });
+  });
+
+  it('a job past its deadline once RunComfy started it stays charged; one RunComfy confirms cancelled does not', {
+    timeout: 60_000,
+  }, async () => {
+    h = await createHarness({
+      emulator: { queueMs: 1_000, baseRunMs: 600_000 },
+      engine: { deadlineMs: 60_000 },
+    });
+    await h.engine.start();
+    const running = await submit(h, 'wes', 2, NO_LIMITS);
+    await h.advance(90_000, 1_000);
+    const ended = await h.engine.get(running.id);
+    expect(ended?.state).toBe('timed_out');
+    expect(ended?.stateTimes.running).toBeDefined();
+    expect(ended?.reservation?.state).toBe('settled');
+    expect(await counter(h, usageKeys.userDay('wes', day()))).toMatchObject({ images: 2, undelivered: 2 });
+    await h.close();
+
+    // Still in RunComfy's queue at the deadline: cancelled there, confirmed, so nothing is kept.
+    h = await createHarness({ emulator: { queueMs: 600_000, baseRunMs: 1_000 }, engine: { deadlineMs: 60_000 } });
+    await h.engine.start();
+    const queued = await submit(h, 'xia', 2, NO_LIMITS);
+    await h.advance(90_000, 1_000);
+    const dropped = await h.engine.get(queued.id);
+    expect(dropped?.state).toBe('timed_out');
+    expect(h.emulator.job(queued.requestId!)?.cancelled).toBe(true);
+    expect(dropped?.reservation?.state).toBe('released');
+    expect(await counter(h, usageKeys.userDay('xia', day()))).toMatchObject({ images: 0, undelivered: 0 });
   });
 });

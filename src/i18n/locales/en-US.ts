@@ -205,6 +205,7 @@ export const enUS = {
     in_progress_unlimited: 'In progress: {active}',
     dm_home: 'In DMs your generations are charged to the server {server}.',
     no_server: 'You are not in a server that allows generating in DMs: only your own usage is shown.',
+    undelivered: 'Of these, {images} were charged without being delivered (RunComfy may have made them).',
     footer: 'Money is estimated when a set is accepted and corrected to what RunComfy charged once it is done.',
   },
   gallery: {
@@ -318,7 +319,7 @@ export const enUS = {
     runcomfy_unexpected_response:
       'RunComfy sent an answer the bot does not understand. Please try again later; if it keeps happening, tell an admin.',
     runcomfy_submit_uncertain:
-      'The connection dropped while your request was being sent, so it may have started on RunComfy anyway. It was not re-sent, so you are not charged twice; check for the result before trying again.',
+      'Your request reached RunComfy but no clear answer came back (the connection dropped, or RunComfy had an error), so it may have started there anyway. It was not sent again, so it cannot be charged twice, but it counts against your quota because RunComfy may have charged it. Check /jobs before trying again.',
 
     // Jobs
     user_active_limit:

@@ -193,6 +193,7 @@ export const zhCN: MessageTree = {
     in_progress_unlimited: '进行中：{active}',
     dm_home: '你在私信中的生成费用计入服务器 {server}。',
     no_server: '你所在的服务器都不允许在私信中生成：只显示你自己的用量。',
+    undelivered: '其中 {images} 张已计费但未送达（RunComfy 可能已经生成）。',
     footer: '金额在请求被接受时预先估算，完成后再按 RunComfy 的实际扣费修正。',
   },
   gallery: {
@@ -293,7 +294,7 @@ export const zhCN: MessageTree = {
     runcomfy_timeout: 'RunComfy 响应超时。请过几分钟再试。',
     runcomfy_unexpected_response: 'RunComfy 返回了机器人无法识别的内容。请稍后重试；如果一直出现，请联系管理员。',
     runcomfy_submit_uncertain:
-      '发送请求时连接中断，它可能已经在 RunComfy 上开始运行。系统没有重新发送，因此不会重复扣费；重试之前请先确认是否已有结果。',
+      '你的请求已送达 RunComfy，但没有收到明确的答复（连接中断，或 RunComfy 出错），所以它可能已经在那里开始运行。系统没有再次发送，因此不会重复扣费；但由于 RunComfy 可能已经收费，这次仍计入你的额度。重试之前请先用 /jobs 查看。',
 
     user_active_limit: '你已有 {active} 个生成任务正在进行（上限为 {limit} 个）。请等其中一个完成或取消一个后再试。',
     // Quotas and access (the bot's own limits)

@@ -193,6 +193,7 @@ export const zhTW: MessageTree = {
     in_progress_unlimited: '進行中：{active}',
     dm_home: '你在私訊中的生成費用計入伺服器 {server}。',
     no_server: '你所在的伺服器都不允許在私訊中生成：只顯示你自己的用量。',
+    undelivered: '其中 {images} 張已計費但沒有送達（RunComfy 可能已經生成）。',
     footer: '金額在請求被接受時先行估算，完成後再依 RunComfy 的實際扣款修正。',
   },
   gallery: {
@@ -292,7 +293,7 @@ export const zhTW: MessageTree = {
     runcomfy_timeout: 'RunComfy 太久沒有回應。請過幾分鐘再試。',
     runcomfy_unexpected_response: 'RunComfy 回傳了機器人看不懂的內容。請稍後再試；如果一直發生，請告訴管理員。',
     runcomfy_submit_uncertain:
-      '送出請求時連線中斷了，所以它可能已經在 RunComfy 上開始執行。系統沒有重新送出，因此不會重複收費；再試一次之前，請先確認是否已經有結果。',
+      '你的請求已送到 RunComfy，但沒有收到明確的回覆（連線中斷，或 RunComfy 發生錯誤），所以它可能已經在那裡開始執行。系統沒有再次送出，因此不會重複收費；但因為 RunComfy 可能已經收費，這次仍會計入你的額度。再試一次之前，請先用 /jobs 查看。',
 
     user_active_limit: '你已經有 {active} 個生成工作正在進行（上限是 {limit} 個）。請等其中一個完成或取消一個後再試。',
     // Quotas and access (the bot's own limits)
