@@ -3,7 +3,7 @@
  * numbered 1/N…, spilling over as many messages as Discord's limits need. Each message is one
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
-import { type APIEmbed, ButtonStyle, ComponentType } from 'discord.js';
+import { type APIEmbed, type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
 import { t } from '../i18n/index.js';
 import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../jobs/engine.js';
 import type { SpooledImage } from '../jobs/image-spool.js';
@@ -62,25 +62,20 @@ export class DiscordDeliverer implements Deliverer {
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
-      await steps.once(
-        `part:${index}`,
-        (nonce) => this.#post(job, renderPart(job, part, index, total, buttons), part, nonce),
-        { deduped: true },
+      const key = `part:${index}`;
+      await steps.once(key, (nonce, attempt) =>
+        this.#post(job, key, renderPart(job, part, index, total, buttons), part, nonce, attempt),
       );
     }
     // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
     // hundred ms of CPU that the images' upload would otherwise share.
     if (withOverview) {
       // The set's last message, where the channel is read: every image at a glance, and the buttons.
-      await steps.once(
-        'overview',
-        async (nonce) => {
-          const sheet = await sheetImage();
-          const part: PackedPart = { images: sheet ? [sheet] : [] };
-          return this.#post(job, renderOverview(job, sheet, prepared.length), part, nonce);
-        },
-        { deduped: true },
-      );
+      await steps.once('overview', async (nonce, attempt) => {
+        const sheet = await sheetImage();
+        const part: PackedPart = { images: sheet ? [sheet] : [] };
+        return this.#post(job, 'overview', renderOverview(job, sheet, prepared.length), part, nonce, attempt);
+      });
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).
     await this.gallery?.mirror(
@@ -130,10 +125,27 @@ export class DiscordDeliverer implements Deliverer {
     }
   }
 
-  async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
+  /**
+   * Posts one message of the set. A step tried before may have landed with no record of it (a
+   * crash between the post and its record): the nonce dedupes a retry within Discord's window
+   * of minutes, and the bot's own message is looked for in the channel beyond it.
+   */
+  async #post(
+    job: JobRecord,
+    key: string,
+    payload: MessagePayload,
+    part: PackedPart,
+    nonce: string,
+    attempt: number,
+  ): Promise<string> {
     const files: UploadFile[] = part.images
       .filter((image) => image.data !== undefined)
       .map((image) => ({ name: image.filename, data: image.data!, contentType: image.contentType }));
+    const startedAt = job.delivery[key]?.startedAt;
+    if (attempt > 1 && startedAt !== undefined) {
+      const earlier = await this.#findEarlierPost(job, startedAt, key, files);
+      if (earlier) return earlier;
+    }
     try {
       return await this.api.postMessage(job.owner.channelId, payload, files, nonce);
     } catch (error) {
@@ -155,7 +167,36 @@ export class DiscordDeliverer implements Deliverer {
       throw permanentIfRefused(error);
     }
   }
+
+  /** The message an earlier attempt of this step posted, if it did (see #post). */
+  async #findEarlierPost(
+    job: JobRecord,
+    startedAt: number,
+    key: string,
+    files: UploadFile[],
+  ): Promise<string | undefined> {
+    const first = files[0]?.name;
+    // A message of this step carries its first file; an overview without a sheet, its buttons.
+    const matches = (message: APIMessage) =>
+      first !== undefined
+        ? (message.attachments ?? []).some((a) => a.filename === first)
+        : key === 'overview' && JSON.stringify(message.components ?? []).includes(`"${customId('reroll', job.id)}"`);
+    if (first === undefined && key !== 'overview') return undefined; // only the nonce can tell
+    try {
+      const found = await this.api.findOwnMessage(job.owner.channelId, startedAt - CLOCK_SKEW_MS, matches);
+      if (found)
+        this.log.info({ jobId: job.id, step: key, messageId: found.id }, 'found the post of an earlier attempt');
+      return found?.id;
+    } catch (error) {
+      // The channel cannot be read (no Read Message History…): the nonce is all there is.
+      this.log.warn({ jobId: job.id, step: key, code: discordErrorCode(error) }, 'could not look for an earlier post');
+      return undefined;
+    }
+  }
 }
+
+/** How far before a step's recorded start its message is looked for (clocks of two hosts). */
+const CLOCK_SKEW_MS = 60_000;
 
 /**
  * A post Discord refused for what it is (a 4xx other than 429: 50035 Invalid Form Body, a

@@ -19,6 +19,7 @@ import {
   REST,
   type RequestData,
   Routes,
+  SnowflakeUtil,
 } from 'discord.js';
 import { AppError } from '../errors.js';
 import type { JobRecord } from '../jobs/job.js';
@@ -196,6 +197,29 @@ export class DiscordApi {
     return (await this.rest.get(Routes.channelMessages(channelId), {
       query: new URLSearchParams({ after: afterId, limit: String(limit) }),
     })) as APIMessage[];
+  }
+
+  /**
+   * The bot's own message in a channel, posted since `sinceMs`, that `matches`: how a post
+   * whose earlier attempt may have landed is found once Discord's nonce no longer dedupes it
+   * (its window is minutes). Reads at most `maxPages` pages of 100, oldest first.
+   */
+  async findOwnMessage(
+    channelId: string,
+    sinceMs: number,
+    matches: (message: APIMessage) => boolean,
+    maxPages = 5,
+  ): Promise<APIMessage | undefined> {
+    const botId = await this.botUserId();
+    let after = SnowflakeUtil.generate({ timestamp: sinceMs }).toString();
+    for (let page = 0; page < maxPages; page++) {
+      const messages = await this.messagesAfter(channelId, after);
+      const found = messages.find((message) => message.author.id === botId && matches(message));
+      if (found) return found;
+      if (messages.length < 100) return undefined;
+      after = messages.reduce((newest, m) => (BigInt(m.id) > BigInt(newest) ? m.id : newest), after);
+    }
+    return undefined;
   }
 
   async botUserId(): Promise<string> {

@@ -281,17 +281,12 @@ export class GalleryMirror {
     return undefined;
   }
 
-  async #findMessage(job: JobRecord, channelId: string, filename: string | undefined): Promise<APIMessage | undefined> {
+  #findMessage(job: JobRecord, channelId: string, filename: string | undefined): Promise<APIMessage | undefined> {
     const since = (job.delivery.gallery?.startedAt ?? this.#clock()) - LOOKBACK_MS;
-    const after = SnowflakeUtil.generate({ timestamp: since }).toString();
-    const botId = await this.api.botUserId();
-    const messages = await this.api.messagesAfter(channelId, after);
-    return messages.find(
-      (message) =>
-        message.author.id === botId &&
-        (message.attachments ?? []).some((a) =>
-          filename ? a.filename === filename : a.filename.startsWith(`seedream-${job.id}-`),
-        ),
+    return this.api.findOwnMessage(channelId, since, (message) =>
+      (message.attachments ?? []).some((a) =>
+        filename ? a.filename === filename : a.filename.startsWith(`seedream-${job.id}-`),
+      ),
     );
   }
 

@@ -46,17 +46,9 @@ export interface DeliverySteps {
    * dedupe on it (Discord's `nonce` + `enforce_nonce`), which closes the crash window
    * between a post and its record.
    */
-  once(key: string, post: (nonce: string, attempt: number) => Promise<string>, options?: StepOptions): Promise<string>;
+  once(key: string, post: (nonce: string, attempt: number) => Promise<string>): Promise<string>;
   /** Results of steps already done, by key. */
   done(): Record<string, string>;
-}
-
-export interface StepOptions {
-  /**
-   * The receiving side dedupes this post on its nonce (a channel message with
-   * `enforce_nonce`): its "started" record need not be in the store before it goes out.
-   */
-  deduped?: boolean;
 }
 
 export interface Deliverer {
@@ -917,9 +909,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   /**
    * The delivery's steps over `job.delivery` as it was read when this attempt began. A step's
-   * "started" record (its nonce and attempt count) is in the store before its post, unless the
-   * post is `deduped` by its nonce: a post Discord cannot dedupe (a forum post) relies on it to
-   * look for its own message on the next attempt. The "done" record is written in the background, so a round trip of the
+   * "started" record (its nonce, attempt count and start time) is in the store before its post,
+   * so a post that may have landed is always known: the next attempt re-sends it with the same
+   * nonce (Discord dedupes for minutes) and looks for its own message beyond. The "done" record is written in the background, so a round trip of the
    * store does not sit between one message and the next; `flush` waits for those. A step whose
    * "done" a crash kept from the store is posted again with the same nonce (Discord answers
    * with the message it already has) or looked up.
@@ -936,7 +928,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     };
     return {
       done: () => ({ ...done }),
-      once: async (key, post, options) => {
+      once: async (key, post) => {
         const existing = job.delivery[key];
         if (existing?.state === 'done' && existing.result !== undefined) {
           done[key] = existing.result;
@@ -947,8 +939,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         const nonce = existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
         const attempt = (existing?.attempts ?? 0) + 1;
         const startedAt = existing?.startedAt ?? this.#clock();
-        const started = record(key, { nonce, state: 'started', startedAt, attempts: attempt });
-        if (!options?.deduped) await started;
+        await record(key, { nonce, state: 'started', startedAt, attempts: attempt });
         const result = await post(nonce, attempt);
         record(key, { nonce, state: 'done', result, startedAt, doneAt: this.#clock(), attempts: attempt });
         done[key] = result;

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactSheetImage } from '../../src/discord/contact-sheet.js';
 import { DiscordDeliverer } from '../../src/discord/delivery.js';
 import { DiscordApi } from '../../src/discord/discord-api.js';
-import { type DiscordEmulator, startDiscordEmulator } from '../../src/emulators/discord/index.js';
+import { createManualClock, type DiscordEmulator, startDiscordEmulator } from '../../src/emulators/discord/index.js';
 import type { DeliverySteps } from '../../src/jobs/engine.js';
 import type { SpooledImage } from '../../src/jobs/image-spool.js';
 import type { JobRecord } from '../../src/jobs/job.js';
@@ -122,5 +122,50 @@ describe('DiscordDeliverer', () => {
     expect(filenames(messages)).toEqual([['sheet.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg', '6.jpg']]);
     expect(buttonsOf(messages)).toEqual([1]);
     expect(steps.ran).toEqual(['part:0', 'card']);
+  });
+});
+
+describe('DiscordDeliverer after Discord’s nonce window', () => {
+  it('finds the message an earlier attempt posted instead of posting the step again', async () => {
+    const clock = createManualClock(Date.now());
+    const emulator = await startDiscordEmulator({ clock });
+    try {
+      const rest = new REST({ api: emulator.apiUrl, retries: 0 }).setToken(emulator.botToken);
+      const late = new DiscordDeliverer(
+        new DiscordApi(rest, emulator.applicationId),
+        createLogger({ level: 'silent' }),
+      );
+      const channel = emulator.createChannel(emulator.defaultGuild, { name: 'results-late' });
+      // Busy channel: more than a page of other messages after the lost post.
+      const job = { ...jobIn(channel.data.id, '1010'), imageUrls: images.slice(0, 2).map((_, i) => `https://x/${i}`) };
+      job.input = { ...job.input, sequential_image_generation_options: 2 };
+      const startedAt = clock.now();
+      await late.deliver(job, images.slice(0, 2), memorySteps(), new AbortController().signal);
+      const posted = emulator.channelMessages(channel).map((m) => m.data.id);
+      expect(posted).toHaveLength(1);
+      for (let i = 0; i < 120; i++) emulator.sendUserMessage('chatty', channel, `message ${i}`);
+
+      // The bot died after the post, before its "done" record; it comes back 10 minutes later,
+      // when Discord no longer dedupes the nonce.
+      clock.advance(10 * 60_000);
+      const resumed = {
+        ...job,
+        delivery: { 'part:0': { nonce: 'n-part0', state: 'started' as const, startedAt, attempts: 1 } },
+      };
+      const results: Record<string, string> = {};
+      const steps: DeliverySteps = {
+        async once(key, post) {
+          results[key] ??= await post(key === 'part:0' ? 'n-part0' : `n-${key}`, key === 'part:0' ? 2 : 1);
+          return results[key]!;
+        },
+        done: () => ({ ...results }),
+      };
+      await late.deliver(resumed, images.slice(0, 2), steps, new AbortController().signal);
+      const botMessages = emulator.channelMessages(channel).filter((m) => m.data.author.id === emulator.botUser.id);
+      expect(botMessages.map((m) => m.data.id)).toEqual(posted);
+      expect(results['part:0']).toBe(posted[0]);
+    } finally {
+      await emulator.close();
+    }
   });
 });

@@ -184,6 +184,32 @@ describe('JobEngine: delivery is idempotent', () => {
   });
 });
 
+describe('JobEngine: a post goes out only once its step is durable', () => {
+  it('finds each step’s "started" record (nonce, attempt, start time) in the store when its post is made', async () => {
+    h = await createHarness({ emulator: { queueMs: 1_000, baseRunMs: 2_000 } });
+    await h.engine.start();
+    const seen: Array<{ key: string; stored: unknown }> = [];
+    const harness = h;
+    const deliver = harness.deliverer.deliver.bind(harness.deliverer);
+    harness.deliverer.deliver = (job, images, steps) =>
+      deliver(job, images, {
+        ...steps,
+        once: (key, post) =>
+          steps.once(key, async (nonce, attempt) => {
+            seen.push({ key, stored: (await harness.engine.get(job.id))?.delivery[key] });
+            return post(nonce, attempt);
+          }),
+      });
+    const job = await h.submit('lou', 9);
+    await h.advance(60_000, 250);
+    expect((await h.engine.get(job.id))?.state).toBe('delivered');
+    expect(seen.map((s) => s.key)).toEqual(['part:0', 'part:1', 'part:2']);
+    for (const { stored } of seen) {
+      expect(stored).toMatchObject({ state: 'started', attempts: 1, nonce: expect.any(String) });
+    }
+  });
+});
+
 describe('JobEngine: local copies lost between fetching and delivery', () => {
   /**
    * Makes the first delivery attempt fail after the set's files were written (as a stop does)
