@@ -266,6 +266,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       }
     }
     await this.#reconcileQueue(waiting);
+    await this.#sweepSpool(new Set(ids));
     // Before anything is sent: a job whose wait ran out while the bot was down is not.
     await this.#expireWaiting();
     this.#scheduler.start();
@@ -991,6 +992,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     if (isTerminal(job.state)) {
       await this.jobs.update(job.id, (j) => j); // retires it from the indexes
       await this.#settle(job);
+      await this.#options.spool.remove(job.id).catch(() => undefined);
       return;
     }
     if (IN_FLIGHT.has(job.state) && job.requestId) this.#inFlight.add(job.id);
@@ -1274,6 +1276,17 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     if (job.state !== 'waiting') return job;
     const position = this.#queue.queue.positionOf(job.id);
     return position === undefined || position === job.queuePosition ? job : { ...job, queuePosition: position };
+  }
+
+  /**
+   * Deletes the spool folders of jobs no longer active (ended while their files were being
+   * written, or left by a crash): only an active job may still need its local copies.
+   */
+  async #sweepSpool(activeIds: ReadonlySet<string>): Promise<void> {
+    const spool = this.#options.spool;
+    const leftovers = (await spool.jobsOnDisk().catch(() => [])).filter((id) => !activeIds.has(id));
+    for (const jobId of leftovers) await spool.remove(jobId).catch(() => undefined);
+    if (leftovers.length > 0) this.#log.info({ removed: leftovers.length }, 'spool: leftovers of ended jobs removed');
   }
 
   async #dropDanglingId(jobId: string): Promise<void> {

@@ -212,6 +212,17 @@ export class ImageSpool {
     });
   }
 
+  /** The jobs that have a folder in the spool (leftovers included). */
+  async jobsOnDisk(): Promise<string[]> {
+    try {
+      const entries = await readdir(this.options.directory, { withFileTypes: true });
+      return entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw error;
+    }
+  }
+
   /** Deletes a job's files, once any still being written have landed. */
   async remove(jobId: string): Promise<void> {
     this.#fresh.delete(jobId);

@@ -1,6 +1,7 @@
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { JobEngine } from '../../src/jobs/engine.js';
 import type { JobState } from '../../src/jobs/job.js';
 import { ActiveJobLimitError } from '../../src/jobs/job-repository.js';
 import { createHarness, type Harness } from '../helpers/engine-harness.js';
@@ -181,6 +182,43 @@ describe('JobEngine: delivery is idempotent', () => {
     const firstPartAttempts = h.deliverer.attempts.filter((p) => p.key === 'part:0');
     expect(firstPartAttempts.length).toBe(3);
     expect(new Set(firstPartAttempts.map((p) => p.nonce)).size).toBe(1);
+  });
+});
+
+describe('JobEngine: the spool keeps no leftovers', () => {
+  it('removes at start the folders of ended or unknown jobs, and keeps an active job’s', async () => {
+    // The second job stays in RunComfy's queue.
+    const queueMs = ({ index }: { index: number }) => (index === 0 ? 1_000 : 600_000);
+    h = await createHarness({ emulator: { queueMs, baseRunMs: 1_000, perImageMs: 0 } });
+    await h.engine.start();
+    const delivered = await h.submit('ned', 2);
+    await h.advance(20_000, 250);
+    expect((await h.engine.get(delivered.id))?.state).toBe('delivered');
+    const active = await h.submit('ned', 2);
+    await h.engine.stop();
+    expect((await h.engine.get(active.id))?.state).toBe('queued');
+    // What a crash leaves: files of a set whose end was recorded, of a job never recorded, and
+    // of a job still going.
+    for (const id of [delivered.id, 'ghost', active.id]) {
+      mkdirSync(join(h.spoolDir, id), { recursive: true });
+      writeFileSync(join(h.spoolDir, id, '0.jpeg'), 'x');
+    }
+    const restarted = new JobEngine({
+      store: h.store,
+      client: h.client,
+      deliverer: h.deliverer,
+      spool: h.spool,
+      outputHosts: ['127.0.0.1'],
+      deadlineMs: 30 * 60_000,
+      maxActivePerUser: 100,
+      pollConcurrency: 4,
+      pollRate: 10,
+    });
+    await restarted.start();
+    await restarted.stop();
+    expect(existsSync(join(h.spoolDir, delivered.id))).toBe(false);
+    expect(existsSync(join(h.spoolDir, 'ghost'))).toBe(false);
+    expect(existsSync(join(h.spoolDir, active.id))).toBe(true);
   });
 });
 
