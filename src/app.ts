@@ -87,6 +87,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     pollConcurrency: env.POLL_CONCURRENCY,
     pollRate: env.POLL_RATE,
     historyLimit: env.HISTORY_LIMIT,
+    retentionMs: env.JOB_RETENTION,
     clock,
     logger,
   });

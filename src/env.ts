@@ -8,17 +8,16 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-/** Accepts `90000`, `90s`, `30m`, `1h`, `500ms`; yields milliseconds. */
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Accepts `90000`, `90s`, `30m`, `1h`, `30d`, `500ms`; yields milliseconds. */
 export const durationMs = z
   .string()
   .trim()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h)?$/i, 'expected a duration such as 30m, 90s, 1h or a number of milliseconds')
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d)?$/i, 'expected a duration such as 30m, 90s, 1h, 30d or a number of milliseconds')
   .transform((raw) => {
-    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i.exec(raw)!;
-    const value = Number(match[1]);
-    const unit = (match[2] ?? 'ms').toLowerCase();
-    const factor = unit === 'h' ? 3_600_000 : unit === 'm' ? 60_000 : unit === 's' ? 1000 : 1;
-    return Math.round(value * factor);
+    const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i.exec(raw)!;
+    return Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? 'ms').toLowerCase()]!);
   });
 
 const positiveInt = (fallback: number, max = 1_000_000) => z.coerce.number().int().min(1).max(max).default(fallback);
@@ -89,6 +88,8 @@ export const engineEnvShape = {
   POLL_RATE: positiveInt(10, 1000),
   MAX_ACTIVE_JOBS_PER_USER: positiveInt(2, 100),
   HISTORY_LIMIT: positiveInt(50, 10_000),
+  /** How long an ended job's record is kept (its result's buttons work that long). */
+  JOB_RETENTION: durationMs.prefault('30d'),
   /** Price per image when RunComfy's model info does not say (US$). */
   PRICE_PER_IMAGE_USD: usd(0.03, 100),
   /** Jobs at RunComfy at once (submitted, queued or running), all servers together; beyond it requests wait in the bot's fair queue. */

@@ -95,6 +95,8 @@ export interface JobEngineOptions {
   pollConcurrency: number;
   pollRate: number;
   historyLimit?: number;
+  /** How long an ended job's record is kept (JOB_RETENTION); undefined: for ever. */
+  retentionMs?: number;
   clock?: () => number;
   /** How much faster than real time `clock` runs (benchmarks only). */
   timeScale?: number;
@@ -185,6 +187,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** What requests between `check` and `submit` hold, by counter key. */
   readonly #holds = new Map<string, { images: number; microUsd: number; jobs: number }>();
   #priceTimer: ReturnType<typeof setTimeout> | undefined;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   /** Fires at the earliest deadline of the jobs waiting in the fair queue. */
   #waitingTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
@@ -196,7 +199,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#clock = options.clock ?? Date.now;
     this.#log = options.logger ?? silentLogger;
     this.#tuning = { ...DEFAULT_POLL_TUNING, ...options.tuning };
-    this.jobs = new JobRepository(options.store, options.historyLimit);
+    this.jobs = new JobRepository(options.store, options.historyLimit, options.retentionMs);
     this.eta = new EtaModel(options.store);
     this.usage = new UsageLedger(options.store);
     this.quota = new QuotaLedger(this.usage);
@@ -267,6 +270,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
     await this.#reconcileQueue(waiting);
     await this.#sweepSpool(new Set(ids));
+    await this.#sweepStore();
     // Before anything is sent: a job whose wait ran out while the bot was down is not.
     await this.#expireWaiting();
     this.#scheduler.start();
@@ -280,6 +284,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   async stop(): Promise<void> {
     this.#stopping.abort();
     clearTimeout(this.#priceTimer);
+    clearTimeout(this.#sweepTimer);
     clearTimeout(this.#waitingTimer);
     await this.#scheduler.stop();
     await this.#pumping?.catch(() => undefined);
@@ -1287,6 +1292,19 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const leftovers = (await spool.jobsOnDisk().catch(() => [])).filter((id) => !activeIds.has(id));
     for (const jobId of leftovers) await spool.remove(jobId).catch(() => undefined);
     if (leftovers.length > 0) this.#log.info({ removed: leftovers.length }, 'spool: leftovers of ended jobs removed');
+  }
+
+  /** Deletes expired records (ended jobs past JOB_RETENTION, old counters) now and every 6 hours. */
+  async #sweepStore(): Promise<void> {
+    try {
+      const removed = await this.#options.store.sweepExpired();
+      if (removed > 0) this.#log.info({ removed }, 'store: expired records removed');
+    } catch (error) {
+      this.#log.warn({ err: describeError(error) }, 'store: could not remove expired records');
+    }
+    if (this.#stopping.signal.aborted) return;
+    this.#sweepTimer = setTimeout(() => void this.#sweepStore(), 6 * 3_600_000);
+    this.#sweepTimer.unref?.();
   }
 
   async #dropDanglingId(jobId: string): Promise<void> {

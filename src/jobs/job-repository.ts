@@ -47,6 +47,8 @@ export class JobRepository {
   constructor(
     readonly store: Store,
     readonly historyLimit = 50,
+    /** How long an ended job's record is kept; undefined: for ever. */
+    readonly retentionMs?: number,
   ) {}
 
   get(jobId: string): Promise<JobRecord | undefined> {
@@ -118,10 +120,17 @@ export class JobRepository {
 
   /** Read-modify-write of one job. `change` may return the same object to write nothing. */
   async update(jobId: string, change: (job: JobRecord) => JobRecord | Promise<JobRecord>): Promise<JobRecord> {
-    const next = await this.store.update('jobs', jobId, jobRecordSchema, async (current) => {
-      if (!current) throw new JobNotFoundError(jobId);
-      return change(current);
-    });
+    const next = await this.store.update(
+      'jobs',
+      jobId,
+      jobRecordSchema,
+      async (current) => {
+        if (!current) throw new JobNotFoundError(jobId);
+        return change(current);
+      },
+      // An ended job is kept for its buttons (Reroll, Delete…) and /jobs, then expires.
+      (job) => (isTerminal(job.state) ? this.retentionMs : undefined),
+    );
     if (!next) throw new JobNotFoundError(jobId);
     if (isTerminal(next.state)) await this.#retire(next);
     return next;

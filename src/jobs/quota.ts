@@ -20,6 +20,7 @@ import {
   type UsageDelta,
   type UsageLedger,
   type UsageRecord,
+  usageTtlMs,
 } from './usage.js';
 
 /** Every limit; null = no limit. */
@@ -137,7 +138,7 @@ export class QuotaLedger {
    * holds the locks of `lockKeys` (so it reads and writes with plain get/set).
    */
   async reserveLocked(
-    store: { set(ns: Namespace, key: string, value: unknown): Promise<void> },
+    store: { set(ns: Namespace, key: string, value: unknown, ttlMs?: number): Promise<void> },
     request: QuotaRequest,
     reservation: Reservation,
     limits: QuotaLimits,
@@ -152,6 +153,7 @@ export class QuotaLedger {
         'stats',
         key,
         applyDelta(current, { images: reservation.images, microUsd: reservation.microUsd, jobs: 1 }),
+        usageTtlMs(key, now),
       );
     }
   }

@@ -55,9 +55,13 @@ export class Store {
   #seq = 0;
   readonly kind: 'sqlite' | 'redis' | 'memory';
 
-  constructor(keyv: Keyv, kind: Store['kind'], logger: Logger) {
+  /** The SQLite adapter, for the sweep of expired rows. */
+  readonly #sqlite: KeyvSqlite | undefined;
+
+  constructor(keyv: Keyv, kind: Store['kind'], logger: Logger, sqlite?: KeyvSqlite) {
     this.#keyv = keyv;
     this.kind = kind;
+    this.#sqlite = sqlite;
     // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
     keyv.on('error', (error: unknown) => logger.error({ err: describe(error), store: kind }, 'store error'));
   }
@@ -109,11 +113,12 @@ export class Store {
     });
   }
 
-  async set(ns: Namespace, key: string, value: unknown): Promise<void> {
+  /** Writes a record; with `ttlMs` it expires that long after this write. */
+  async set(ns: Namespace, key: string, value: unknown, ttlMs?: number): Promise<void> {
     const full = `${ns}:${key}`;
     let ok: boolean;
     try {
-      ok = await this.#keyv.set(full, value);
+      ok = await this.#keyv.set(full, value, ttlMs);
     } catch (error) {
       this.#cache.delete(full);
       throw error;
@@ -154,6 +159,8 @@ export class Store {
     key: string,
     schema: S,
     change: (current: z.infer<S> | undefined) => z.infer<S> | undefined | Promise<z.infer<S> | undefined>,
+    /** How long the written value lives (undefined: for ever). */
+    ttlMs?: (next: z.infer<S>) => number | undefined,
   ): Promise<R> {
     return this.#locks.run(`${ns}:${key}`, async () => {
       const current = await this.get(ns, key, schema);
@@ -161,10 +168,23 @@ export class Store {
       if (next === undefined) {
         if (current !== undefined) await this.delete(ns, key);
       } else if (next !== current) {
-        await this.set(ns, key, next);
+        await this.set(ns, key, next, ttlMs?.(next));
       }
       return next as R;
     });
+  }
+
+  /**
+   * Deletes the records whose time is up. Redis expires keys itself and keyv drops an
+   * expired entry when it is read; SQLite keeps the row until then, so it is swept here.
+   */
+  async sweepExpired(now = Date.now()): Promise<number> {
+    if (!this.#sqlite) return 0;
+    const rows = (await this.#sqlite.query(
+      "DELETE FROM keyv WHERE json_valid(value) AND json_extract(value, '$.expires') < ? RETURNING key",
+      now,
+    )) as unknown[];
+    return rows.length;
   }
 
   /** Runs `section` holding the in-process locks of several keys (e.g. a user's and a guild's quota). */
@@ -252,5 +272,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   await adapter.query('PRAGMA journal_mode = WAL');
   await adapter.query('PRAGMA synchronous = NORMAL');
   const keyv = new Keyv({ store: adapter, namespace });
-  return new Store(keyv, 'sqlite', logger);
+  return new Store(keyv, 'sqlite', logger, adapter);
 }

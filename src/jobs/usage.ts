@@ -50,6 +50,22 @@ export const usageKeys = {
   guildMonth: (guildId: string, month: string) => `guild:${guildId}:${month}`,
 };
 
+/**
+ * How long a counter is still needed from `now`: a day's until the day after it ended, a
+ * month's until a day after the month ended (/usage and the limits read only today's and
+ * this month's; the margin covers a release that lands just after midnight).
+ */
+export function usageTtlMs(key: string, now: number): number | undefined {
+  const period = key.slice(key.lastIndexOf(':') + 1);
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(period);
+  const month = /^(\d{4})-(\d{2})$/.exec(period);
+  let ends: number;
+  if (day) ends = Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1);
+  else if (month) ends = Date.UTC(Number(month[1]), Number(month[2]), 1);
+  else return undefined;
+  return Math.max(ends + 86_400_000 - now, 60_000);
+}
+
 /** The counters one job touches. */
 export function counterKeys(userId: string, guildId: string | null, day: string, month: string): string[] {
   const keys = [usageKeys.userDay(userId, day), usageKeys.userMonth(userId, month)];
@@ -100,7 +116,13 @@ export class UsageLedger {
    * while holding that key's lock (see QuotaLedger.reserve, which writes under its locks).
    */
   async add(key: string, delta: UsageDelta): Promise<void> {
-    await this.store.update('stats', key, usageRecordSchema, (current) => applyDelta(current ?? EMPTY_USAGE, delta));
+    await this.store.update(
+      'stats',
+      key,
+      usageRecordSchema,
+      (current) => applyDelta(current ?? EMPTY_USAGE, delta),
+      () => usageTtlMs(key, Date.now()),
+    );
   }
 }
 

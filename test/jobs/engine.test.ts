@@ -1,6 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { JobEngine } from '../../src/jobs/engine.js';
 import type { JobState } from '../../src/jobs/job.js';
 import { ActiveJobLimitError } from '../../src/jobs/job-repository.js';
@@ -182,6 +184,41 @@ describe('JobEngine: delivery is idempotent', () => {
     const firstPartAttempts = h.deliverer.attempts.filter((p) => p.key === 'part:0');
     expect(firstPartAttempts.length).toBe(3);
     expect(new Set(firstPartAttempts.map((p) => p.nonce)).size).toBe(1);
+  });
+});
+
+describe('JobEngine: the store does not only grow', () => {
+  it('ended jobs expire after JOB_RETENTION and counters once /usage no longer needs them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'seedream-retention-'));
+    h = await createHarness({
+      emulator: { queueMs: 500, baseRunMs: 500, perImageMs: 0 },
+      engine: { retentionMs: 7 * 86_400_000 },
+      storeUrl: `sqlite://${join(dir, 'store.sqlite')}`,
+    });
+    await h.engine.start();
+    const jobs = await Promise.all(Array.from({ length: 12 }, (_, i) => h!.submit(`r${i % 4}`, 1)));
+    await h.advance(20_000, 250);
+    for (const job of jobs) expect((await h.engine.get(job.id))?.state).toBe('delivered');
+    const day = new Date().toISOString().slice(0, 10);
+    const counters = () =>
+      h!.store.getMany(
+        'stats',
+        ['r0', 'r1'].map((u) => `user:${u}:${day}`),
+        z.unknown(),
+      );
+    expect((await counters()).every((c) => c !== undefined)).toBe(true);
+
+    // Six days on, the day's counters are gone (4 members' and the server's), the sets are not;
+    // seventy days on, the sets and the month's counters are gone too.
+    vi.setSystemTime(Date.now() + 6 * 86_400_000);
+    expect(await h.store.sweepExpired()).toBe(5);
+    expect((await counters()).every((c) => c === undefined)).toBe(true);
+    expect(await h.engine.get(jobs[0]!.id)).toBeDefined();
+    vi.setSystemTime(Date.now() + 64 * 86_400_000);
+    expect(await h.store.sweepExpired()).toBe(jobs.length + 5);
+    for (const job of jobs) expect(await h.engine.get(job.id)).toBeUndefined();
+    // A member's history still lists them (their gallery entries live on); Reroll says "too old".
+    expect((await h.engine.jobs.userHistory('r0')).length).toBe(3);
   });
 });
 

@@ -63,6 +63,27 @@ for (const kind of kinds) {
         expect(await store.get('stats', 'counter', counterSchema)).toEqual({ n: 200 });
       });
 
+      it('lets a record written with a time to live expire (the SQLite sweep deletes its row)', async () => {
+        const store = await open();
+        await store.set('jobs', 'ended', { n: 1 }, 300);
+        await store.update(
+          'stats',
+          'old',
+          counterSchema,
+          () => ({ n: 1 }),
+          () => 300,
+        );
+        await store.set('jobs', 'kept', { n: 2 });
+        expect(await store.get('jobs', 'ended', counterSchema)).toEqual({ n: 1 });
+        // Redis expires keys on its own clock: real time has to pass.
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        if (kind.name === 'sqlite') expect(await store.sweepExpired()).toBe(2);
+        else expect(await store.sweepExpired()).toBe(0);
+        expect(await store.get('jobs', 'ended', counterSchema)).toBeUndefined();
+        expect(await store.get('stats', 'old', counterSchema)).toBeUndefined();
+        expect(await store.get('jobs', 'kept', counterSchema)).toEqual({ n: 2 });
+      });
+
       it('turns a record that does not fit its schema into a typed error, not a crash', async () => {
         const store = await open();
         await store.set('jobs', 'corrupt', { n: 'not a number' });
