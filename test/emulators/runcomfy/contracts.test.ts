@@ -1,39 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkSeedreamInput } from '../../../src/emulators/runcomfy/input-schema.js';
+import { BOUNDARY_CASES, describeValue } from '../../contracts/boundary-cases.js';
 import { ajvErrors, inputJsonSchema, validateInput, validateOutput } from '../../contracts/contract-schemas.js';
 import { type Harness, MODEL_PATH, readJson, startHarness } from './emulator-harness.js';
-
-const VALID: Record<string, unknown> = {
-  text: 'Generate 3 images of a lighthouse at dusk',
-  sequential_image_generation_options: 3,
-  image_size: '2560:1440 (16:9)',
-  seed: 7,
-  optimize_prompt_options: 'fast',
-  sequential_image_generation: 'auto',
-};
-
-/** One field changed at a time, across what JSON can carry; `undefined` leaves the field out. */
-const CANDIDATES: Record<string, unknown[]> = {
-  text: ['', 'a', 'x'.repeat(600), 'x'.repeat(601), '貓'.repeat(600), '😀'.repeat(301), '😀'.repeat(600), 5, null, []],
-  sequential_image_generation_options: [0, 1, 15, 16, -1, 1000, '3', 2.5, null, true, [3]],
-  image_size: [...inputJsonSchema.properties.image_size!.enum!, '2560:1440', '16:9', ' 2560:1440 (16:9)', '', 3, null],
-  seed: [0, -1, 2 ** 31, 2 ** 53, 1.5, '42', null],
-  optimize_prompt_options: ['fast', 'standard', 'Fast', 'best', '', 1, null],
-  sequential_image_generation: ['auto', 'disabled', 'Auto', '', 1, null],
-  unknown_field: ['anything', { nested: true }],
-};
-for (const field of Object.keys(VALID)) CANDIDATES[field]!.push(undefined);
-
-function withField(field: string, value: unknown): Record<string, unknown> {
-  const body = { ...VALID, [field]: value };
-  if (value === undefined) delete body[field];
-  return body;
-}
-
-function describeValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? 'undefined';
-  return text.length > 40 ? `${[...text].slice(0, 20).join('')}…(${text.length})` : text;
-}
 
 /** The rules the emulator adds to the schema, as documented in input-schema.ts. */
 function stricterThanSchema(field: string, value: unknown): boolean {
@@ -46,27 +15,22 @@ describe('submit validation follows the model page JSON Schema (contracts/)', ()
   it('refuses whatever the schema refuses, at that field, and takes the rest but for the stated stricter rules', () => {
     const refusedBySchema: string[] = [];
     const stricter: string[] = [];
-    for (const [field, values] of Object.entries(CANDIDATES)) {
-      for (const value of values) {
-        const body = withField(field, value);
-        const name = `${field}=${describeValue(value)}`;
-        const schemaOk = validateInput(body);
-        const schemaSays = ajvErrors(validateInput);
-        const checked = checkSeedreamInput(body);
-        if (!schemaOk) {
-          refusedBySchema.push(name);
-          expect(checked.ok, `${name}: the schema refuses it (${schemaSays})`).toBe(false);
-          if (!checked.ok)
-            expect(
-              checked.detail.map((d) => d.loc.join('.')),
-              name,
-            ).toContain(`body.${field}`);
-        } else if (stricterThanSchema(field, value)) {
-          stricter.push(name);
-          expect(checked.ok, name).toBe(false);
-        } else {
-          expect(checked.ok, `${name}: ${checked.ok ? '' : JSON.stringify(checked.detail)}`).toBe(true);
+    for (const { name, field, value, body } of BOUNDARY_CASES) {
+      const schemaOk = validateInput(body);
+      const schemaSays = ajvErrors(validateInput);
+      const checked = checkSeedreamInput(body);
+      if (!schemaOk) {
+        refusedBySchema.push(name);
+        expect(checked.ok, `${name}: the schema refuses it (${schemaSays})`).toBe(false);
+        if (!checked.ok) {
+          const locs = checked.detail.map((d) => d.loc.join('.'));
+          expect(locs, name).toContain(`body.${field}`);
         }
+      } else if (stricterThanSchema(field, value)) {
+        stricter.push(name);
+        expect(checked.ok, name).toBe(false);
+      } else {
+        expect(checked.ok, `${name}: ${checked.ok ? '' : JSON.stringify(checked.detail)}`).toBe(true);
       }
     }
     // The table must exercise both sides, and the stricter rules exactly where documented.
