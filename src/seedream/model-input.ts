@@ -59,7 +59,15 @@ export const SEEDREAM_DEFAULTS = {
 
 export const seedreamInputSchema = z.object({
   /** Must state how many images (see prompt-count.ts). */
-  text: z.string().min(1).max(MAX_PROMPT_LENGTH),
+  text: z
+    .string()
+    .min(1)
+    .max(MAX_PROMPT_LENGTH)
+    // zod's max() counts code points, like JSON Schema's maxLength; the limit is held in UTF-16
+    // units (see promptLength), which is never less, so astral characters cannot slip past it.
+    .refine((text) => text.length <= MAX_PROMPT_LENGTH, {
+      message: `Too long: at most ${MAX_PROMPT_LENGTH} UTF-16 code units`,
+    }),
   /** Must match the count stated in `text`; the price is computed from it. */
   sequential_image_generation_options: z.number().int().min(MIN_IMAGES).max(MAX_IMAGES),
   image_size: z.enum(IMAGE_SIZES),

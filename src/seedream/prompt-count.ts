@@ -36,9 +36,10 @@ export interface CountMention {
 }
 
 /**
- * Length as the limit is checked. We count UTF-16 code units (JavaScript's `length`, what zod's
- * `.max()` checks): never fewer than the code points a Python server would count, so a prompt we
- * accept cannot be rejected upstream for length. Only astral characters (emoji) count double.
+ * Length as the limit is checked. We count UTF-16 code units (JavaScript's `length`; zod's
+ * `.max()` counts code points, so model-input.ts checks units itself): never fewer than the code
+ * points a Python server would count, so a prompt we accept cannot be rejected upstream for
+ * length. Only astral characters (emoji) count double.
  */
 export function promptLength(text: string): number {
   return text.length;

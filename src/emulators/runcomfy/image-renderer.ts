@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
+import { wrapCaption } from './caption-layout.js';
 import { LruCache } from './lru-cache.js';
 
 export type ImageFormat = 'jpeg' | 'png';
@@ -42,7 +43,7 @@ export class ImageRenderer {
   }
 
   #key(frame: FrameSpec): string {
-    return `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${promptCaption(frame.prompt)}`;
+    return `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${captionLines(frame).join('\n')}`;
   }
 
   render(frame: FrameSpec): Promise<Buffer> {
@@ -51,7 +52,7 @@ export class ImageRenderer {
     if (cached) return Promise.resolve(cached);
     let inFlight = this.pending.get(key);
     if (!inFlight) {
-      inFlight = renderFrame(frame, promptCaption(frame.prompt)).then(
+      inFlight = renderFrame(frame).then(
         (buffer) => {
           this.pending.delete(key);
           this.cache.set(key, buffer);
@@ -68,16 +69,24 @@ export class ImageRenderer {
   }
 }
 
-async function renderFrame(frame: FrameSpec, caption: string): Promise<Buffer> {
+async function renderFrame(frame: FrameSpec): Promise<Buffer> {
   const { width, height, index, count } = frame;
   const background = frameColour(index);
   const big = Math.round(Math.min(width, height) * 0.45);
-  const small = Math.round(Math.min(width, height) * 0.05);
+  const small = captionFontSize(frame);
+  const lineHeight = Math.round(small * 1.3);
+  const lines = captionLines(frame);
+  // The caption sits on the bottom edge and grows upwards; "k of N" stays just above it.
+  const lastBaseline = height - small * 1.2;
+  const caption = lines.map(
+    (line, i) =>
+      `<text x="${width / 2}" y="${lastBaseline - (lines.length - 1 - i) * lineHeight}" font-size="${small}">${escapeXml(line)}</text>`,
+  );
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
 <g font-family="DejaVu Sans, sans-serif" fill="#ffffff" text-anchor="middle">
 <text x="${width / 2}" y="${height / 2 + big / 3}" font-size="${big}" font-weight="bold">${index + 1}</text>
-<text x="${width / 2}" y="${height - small * 3}" font-size="${small}">${escapeXml(`${index + 1} of ${count}`)}</text>
-<text x="${width / 2}" y="${height - small * 1.5}" font-size="${small}">${escapeXml(caption)}</text>
+<text x="${width / 2}" y="${lastBaseline - lines.length * lineHeight - small * 0.3}" font-size="${small}">${escapeXml(`${index + 1} of ${count}`)}</text>
+${caption.join('\n')}
 </g></svg>`;
   const image = sharp({ create: { width, height, channels: 3, background } }).composite([
     { input: Buffer.from(svg), top: 0, left: 0 },
@@ -87,10 +96,18 @@ async function renderFrame(frame: FrameSpec, caption: string): Promise<Buffer> {
     : image.jpeg({ quality: 80 }).toBuffer();
 }
 
-/** The first few words of the prompt, short enough to fit on the narrowest size. */
-export function promptCaption(prompt: string): string {
-  const words = prompt.trim().split(/\s+/).slice(0, 6).join(' ');
-  return words.length > 48 ? `${words.slice(0, 47)}…` : words;
+/** With at most four lines the caption stays clear of the frame number on every size. */
+export const MAX_CAPTION_LINES = 4;
+
+function captionFontSize(frame: Pick<FrameSpec, 'width' | 'height'>): number {
+  return Math.round(Math.min(frame.width, frame.height) * 0.04);
+}
+
+/** The prompt wrapped to the frame's width (90 % of it), cut with an ellipsis only if it does not fit. */
+export function captionLines(frame: Pick<FrameSpec, 'width' | 'height' | 'prompt'>): string[] {
+  // Control characters are not allowed in the SVG's XML; line breaks become spaces like the rest.
+  const text = frame.prompt.replace(/[\u0000-\u001f\u007f-\u009f\s]+/g, ' ').trim();
+  return wrapCaption(text, (frame.width * 0.9) / captionFontSize(frame), MAX_CAPTION_LINES).lines;
 }
 
 export function escapeXml(text: string): string {

@@ -1,27 +1,23 @@
-import { z } from 'zod';
+/**
+ * Submit validation: the model page's own JSON Schema (contracts/, vendored byte for byte from
+ * the shared contracts) compiled once with ajv, then the few rules the schema cannot express.
+ * Failures are 422001 `detail` entries shaped like FastAPI/pydantic's.
+ */
+import { Ajv, type ErrorObject } from 'ajv';
+import inputJsonSchema from '../../../contracts/seedream-4-0-sequential.input.schema.json' with { type: 'json' };
 import type { SeedreamInput } from './types.js';
 
-/** The eight sizes the model page offers; the label is part of the value. */
-export const IMAGE_SIZES = [
-  '2048:2048 (1:1)',
-  '2304:1728 (4:3)',
-  '1728:2304 (3:4)',
-  '2560:1440 (16:9)',
-  '1440:2560 (9:16)',
-  '2496:1664 (3:2)',
-  '1664:2496 (2:3)',
-  '3024:1296 (21:9)',
-] as const;
+/** The sizes the model page offers, read from its schema; the label is part of the value. */
+export const IMAGE_SIZES: readonly string[] = inputJsonSchema.properties.image_size.enum;
 
-/** Strict on types (no "3" for 3) so client bugs surface here rather than upstream. */
-const seedreamInputSchema = z.object({
-  text: z.string().min(1).max(600),
-  sequential_image_generation_options: z.number().int().min(1).max(15).default(3),
-  image_size: z.enum(IMAGE_SIZES).default('2560:1440 (16:9)'),
-  seed: z.number().int().optional(),
-  optimize_prompt_options: z.enum(['fast', 'standard']).default('fast'),
-  sequential_image_generation: z.literal('auto').default('auto'),
-});
+/** UTF-16 code units, as JavaScript (and the bot) count a string's length. */
+const MAX_TEXT_UTF16 = inputJsonSchema.properties.text.maxLength;
+
+// allErrors: one answer names every bad field, as the service's does. No coercion: "3" is not 3,
+// so client bugs surface here rather than upstream. No useDefaults: ajv would fill the required
+// `text` from its default before checking `required` (see applyDefaults).
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateContract = ajv.compile(inputJsonSchema);
 
 /** One entry of a 422001 `detail` array, shaped like FastAPI/pydantic's. */
 export interface ValidationDetail {
@@ -33,35 +29,118 @@ export interface ValidationDetail {
 export type InputCheck = { ok: true; input: SeedreamInput } | { ok: false; detail: ValidationDetail[] };
 
 export function checkSeedreamInput(body: unknown): InputCheck {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, detail: [{ loc: ['body'], msg: 'Input should be a valid dictionary', type: 'dict_type' }] };
+  const detail: ValidationDetail[] = [];
+  if (!validateContract(body)) {
+    for (const error of validateContract.errors ?? []) {
+      const entry = toDetail(error);
+      // ajv reports a wrong type and then the enum it also misses; pydantic says one thing per field.
+      if (!detail.some((d) => sameLoc(d.loc, entry.loc))) detail.push(entry);
+    }
   }
-  const parsed = seedreamInputSchema.safeParse(body);
-  if (parsed.success) return { ok: true, input: parsed.data };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return { ok: false, detail };
   const fields = body as Record<string, unknown>;
-  const detail = parsed.error.issues.map((issue): ValidationDetail => {
-    const loc = ['body', ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))];
-    const field = issue.path[0];
-    const missing = typeof field === 'string' && fields[field] === undefined;
-    return { loc, msg: missing ? 'Field required' : issue.message, type: missing ? 'missing' : detailType(issue) };
-  });
-  return { ok: false, detail };
+  for (const entry of stricterRules(fields)) {
+    if (!detail.some((d) => sameLoc(d.loc, entry.loc))) detail.push(entry);
+  }
+  if (detail.length > 0) return { ok: false, detail };
+  // The schema and the rules above have checked every field's type and value.
+  return { ok: true, input: applyDefaults(fields) as unknown as SeedreamInput };
 }
 
-/** Maps zod issue codes onto pydantic-style error types. */
-function detailType(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return `${issue.expected === 'number' ? 'int' : issue.expected}_type`;
-    case 'too_small':
-      return issue.origin === 'string' ? 'string_too_short' : 'greater_than_equal';
-    case 'too_big':
-      return issue.origin === 'string' ? 'string_too_long' : 'less_than_equal';
-    case 'invalid_value':
-      return 'literal_error';
-    default:
-      return issue.code;
+/**
+ * Rules beyond the published schema, each stricter than it, so that an input the emulator takes
+ * is one the service takes too:
+ * - `text` must not be empty: the page says the prompt must state how many images, which an
+ *   empty one cannot (the schema has no minLength).
+ * - `text` at most 600 UTF-16 code units: JSON Schema's maxLength counts code points, so 600
+ *   emoji pass it at 1200 units; which one the service counts is unknown, and the bot counts
+ *   units, so the stricter reading is the one to hold it to.
+ * - `sequential_image_generation` only "auto": the schema types it as any string, but the page
+ *   offers no other mode and nothing says what another would do.
+ * Not checked: that the prompt states the count of `sequential_image_generation_options`. The
+ * page asks for it but does not say the service refuses a prompt without it (the model may just
+ * return a different number), so the emulator does not invent a refusal; the bot checks it itself.
+ */
+function stricterRules(fields: Record<string, unknown>): ValidationDetail[] {
+  const detail: ValidationDetail[] = [];
+  const text = fields['text'];
+  if (text === '') {
+    detail.push({ loc: ['body', 'text'], msg: 'String should have at least 1 character', type: 'string_too_short' });
+  } else if (typeof text === 'string' && text.length > MAX_TEXT_UTF16) {
+    detail.push({
+      loc: ['body', 'text'],
+      msg: `String should have at most ${MAX_TEXT_UTF16} characters`,
+      type: 'string_too_long',
+    });
   }
+  const mode = fields['sequential_image_generation'];
+  if (mode !== undefined && mode !== 'auto') {
+    detail.push({ loc: ['body', 'sequential_image_generation'], msg: "Input should be 'auto'", type: 'literal_error' });
+  }
+  return detail;
+}
+
+/** The schema's defaults for optional fields left out; a required field's default is only the page's example. */
+function applyDefaults(fields: Record<string, unknown>): Record<string, unknown> {
+  const required = new Set<string>(inputJsonSchema.required);
+  const input: Record<string, unknown> = {};
+  for (const [name, property] of Object.entries(inputJsonSchema.properties)) {
+    if (fields[name] !== undefined) input[name] = fields[name];
+    else if (!required.has(name) && 'default' in property) input[name] = property.default;
+  }
+  return input;
+}
+
+/** Maps an ajv error onto pydantic's wording and error types. */
+function toDetail(error: ErrorObject): ValidationDetail {
+  const path = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+  const loc = ['body', ...path];
+  switch (error.keyword) {
+    case 'required':
+      return { loc: [...loc, String(error.params['missingProperty'])], msg: 'Field required', type: 'missing' };
+    case 'type':
+      return typeDetail(loc, String(error.params['type']));
+    case 'maxLength':
+      return {
+        loc,
+        msg: `String should have at most ${String(error.params['limit'])} characters`,
+        type: 'string_too_long',
+      };
+    case 'enum':
+      return {
+        loc,
+        msg: `Input should be ${oneOf(error.params['allowedValues'] as unknown[])}`,
+        type: 'literal_error',
+      };
+    default:
+      return { loc, msg: error.message ?? 'Invalid value', type: error.keyword };
+  }
+}
+
+function typeDetail(loc: string[], expected: string): ValidationDetail {
+  switch (expected) {
+    case 'object':
+      return { loc, msg: 'Input should be a valid dictionary', type: 'dict_type' };
+    case 'integer':
+      return { loc, msg: 'Input should be a valid integer', type: 'int_type' };
+    case 'string':
+      return { loc, msg: 'Input should be a valid string', type: 'string_type' };
+    default:
+      return { loc, msg: `Input should be a valid ${expected}`, type: `${expected}_type` };
+  }
+}
+
+/** pydantic's list: "'fast' or 'standard'", "1, 2 or 3". */
+function oneOf(values: unknown[]): string {
+  const shown = values.map((v) => (typeof v === 'string' ? `'${v}'` : String(v)));
+  return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
+}
+
+function sameLoc(a: ValidationDetail['loc'], b: ValidationDetail['loc']): boolean {
+  return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 
 /** "2560:1440 (16:9)" → { width: 2560, height: 1440 }. */
