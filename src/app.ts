@@ -76,6 +76,10 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
       directory: join(env.DATA_DIR, 'spool'),
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
       timeoutMs: env.DOWNLOAD_TIMEOUT,
+      maxTotalBytes: env.SPOOL_MAX_BYTES,
+      minFreeBytes: env.SPOOL_MIN_FREE_BYTES,
+      onSkip: (jobId, reason, bytes) =>
+        logger.warn({ jobId, reason, bytes }, 'spool: set kept in memory only (disk budget or free space)'),
     }),
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
     deadlineMs: env.JOB_DEADLINE,

@@ -83,6 +83,10 @@ export const engineEnvShape = {
   DATA_DIR: z.string().trim().min(1).default('./data'),
   DOWNLOAD_TIMEOUT: durationMs.prefault('60s'),
   DOWNLOAD_MAX_BYTES: positiveInt(50 * 1024 * 1024, 1024 * 1024 * 1024),
+  /** Most bytes the copies of sets waiting to be posted may take on disk (beyond: kept in memory). */
+  SPOOL_MAX_BYTES: positiveInt(2 * 1024 ** 3, 1024 ** 4),
+  /** Free space the spool leaves on DATA_DIR's disk for the store (beyond: kept in memory). */
+  SPOOL_MIN_FREE_BYTES: limitInt(256 * 1024 ** 2, 1024 ** 4),
   JOB_DEADLINE: durationMs.prefault('30m'),
   POLL_CONCURRENCY: positiveInt(8, 256),
   POLL_RATE: positiveInt(10, 1000),

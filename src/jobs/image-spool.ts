@@ -11,8 +11,13 @@
  * failed (the retry lists the set), or the process stops cleanly; a delivery that ends first
  * never writes them. A crash inside that window leaves no files, and the resumed delivery
  * downloads the set again from URLs RunComfy listed seconds before (JobEngine #localCopies).
+ *
+ * The spool shares its disk with the store, and a store that cannot write cannot record what
+ * was posted. So files are a convenience the spool gives up before it fills the disk: a set
+ * is written only while the spool stays within its budget (`maxTotalBytes`) and the disk keeps
+ * `minFreeBytes` free; otherwise it stays in memory and a retry downloads it again.
  */
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
 import { AbortedError, AppError } from '../errors.js';
@@ -38,6 +43,22 @@ export interface SpoolOptions {
   dispatcher?: Dispatcher;
   /** How long a downloaded set stays only in memory before its files are written (default 5 s). */
   writeDelayMs?: number;
+  /** Most bytes the spool's files may take (SPOOL_MAX_BYTES; default 2 GiB). */
+  maxTotalBytes?: number;
+  /** Free space the disk must keep after a set is written (SPOOL_MIN_FREE_BYTES; default 256 MiB). */
+  minFreeBytes?: number;
+  /** Free bytes of the disk holding the spool (tests stand in for a full disk). */
+  freeBytes?: (directory: string) => Promise<number>;
+  /** Told when a set is kept in memory only, and why. */
+  onSkip?: (jobId: string, reason: 'budget' | 'disk', bytes: number) => void;
+}
+
+const DEFAULT_MAX_TOTAL_BYTES = 2 * 1024 ** 3;
+const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
+
+async function freeBytesOf(directory: string): Promise<number> {
+  const stats = await statfs(directory);
+  return stats.bavail * stats.bsize;
 }
 
 const DEFAULT_WRITE_DELAY_MS = 5_000;
@@ -66,6 +87,8 @@ export class ImageSpool {
   readonly #writing = new Map<string, Promise<void>>();
   /** Downloaded images whose files are not written yet, and the timer that will write them. */
   readonly #unwritten = new Map<string, { images: SpooledImage[]; timer: NodeJS.Timeout }>();
+  /** Bytes this process has put on disk, by job (the spool's budget). */
+  readonly #diskBytes = new Map<string, number>();
 
   constructor(readonly options: SpoolOptions) {}
 
@@ -88,7 +111,6 @@ export class ImageSpool {
     const dir = this.jobDirectory(jobId);
     this.#writeNow(jobId);
     await this.#writing.get(jobId);
-    await mkdir(dir, { recursive: true });
     // Files already there survived a restart: not downloaded again.
     const onDisk = new Map((await this.#onDisk(jobId)).map((image) => [image.index, image]));
     const wanted = urls.map((url, index) => ({ url, index })).filter(({ index }) => !only || only.has(index));
@@ -204,12 +226,33 @@ export class ImageSpool {
     // One file at a time: one thread of the pool that the store's queries share, not all four.
     // One that fails is seen later as a missing file; the others are still written.
     const tracked = (async () => {
+      const bytes = images.reduce((sum, image) => sum + image.bytes, 0);
+      if (!(await this.#roomFor(jobId, bytes))) return;
+      this.#diskBytes.set(jobId, (this.#diskBytes.get(jobId) ?? 0) + bytes);
+      try {
+        await mkdir(this.jobDirectory(jobId), { recursive: true });
+      } catch {
+        return;
+      }
       for (const image of images) await writeAtomically(image.path, image.data!).catch(() => undefined);
     })();
     this.#writing.set(jobId, tracked);
     void tracked.then(() => {
       if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);
     });
+  }
+
+  /** Whether `bytes` more may go to disk: within the budget, with the disk's reserve kept free. */
+  async #roomFor(jobId: string, bytes: number): Promise<boolean> {
+    const used = [...this.#diskBytes.values()].reduce((sum, n) => sum + n, 0);
+    let reason: 'budget' | 'disk' | undefined;
+    if (used + bytes > (this.options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES)) reason = 'budget';
+    else {
+      const free = await (this.options.freeBytes ?? freeBytesOf)(this.options.directory).catch(() => 0);
+      if (free - bytes < (this.options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES)) reason = 'disk';
+    }
+    if (reason) this.options.onSkip?.(jobId, reason, bytes);
+    return reason === undefined;
   }
 
   /** The jobs that have a folder in the spool (leftovers included). */
@@ -229,6 +272,7 @@ export class ImageSpool {
     this.#forget(jobId);
     await this.#writing.get(jobId);
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
+    this.#diskBytes.delete(jobId);
   }
 
   #downloadOptions(signal?: AbortSignal): DownloadOptions {

@@ -137,3 +137,48 @@ describe('ImageSpool', () => {
     }
   });
 });
+
+describe('ImageSpool never starves the store of disk', () => {
+  it('keeps a set in memory when writing it would pass the budget, and writes again once room is made', async () => {
+    const skipped: string[] = [];
+    const budgeted = new ImageSpool({
+      directory,
+      maxBytesPerImage: 1_000_000,
+      timeoutMs: 10_000,
+      writeDelayMs: 0,
+      maxTotalBytes: 1_000_000, // three images of 300 KB fit, a second set does not
+      onSkip: (jobId, reason) => skipped.push(`${jobId}:${reason}`),
+    });
+    await budgeted.fetchAll('first', urls(3));
+    await budgeted.close();
+    await budgeted.fetchAll('second', urls(3));
+    await budgeted.close();
+    expect(await filesOf('first')).toEqual(['0.jpeg', '1.jpeg', '2.jpeg']);
+    expect(await filesOf('second')).toEqual([]);
+    expect(skipped).toEqual(['second:budget']);
+    // Still whole in memory for its delivery.
+    expect((await budgeted.list('second')).every((image) => image.data !== undefined)).toBe(true);
+    await budgeted.remove('first');
+    await budgeted.fetchAll('third', urls(2));
+    await budgeted.close();
+    expect(await filesOf('third')).toEqual(['0.jpeg', '1.jpeg']);
+  });
+
+  it('leaves the disk’s reserve free: on a nearly full disk nothing is written', async () => {
+    const skipped: string[] = [];
+    const nearlyFull = new ImageSpool({
+      directory,
+      maxBytesPerImage: 1_000_000,
+      timeoutMs: 10_000,
+      writeDelayMs: 0,
+      minFreeBytes: 2_000_000,
+      freeBytes: async () => 2_500_000, // 500 KB above the reserve: one 900 KB set does not fit
+      onSkip: (jobId, reason) => skipped.push(`${jobId}:${reason}`),
+    });
+    await nearlyFull.fetchAll('full', urls(3));
+    await nearlyFull.close();
+    expect(await filesOf('full')).toEqual([]);
+    expect(existsSync(nearlyFull.jobDirectory('full'))).toBe(false);
+    expect(skipped).toEqual(['full:disk']);
+  });
+});
