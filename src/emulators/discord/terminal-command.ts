@@ -78,14 +78,21 @@ function unquote(raw: string): string {
 
 /**
  * `key:value key:"quoted" key:words until the next option` → raw strings by option name.
- * With known option names, only those start a new option (so a prompt may contain `a:b`).
+ * With known option names, only those start a new option, and never inside quotes (so a
+ * prompt may contain `10:30` or, quoted, another option's name).
  */
 export function splitOptions(text: string, known?: readonly string[]): Map<string, string> {
-  const names = known && known.length > 0 ? known.map((n) => n.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|') : '[\\w-]+';
-  const starts = [...text.matchAll(new RegExp(`(?:^|\\s)(${names}):`, 'g'))];
+  const names =
+    known && known.length > 0 ? known.map((n) => n.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|') : '[\\w-]+';
+  // Quoted stretches are blanked out (same length) before looking for option starts.
+  const masked = text.replace(/"(?:[^"\\]|\\.)*"/g, (quoted) => ' '.repeat(quoted.length));
+  const starts = [...masked.matchAll(new RegExp(`(?:^|\\s)(${names}):`, 'g'))];
   const options = new Map<string, string>();
   const leading = (starts[0] ? text.slice(0, starts[0].index) : text).trim();
-  if (leading) fail(`Expected option:value, got "${leading}"`);
+  if (leading) {
+    const unknown = /^([\w-]+):/.exec(leading);
+    fail(unknown ? `no option "${unknown[1]}"` : `Expected option:value, got "${leading}"`);
+  }
   starts.forEach((match, i) => {
     const from = match.index! + match[0].length;
     const to = starts[i + 1]?.index ?? text.length;
@@ -134,7 +141,10 @@ export function typedValue(
     case OptionTypes.Role:
       return resolveRole(needGuild('Role'), raw);
     case OptionTypes.Mentionable:
-      if (/^<@&\d+>$/.test(raw) || (guild && [...guild.roles.values()].some((r) => `@${r.name}` === raw || r.name === raw)))
+      if (
+        /^<@&\d+>$/.test(raw) ||
+        (guild && [...guild.roles.values()].some((r) => `@${r.name}` === raw || r.name === raw))
+      )
         return resolveRole(needGuild('Role'), raw);
       return resolveUser(state, raw);
     case OptionTypes.Attachment: {
@@ -177,11 +187,17 @@ function parseSlash(state: EmulatorState, text: string, user: Snowflake, channel
   if (!command && path.length === 0 && state.guildCommands.size + state.globalCommands.size > 0) {
     fail(`/${commandName} is not registered here (run npm run deploy-commands?)`);
   }
-  const raw = splitOptions(rest, command ? (definitions ?? []).map((o) => o.name) : undefined);
+  const where = `/${[commandName, ...path].join(' ')}`;
+  let raw: Map<string, string>;
+  try {
+    raw = splitOptions(rest, command ? (definitions ?? []).map((o) => o.name) : undefined);
+  } catch (error) {
+    throw new TerminalInputError(`${where}: ${(error as Error).message}`);
+  }
   const options: SlashOptions = {};
   for (const [name, value] of raw) {
     const def = definitions?.find((o) => o.name === name);
-    if (command && !def) fail(`/${[commandName, ...path].join(' ')} has no option "${name}"`);
+    if (command && !def) fail(`${where} has no option "${name}"`);
     options[name] = typedValue(state, guild, def, value);
   }
   return { kind: 'slash', user, channel, name: [commandName, ...path].join(' '), options };
@@ -235,7 +251,10 @@ export function parseTerminalLine(state: EmulatorState, line: string, defaults: 
     case 'deny': {
       if (args.length < 2) fail(`${word} <#channel> <Permission> [Permission…]  e.g. grant #gallery ManageThreads`);
       const target = resolveChannel(state, guildOf(), args[0]!);
-      const names = args.slice(1).flatMap((a) => a.split(',')).filter(Boolean);
+      const names = args
+        .slice(1)
+        .flatMap((a) => a.split(','))
+        .filter(Boolean);
       return word === 'grant'
         ? { kind: 'permissions', channel: target, allow: names, deny: [] }
         : { kind: 'permissions', channel: target, allow: [], deny: names };
