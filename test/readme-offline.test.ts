@@ -206,5 +206,23 @@ describe('README: Try it offline', () => {
       expect(response.headers.get('content-type')).toContain('image/jpeg');
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(1_000);
     }
+
+    // The gallery, from the same terminal as the README shows: the owner sets it up, the bot
+    // lacks permissions there (only the owner sees that), the terminal grants them, setup succeeds.
+    const setupLine =
+      /^~ edited in #general · message \d+ · answers owner's \/gallery setup · only owner sees this\n {4}(.*)\n/m;
+    let mark = discord.output.length;
+    discord.type('as owner /gallery setup channel:#gallery');
+    expect((await discord.waitFor(setupLine, 10_000, mark))[1]).toContain(
+      'missing these permissions there: Manage Threads',
+    );
+    mark = discord.output.length;
+    discord.type('grant #gallery ManageThreads ManageChannels');
+    expect((await discord.waitFor(/^The bot in #gallery may: .*\n/m, 5_000, mark))[0]).toContain('ManageThreads');
+    mark = discord.output.length;
+    discord.type('as owner /gallery setup channel:#gallery');
+    expect((await discord.waitFor(setupLine, 10_000, mark))[1]).toBe(
+      'Done: every new set will also be posted to #gallery, one post per set, tagged by aspect ratio.',
+    );
   }, 90_000);
 });

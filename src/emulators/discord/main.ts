@@ -145,7 +145,7 @@ ${guildCount > 1 ? `Plus ${guildCount - 1} more server(s): ${[...emulator.state.
 Type /command option:value … to run a slash command as alice in #general, e.g.
   /imagine prompt:"a lighthouse at dusk" count:4
   as owner /gallery setup channel:#gallery
-  grant #gallery ManageThreads
+  grant #gallery ManageThreads ManageChannels
 ("help" for more). Control API: ${emulator.apiUrl.replace(/\/api$/, '')}/_emulator/state`);
 
 const names = stateNames(emulator.state);
@@ -202,7 +202,7 @@ const HELP = `/name [sub] option:value …     slash command (values may be "quo
 as <owner|alice|bob|mod> …      act as another member (owner has Manage Server)
 in <#channel> …                 act in another channel
 click [messageId] <label|custom_id>   click a button (default: the newest message with it)
-grant <#channel> <Permission…>  allow the bot a permission there (e.g. grant #gallery ManageThreads)
+grant <#channel> <Permission…>  allow the bot permissions there (e.g. grant #gallery ManageThreads ManageChannels)
 deny <#channel> <Permission…>   take it away (e.g. deny #general AttachFiles)
 permissions [#channel]          what the bot may do there
 messages [#channel]             the channel's history as members see it
