@@ -210,6 +210,12 @@ timings                         dispatch → first response of every interaction
 
 function run(line: string): void {
   const action = parseTerminalLine(emulator.state, line, defaults);
+  if ((action.kind === 'slash' || action.kind === 'click') && emulator.sessions().length === 0) {
+    console.log(
+      '! The bot is not connected yet: put the lines above in .env, then npm run deploy-commands and npm start',
+    );
+    return;
+  }
   switch (action.kind) {
     case 'none':
       return;
