@@ -7,6 +7,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import {
   copyFileSync,
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -16,18 +17,25 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
-/** The tracked files as they are now, node_modules linked, `../shared` beside it as in a checkout. */
+/** The tracked files as they are now (else the tree without ignored folders), node_modules linked, `../shared` beside it as in a checkout. */
 function cleanCopy(): string {
   const base = mkdtempSync(join(tmpdir(), 'seedream-readme-'));
   const repo = join(base, 'repo');
-  const files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
-  for (const file of files) {
+  let files: string[] | undefined;
+  try {
+    files = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+  } catch {
+    // Not a git checkout (an unpacked archive): everything but what git would ignore.
+    const skip = new Set(['node_modules', '.git', 'data', 'out', 'dist', 'coverage', '.env']);
+    cpSync(ROOT, repo, { recursive: true, filter: (path) => !skip.has(relative(ROOT, path).split(sep)[0]!) });
+  }
+  for (const file of files ?? []) {
     if (!existsSync(join(ROOT, file))) continue; // deleted but not yet committed
     mkdirSync(dirname(join(repo, file)), { recursive: true });
     copyFileSync(join(ROOT, file), join(repo, file));
@@ -51,7 +59,6 @@ class Terminal {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? cwd,
       NO_UPDATE_NOTIFIER: '1',
-      LOG_LEVEL: 'info',
     };
     this.child = spawn('npm', ['run', '--silent', ...args], {
       cwd,
