@@ -105,18 +105,21 @@ export const engineEnvShape = {
   MAX_ACTIVE_JOBS_PER_GUILD: limitInt(10, 10_000),
 };
 
-export const botEnvSchema = z.object({
+const snowflake = z
+  .string()
+  .trim()
+  .regex(/^\d{15,21}$/, 'expected a Discord snowflake (digits only)');
+
+/** Where the bot reaches Discord: all `npm run deploy-commands` needs. */
+export const discordEnvShape = {
   DISCORD_TOKEN: nonEmpty,
-  DISCORD_APPLICATION_ID: z
-    .string()
-    .trim()
-    .regex(/^\d{15,21}$/, 'expected a Discord snowflake (digits only)'),
+  DISCORD_APPLICATION_ID: snowflake,
   DISCORD_API_URL: httpUrl.optional(),
-  DEV_GUILD_ID: z
-    .string()
-    .trim()
-    .regex(/^\d{15,21}$/, 'expected a Discord snowflake (digits only)')
-    .optional(),
+  DEV_GUILD_ID: snowflake.optional(),
+};
+
+export const botEnvSchema = z.object({
+  ...discordEnvShape,
   /** Whether members may generate in DMs (charged to a server they share with the bot), for servers that have not chosen. */
   ALLOW_DMS: boolean(true),
   ...runcomfyEnvShape,
@@ -124,11 +127,13 @@ export const botEnvSchema = z.object({
 });
 
 export const cliEnvSchema = z.object(runcomfyEnvShape);
+export const deployEnvSchema = z.object(discordEnvShape);
 export const engineOnlyEnvSchema = z.object({ ...runcomfyEnvShape, ...engineEnvShape });
 
 export type BotEnv = z.infer<typeof botEnvSchema>;
 export type CliEnv = z.infer<typeof cliEnvSchema>;
 export type EngineEnv = z.infer<typeof engineOnlyEnvSchema>;
+export type DeployEnv = z.infer<typeof deployEnvSchema>;
 
 export type EnvSource = Record<string, string | undefined>;
 
@@ -169,4 +174,5 @@ export function loadDotEnv(path = '.env'): void {
 // The only place process.env is read.
 export const loadBotEnv = (source: EnvSource = process.env): BotEnv => parseEnv(botEnvSchema, source);
 export const loadCliEnv = (source: EnvSource = process.env): CliEnv => parseEnv(cliEnvSchema, source);
+export const loadDeployEnv = (source: EnvSource = process.env): DeployEnv => parseEnv(deployEnvSchema, source);
 export const loadEngineEnv = (source: EnvSource = process.env): EngineEnv => parseEnv(engineOnlyEnvSchema, source);

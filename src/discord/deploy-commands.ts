@@ -1,10 +1,15 @@
-/** `npm run deploy-commands`: registers the slash commands for DEV_GUILD_ID (at once) or globally. */
+/**
+ * `npm run deploy-commands`: registers the slash commands for DEV_GUILD_ID (at once) or globally.
+ * Reads `.env` like `npm start`, but needs only the Discord variables: registering commands
+ * talks to Discord alone.
+ */
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
-import { EnvError, loadBotEnv } from '../env.js';
+import { EnvError, loadDeployEnv, loadDotEnv } from '../env.js';
 
 try {
-  const env = loadBotEnv();
+  loadDotEnv();
+  const env = loadDeployEnv();
   const rest = new REST(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}).setToken(env.DISCORD_TOKEN);
   const body = commands.map((command) => command.definition);
   const route = env.DEV_GUILD_ID
@@ -16,7 +21,10 @@ try {
   );
 } catch (error) {
   if (error instanceof EnvError) {
-    process.stderr.write(`Cannot register commands:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    process.stderr.write(
+      `Cannot register commands:\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'Set these variables in .env or the environment (see .env.example and the README).\n',
+    );
   } else {
     process.stderr.write(`Cannot register commands: ${error instanceof Error ? error.message : String(error)}\n`);
   }

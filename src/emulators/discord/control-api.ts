@@ -6,13 +6,16 @@
  *   POST /_emulator/slash   {user, guild?, channel?, locale?, name, options?}
  *   POST /_emulator/autocomplete {user, guild?, channel?, locale?, name, options, focused}
  *   POST /_emulator/click   {user, message, customId}
+ *   POST /_emulator/permissions {channel, guild?, allow?, deny?}   grant/deny the bot in a channel
  *   GET  /_emulator/interactions/:id           response, original message, follow-ups
  *   GET  /_emulator/channels/:id/messages      visible history, oldest first
  *   GET  /_emulator/timings                    dispatch → first response per interaction
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
 import type { InteractionHandle } from './actor.js';
 import type { DiscordEmulator } from './emulator.js';
+import { PermissionFlags, type PermissionName, permissionNames } from './permissions.js';
 import { sendJson } from './rest/server.js';
 import { isObject } from './rules/message-rules.js';
 import type { JsonObject } from './types.js';
@@ -46,6 +49,38 @@ function interactionView(emulator: DiscordEmulator, id: string): JsonObject | un
   };
 }
 
+const permissionList = z
+  .union([z.string(), z.array(z.string())])
+  .transform((raw) => (Array.isArray(raw) ? raw : raw.split(/[\s,]+/)).filter(Boolean))
+  .refine((names) => names.every((n) => n in PermissionFlags), {
+    message: `permissions are names such as ManageThreads, AttachFiles (one of ${Object.keys(PermissionFlags).join(', ')})`,
+  })
+  .transform((names) => names as PermissionName[]);
+
+const permissionsBody = z.object({
+  /** A channel id, or a name (`gallery` / `#gallery`) in `guild` or the first guild. */
+  channel: z.string().min(1),
+  guild: z.string().optional(),
+  allow: permissionList.optional(),
+  deny: permissionList.optional(),
+});
+
+/** Grants/denies the bot permissions in a channel; answers with its overwrite and what it may now do there. */
+function changeBotPermissions(emulator: DiscordEmulator, raw: JsonObject): JsonObject {
+  const parsed = permissionsBody.safeParse(raw);
+  if (!parsed.success) throw new Error(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+  const body = parsed.data;
+  const channelId = /^\d+$/.test(body.channel)
+    ? body.channel
+    : emulator.channelByName(body.channel.replace(/^#/, ''), body.guild ?? emulator.defaultGuild).data.id;
+  const overwrite = emulator.changeBotPermissions(channelId, { allow: body.allow ?? [], deny: body.deny ?? [] });
+  return {
+    channel: channelId,
+    overwrite,
+    permissions: permissionNames(emulator.state.botPermissionsIn(channelId)),
+  };
+}
+
 export function createControlHandler(emulator: DiscordEmulator) {
   return async (req: IncomingMessage, res: ServerResponse, path: string, _query: URLSearchParams): Promise<void> => {
     const method = req.method ?? 'GET';
@@ -60,6 +95,7 @@ export function createControlHandler(emulator: DiscordEmulator) {
           guilds: [...state.guilds.values()].map((g) => ({
             id: g.id,
             name: g.name,
+            ownerId: g.ownerId,
             locale: g.preferredLocale,
             channels: g.channelIds.map((id) => {
               const c = state.channels.get(id)!;
@@ -96,6 +132,10 @@ export function createControlHandler(emulator: DiscordEmulator) {
         const body = await readJson(req);
         const handle = emulator.clickButton(String(body['user']), String(body['message']), String(body['customId']));
         sendJson(res, 200, summary(handle));
+        return;
+      }
+      if (method === 'POST' && parts[0] === 'permissions') {
+        sendJson(res, 200, changeBotPermissions(emulator, await readJson(req)));
         return;
       }
       if (method === 'GET' && parts[0] === 'interactions' && parts[1]) {

@@ -21,6 +21,7 @@ import { FaultInjector } from './faults.js';
 import { type DropOptions, Gateway, GatewayIntents, type SessionInfo } from './gateway.js';
 import { type InteractionRecord, type InteractionTiming, timingOf } from './interactions.js';
 import { MessageFactory } from './messages.js';
+import type { PermissionInput } from './permissions.js';
 import type { RestEnvironment } from './rest/context.js';
 import { createRestHandler } from './rest/server.js';
 import { Limits, THREAD_TYPES } from './rules/limits.js';
@@ -29,6 +30,7 @@ import { type ChannelRecord, EmulatorState, type GuildRecord, type MemberRecord,
 import {
   type ApiApplicationCommand,
   type ApiAttachment,
+  type ApiOverwrite,
   type ApiRole,
   type ApiUser,
   type ChannelRef,
@@ -248,6 +250,14 @@ export class DiscordEmulator {
   /** Replaces a channel's permission overwrites (e.g. deny the bot Send Messages → 50013). */
   setChannelOverwrites(channel: ChannelRef, overwrites: OverwriteSpec[]): void {
     this.state.setChannelOverwrites(channelIdOf(channel), overwrites);
+  }
+
+  /**
+   * Grants (`allow`) or takes away (`deny`) the bot's permissions in a channel through its own
+   * overwrite (other overwrites stay); the bot hears CHANNEL_UPDATE. E.g. grant Manage Threads in a gallery.
+   */
+  changeBotPermissions(channel: ChannelRef, change: { allow?: PermissionInput; deny?: PermissionInput }): ApiOverwrite {
+    return this.state.changeBotChannelPermissions(channelIdOf(channel), change);
   }
 
   /** The first guild (the seeded one by default). */

@@ -1,13 +1,15 @@
 /**
  * `npm run emulator:discord [-- --port 8790]`: the Discord emulator on its own, for the
- * offline sandbox. Prints the environment the bot needs, seeds a small server, logs what the
- * bot posts, and reads commands on stdin to act as users:
+ * offline sandbox. Prints the environment the bot needs, seeds a small server, prints what
+ * members see of everything the bot posts or edits (render-text.ts), and reads commands on
+ * stdin to act as members (terminal-command.ts):
  *
  *   /imagine prompt:"a red fox" count:4      run a slash command (as alice, in #general)
- *   as bob /imagine prompt:"…"               … as another seeded user (bob speaks zh-TW)
- *   in <channelId> /imagine …                … in another channel
- *   click <messageId> <customId> [user]      click a button
- *   messages [channelId]                     show a channel's history
+ *   as owner /gallery setup channel:#gallery … as another seeded member (owner has Manage Server)
+ *   in #gallery /imagine …                   … in another channel
+ *   click Cancel                             click a button (by label or custom_id)
+ *   grant #gallery ManageThreads             allow / deny the bot a permission in a channel
+ *   messages [#channel]                      show a channel's history
  *   timings                                  dispatch → first response of every interaction
  *
  * The same actions are available over HTTP under /_emulator/ (see control-api.ts).
@@ -16,7 +18,10 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { InteractionHandle } from './actor.js';
 import { startDiscordEmulator } from './emulator.js';
+import { type PermissionName, permissionNames } from './permissions.js';
+import { renderInteractionResponse, renderMessage, stateNames, viewOf } from './render-text.js';
 import type { StoredMessage } from './state.js';
+import { findButton, parseTerminalLine } from './terminal-command.js';
 import type { GuildSpec } from './types.js';
 
 const { values } = parseArgs({
@@ -73,6 +78,7 @@ const FIXED = {
   gallery: '1380000000000000102',
   media: '1380000000000000103',
   readOnly: '1380000000000000104',
+  owner: '1380000000000000200',
   alice: '1380000000000000201',
   bob: '1380000000000000202',
   mod: '1380000000000000203',
@@ -83,6 +89,8 @@ function sandboxGuild(index: number): GuildSpec {
   return {
     ...(first ? { id: FIXED.guild } : {}),
     name: first ? 'Seedream Sandbox' : `Seedream Sandbox ${index + 1}`,
+    // The owner may do everything (Manage Server included): /settings, /gallery setup.
+    ownerId: FIXED.owner,
     roles: [{ name: 'Moderators', permissions: ['ManageMessages'] }],
     channels: [
       { ...(first ? { id: FIXED.general } : {}), name: 'general' },
@@ -105,6 +113,7 @@ const emulator = await startDiscordEmulator({
   applicationId,
   botUsername: 'seedream-sandbox',
   users: [
+    { id: FIXED.owner, username: 'owner', locale: 'en-US' },
     { id: FIXED.alice, username: 'alice', locale: 'en-US' },
     { id: FIXED.bob, username: 'bob', locale: 'zh-TW' },
     { id: FIXED.mod, username: 'mod', locale: 'en-US' },
@@ -127,110 +136,118 @@ Seeded server "${guild.name}" (${guild.id}):
   #gallery        ${FIXED.gallery} (forum)
   #media-gallery  ${FIXED.media} (media)
   #read-only      ${FIXED.readOnly} (the bot may not post or attach)
-Users: alice ${FIXED.alice} (en-US), bob ${FIXED.bob} (zh-TW), mod ${FIXED.mod} (Manage Messages)
+Members:
+  owner  ${FIXED.owner} (en-US) server owner: Manage Server, for /settings and /gallery setup
+  alice  ${FIXED.alice} (en-US) the member you act as by default
+  bob    ${FIXED.bob} (zh-TW)
+  mod    ${FIXED.mod} (en-US) @Moderators: Manage Messages
 ${guildCount > 1 ? `Plus ${guildCount - 1} more server(s): ${[...emulator.state.guilds.keys()].slice(1).join(', ')}\n` : ''}
-Type /command key:value … to run a slash command as alice in #general ("help" for more).
-Control API: ${emulator.apiUrl.replace(/\/api$/, '')}/_emulator/state`);
+Type /command option:value … to run a slash command as alice in #general, e.g.
+  /imagine prompt:"a lighthouse at dusk" count:4
+  as owner /gallery setup channel:#gallery
+  grant #gallery ManageThreads ManageChannels
+("help" for more). Control API: ${emulator.apiUrl.replace(/\/api$/, '')}/_emulator/state`);
 
-const userIds: Record<string, string> = { alice: FIXED.alice, bob: FIXED.bob, mod: FIXED.mod };
+const names = stateNames(emulator.state);
+const defaults = { user: FIXED.alice, channel: FIXED.general };
+/** What was last printed per message, so an edit that changes nothing members see is not printed again. */
+const lastShown = new Map<string, string>();
 
-function describe(message: StoredMessage): string {
-  const parts: string[] = [];
-  const channel = emulator.state.channels.get(message.channelId)?.data.name ?? message.channelId;
-  parts.push(
-    `[${message.ephemeral ? 'ephemeral ' : ''}message ${message.id} in #${channel}${message.loading ? ', thinking…' : ''}]`,
-  );
-  if (message.data.content) parts.push(JSON.stringify(message.data.content.slice(0, 200)));
-  if (message.data.embeds.length > 0) parts.push(`${message.data.embeds.length} embed(s)`);
-  for (const attachment of message.data.attachments)
-    parts.push(`\n    ${attachment.filename} ${attachment.size} B → ${attachment.url}`);
-  const ids: string[] = [];
-  const walk = (components: unknown[]) => {
-    for (const c of components as Array<Record<string, unknown>>) {
-      if (typeof c['custom_id'] === 'string') ids.push(c['custom_id']);
-      if (Array.isArray(c['components'])) walk(c['components']);
-    }
-  };
-  walk(message.data.components);
-  if (ids.length > 0) parts.push(`\n    components: ${ids.join(', ')}`);
-  return parts.join(' ');
+function show(message: StoredMessage, event: 'posted' | 'edited'): void {
+  const text = renderMessage(viewOf(emulator.state, message, event), names);
+  const body = text.slice(text.indexOf('\n') + 1);
+  if (event === 'edited' && lastShown.get(message.id) === body) return;
+  lastShown.set(message.id, body);
+  console.log(text);
 }
 
 if (!values.quiet) {
   emulator.events.on('messageCreate', (m) => {
-    if (m.data.author.id === emulator.botUser.id) console.log(`+ ${describe(m)}`);
+    if (m.data.author.id === emulator.botUser.id) show(m, 'posted');
   });
-  emulator.events.on('messageUpdate', (m) => console.log(`~ ${describe(m)}`));
-  emulator.events.on('interactionResponse', (r) =>
-    console.log(
-      `← interaction ${r.id} (${r.name}) answered with type ${r.response?.type} after ${r.response?.afterMs} ms`,
-    ),
+  emulator.events.on('messageUpdate', (m) => show(m, 'edited'));
+  emulator.events.on('messageDelete', (m) =>
+    console.log(`- deleted message ${m.id} in ${names.channel(m.channelId) ?? m.channelId}`),
+  );
+  emulator.events.on('interactionResponse', (record) => {
+    const extra = renderInteractionResponse(record, names);
+    if (extra) console.log(extra);
+  });
+}
+
+const CALLBACKS: Record<number, string> = {
+  4: 'answered',
+  5: 'deferred ("thinking…")',
+  6: 'acknowledged',
+  7: 'updated its message',
+  8: 'offered choices',
+  9: 'showed a form',
+};
+
+function report(handle: InteractionHandle): void {
+  const who = names.user(handle.record.userId) ?? handle.record.userId;
+  console.log(
+    `→ ${who}: ${handle.record.kind === 'command' ? `/${handle.record.name}` : `click ${handle.record.name}`}`,
+  );
+  handle.waitForResponse({ timeoutMs: 3_500 }).then(
+    (response) =>
+      console.log(
+        `← the bot ${CALLBACKS[response.type] ?? `answered (type ${response.type})`} in ${response.afterMs} ms`,
+      ),
+    () => console.log(`! no answer within 3 s (Discord would show "The application did not respond")`),
   );
 }
 
-/** `key:value key:"quoted value"` → options; numbers and booleans typed. */
-function parseOptions(text: string): Record<string, string | number | boolean> {
-  const options: Record<string, string | number | boolean> = {};
-  for (const match of text.matchAll(/([\w-]+):("(?:[^"\\]|\\.)*"|\S+)/g)) {
-    const raw = match[2]!;
-    const value = raw.startsWith('"') ? (JSON.parse(raw) as string) : raw;
-    options[match[1]!] =
-      value === 'true' ? true : value === 'false' ? false : /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : value;
-  }
-  return options;
-}
-
-function report(handle: InteractionHandle): void {
-  console.log(`→ interaction ${handle.id} dispatched to ${handle.record.deliveredTo} session(s)`);
-  handle
-    .waitForResponse({ timeoutMs: 3_500 })
-    .catch(() =>
-      console.log(`! interaction ${handle.id}: no response within 3 s (Discord would show "did not respond")`),
-    );
-}
+const HELP = `/name [sub] option:value …     slash command (values may be "quoted"; channel:#name, user:@name, role:@Name)
+as <owner|alice|bob|mod> …      act as another member (owner has Manage Server)
+in <#channel> …                 act in another channel
+click [messageId] <label|custom_id>   click a button (default: the newest message with it)
+grant <#channel> <Permission…>  allow the bot permissions there (e.g. grant #gallery ManageThreads ManageChannels)
+deny <#channel> <Permission…>   take it away (e.g. deny #general AttachFiles)
+permissions [#channel]          what the bot may do there
+messages [#channel]             the channel's history as members see it
+timings                         dispatch → first response of every interaction`;
 
 function run(line: string): void {
-  let rest = line.trim();
-  if (!rest) return;
-  let user = FIXED.alice;
-  let channel = FIXED.general;
-  const as = /^as\s+(\S+)\s+/.exec(rest);
-  if (as) {
-    user = userIds[as[1]!] ?? as[1]!;
-    rest = rest.slice(as[0].length);
-  }
-  const inChannel = /^in\s+(\S+)\s+/.exec(rest);
-  if (inChannel) {
-    channel = inChannel[1]!;
-    rest = rest.slice(inChannel[0].length);
-  }
-  if (rest.startsWith('/')) {
-    const nameMatch = /^\/([\w-]+(?:\s+[\w-]+(?=\s|$)(?![^\s]*:))*)/.exec(rest);
-    const name = nameMatch?.[1] ?? rest.slice(1).split(/\s+/)[0]!;
-    report(emulator.runSlashCommand({ user, channel }, name, parseOptions(rest.slice(1 + name.length))));
+  const action = parseTerminalLine(emulator.state, line, defaults);
+  if ((action.kind === 'slash' || action.kind === 'click') && emulator.sessions().length === 0) {
+    console.log(
+      '! The bot is not connected yet: put the lines above in .env, then npm run deploy-commands and npm start',
+    );
     return;
   }
-  const [command, ...args] = rest.split(/\s+/);
-  switch (command) {
-    case 'click':
-      report(emulator.clickButton(userIds[args[2] ?? ''] ?? args[2] ?? user, args[0]!, args[1]!));
+  switch (action.kind) {
+    case 'none':
       return;
+    case 'slash':
+      report(emulator.runSlashCommand({ user: action.user, channel: action.channel }, action.name, action.options));
+      return;
+    case 'click': {
+      const target = findButton(emulator.state, action.user, action.message, action.button);
+      report(emulator.clickButton(action.user, target.message, target.customId));
+      return;
+    }
+    case 'permissions': {
+      if (action.allow.length > 0 || action.deny.length > 0) {
+        emulator.changeBotPermissions(action.channel, {
+          allow: action.allow as PermissionName[],
+          deny: action.deny as PermissionName[],
+        });
+      }
+      const bits = emulator.state.botPermissionsIn(action.channel);
+      console.log(`The bot in ${names.channel(action.channel)} may: ${permissionNames(bits).join(', ') || 'nothing'}`);
+      return;
+    }
     case 'messages':
-      for (const message of emulator.channelMessages(args[0] ?? channel)) console.log(describe(message));
+      for (const message of emulator.channelMessages(action.channel))
+        console.log(renderMessage(viewOf(emulator.state, message, 'posted'), names));
       return;
     case 'timings':
       console.table(emulator.interactionTimings());
       return;
     case 'help':
-      console.log(`/name key:value …            slash command as alice in #general
-as <alice|bob|mod|id> …       act as another user
-in <channelId> …              act in another channel
-click <messageId> <customId> [user]
-messages [channelId]
-timings`);
+      console.log(HELP);
       return;
-    default:
-      console.log(`Unknown command "${command}" (try "help")`);
   }
 }
 

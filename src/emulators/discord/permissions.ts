@@ -130,6 +130,13 @@ function bitOf(name: string): bigint {
   return bit;
 }
 
+/** The names of the bits set, in flag order (Administrator alone stands for all). */
+export function permissionNames(bits: bigint): PermissionName[] {
+  return (Object.entries(PermissionFlags) as Array<[PermissionName, bigint]>)
+    .filter(([, bit]) => (bits & bit) === bit)
+    .map(([name]) => name);
+}
+
 export function hasPermission(bits: bigint, permission: PermissionName): boolean {
   return (
     (bits & PermissionFlags.Administrator) === PermissionFlags.Administrator ||

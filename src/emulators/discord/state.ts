@@ -240,6 +240,8 @@ export class EmulatorState {
       flags: 0,
     };
     if (spec.bot) user.bot = true;
+    // First one wins: a later user with the same name is still reachable by id.
+    if (!this.userIdByName.has(username)) this.userIdByName.set(username, id);
     this.users.set(id, {
       user,
       locale: spec.locale ?? 'en-US',
@@ -456,6 +458,33 @@ export class EmulatorState {
     if (!channel.guildId) throw new Error('DM channels have no permission overwrites');
     const guild = this.requireGuild(channel.guildId);
     channel.data.permission_overwrites = overwrites.map((o) => this.resolveOverwrite(guild, o));
+    // As on Discord, a connected bot hears of it (CHANNEL_UPDATE) and its cache follows.
+    this.events.emit('channelUpdate', channel);
+  }
+
+  /**
+   * Grants (`allow`) or takes away (`deny`) the bot's permissions in one channel through its own
+   * member overwrite, leaving every other overwrite as it was. Returns the bot's overwrite.
+   */
+  changeBotChannelPermissions(
+    channelId: Snowflake,
+    change: { allow?: PermissionInput; deny?: PermissionInput },
+  ): ApiOverwrite {
+    const channel = this.requireChannel(channelId);
+    if (!channel.guildId) throw new Error('DM channels have no permission overwrites');
+    const allow = resolvePermissions(change.allow);
+    const deny = resolvePermissions(change.deny);
+    const overwrites = channel.data.permission_overwrites ?? [];
+    const current = overwrites.find((o) => o.id === this.botUser.id && o.type === 1);
+    const next: ApiOverwrite = {
+      id: this.botUser.id,
+      type: 1,
+      allow: (((current ? BigInt(current.allow) : 0n) & ~deny) | allow).toString(),
+      deny: (((current ? BigInt(current.deny) : 0n) & ~allow) | deny).toString(),
+    };
+    channel.data.permission_overwrites = [...overwrites.filter((o) => o !== current), next];
+    this.events.emit('channelUpdate', channel);
+    return next;
   }
 
   private resolveRoleId(guild: GuildRecord, ref: string): Snowflake {
