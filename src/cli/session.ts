@@ -27,7 +27,10 @@ export function openSession(io: CliIo, options: { verbose: boolean }): Session {
     : env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace'
       ? env.LOG_LEVEL
       : 'silent';
-  const log = createLogger({ level, name: 'seedream-cli' }, { write: (line: string) => io.stderr.write(line) });
+  const log = createLogger(
+    { level, name: 'seedream-cli', secrets: [env.RUNCOMFY_API_TOKEN] },
+    { write: (line: string) => io.stderr.write(line) },
+  );
   const client = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,

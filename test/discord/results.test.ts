@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
+import { duplicateKeys } from '../helpers/log-lines.js';
 
 let h: BotHarness;
 
@@ -78,5 +79,25 @@ describe('languages and places', () => {
     const results = resultMessages(h.discord, card.channelId, handle.id);
     expect(results.flatMap((m) => m.data.attachments ?? [])).toHaveLength(2);
     expect(buttonIds(results.at(-1))).toContain(`sd1:delete:${handle.id}`);
+  });
+});
+
+// Last: every line the bot logged above, plus a member's mistake.
+describe('log lines', () => {
+  it('carry no key twice, no empty stack and no token', async () => {
+    const user = h.discord.createUser({ username: 'mistaken' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', { prompt: '3 images of a cat', count: 5 });
+    await handle.waitForResponse();
+    const errorLine = await waitUntil(() => h.logs.find((l) => l.includes('"interaction error"')), 'the error line');
+    expect(JSON.parse(errorLine)).toMatchObject({ interactionId: handle.id, userId: user.id, code: 'count_mismatch' });
+    expect(errorLine).not.toContain('"stack"');
+    const tokens = [h.discord.botToken, h.runcomfy.token];
+    for (const line of h.logs) {
+      expect(duplicateKeys(line), line).toEqual([]);
+      expect(line).not.toContain('"stack":""');
+      for (const token of tokens) expect(line).not.toContain(token);
+      expect(line).not.toMatch(/aW50ZXJhY3Rpb246/);
+    }
   });
 });
