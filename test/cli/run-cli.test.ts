@@ -82,9 +82,15 @@ describe('more bad input: exit 2, nothing sent', () => {
     [
       'an unknown option',
       ['generate', 'a cat', '--colour', 'red'],
-      /Unknown option '--colour'[\s\S]*seedream generate --help/,
+      /^seedream: Unknown option --colour; the options are -h\/--help, --json, --verbose, -n\/--count, [^\n]*--quiet\nRun "seedream generate --help" for usage\.\n$/,
     ],
-    ['an option without its value', ['generate', 'a cat', '--aspect'], /--aspect <value>' argument missing/],
+    [
+      'an unknown short option',
+      ['status', 'x', '-z'],
+      /^seedream: Unknown option -z; the options are -h\/--help, --json, --verbose\n/,
+    ],
+    ['an option without its value', ['generate', 'a cat', '--aspect'], /^seedream: --aspect needs a value\n/],
+    ['a flag given a value', ['generate', 'a cat', '--json=yes'], /^seedream: --json takes no value\n/],
     ['a missing prompt', ['generate'], /Missing the prompt/],
     ['a bad --timeout', ['generate', 'a cat', '--timeout', 'soon'], /--timeout must be a duration/],
     ['an unknown command', ['paint', 'a cat'], /Unknown command "paint"/],
