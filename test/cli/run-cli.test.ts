@@ -204,6 +204,14 @@ describe('status / result / cancel, in-process', () => {
     expect(queued).toMatchObject({ status: 'in_queue', queuePosition: expect.any(Number) });
   });
 
+  it('status of a finished request says succeeded, the word --json and result use', async () => {
+    const text = await run(['status', doneId], env);
+    expect(text.stdout).toBe(`${doneId}: succeeded (seedream result ${doneId} --out <dir> fetches the images)\n`);
+    const json = await run(['status', doneId, '--json'], env);
+    expect(JSON.parse(json.stdout)).toEqual({ requestId: doneId, status: 'succeeded', queuePosition: null });
+    expect(JSON.parse((await run(['result', doneId, '--json'], env)).stdout).status).toBe('succeeded');
+  });
+
   it('an unknown id is a friendly error naming the request, exit 1', async () => {
     const result = await run(['status', 'no-such-request'], env);
     expect(result.code).toBe(1);
