@@ -13,6 +13,8 @@ export interface Session {
   env: CliEnv;
   client: RunComfyClient;
   log: Logger;
+  /** Set once a request was submitted, so a later failure can point at it. */
+  requestId?: string;
   close(): Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export async function withSession(
   try {
     return await body(session);
   } catch (error) {
-    return reportError(io, error, { log: session.log, verbose: options.verbose });
+    return reportError(io, error, { log: session.log, verbose: options.verbose, requestId: session.requestId });
   } finally {
     await session.close().catch(() => undefined);
   }

@@ -18,7 +18,7 @@ interface InProcessRun {
 function run(
   args: string[],
   env: Record<string, string>,
-  options: { stdin?: string; interruptWhen?: (stderr: string) => boolean } = {},
+  options: { stdin?: string; interruptWhen?: (stderr: string) => boolean; onStderr?: (stderr: string) => void } = {},
 ): Promise<InProcessRun> {
   let stdout = '';
   let stderr = '';
@@ -28,6 +28,7 @@ function run(
     stderr: {
       write: (chunk: string) => {
         stderr += chunk;
+        options.onStderr?.(stderr);
         if (options.interruptWhen?.(stderr)) interrupt.abort();
       },
     },
@@ -153,6 +154,34 @@ describe('generate, in-process', () => {
     const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
     expect(result.stderr).toContain(`Cancelled request ${requestId} on RunComfy: it was still queued`);
     expect(emulator.job(requestId!)?.cancelled).toBe(true);
+  });
+
+  it('a request cancelled elsewhere ends with no advice to run the (paid) command again', async () => {
+    let cancelling: Promise<unknown> | undefined;
+    const result = await run(['generate', 'a cat', '-n', '1', '--out', await tempDir()], env, {
+      onStderr: (stderr) => {
+        const id = /Submitted as request (\S+)/.exec(stderr)?.[1];
+        if (id && /^Queued/m.test(stderr)) {
+          cancelling ??= fetch(`${emulator.url}/v1/requests/${id}/cancel`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${emulator.token}` },
+          });
+        }
+      },
+    });
+    await cancelling;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/The generation was cancelled\. \(reference [A-Z2-7]{6}\)\n {2}request: \S+\n$/);
+    expect(result.stderr).not.toMatch(/again|--verbose/);
+  });
+
+  it('a failure after the submit points at the request, not at running generate again', async () => {
+    emulator.inject({ kind: 'job-fails', error: { message: 'nope' } });
+    const result = await run(['generate', 'a cat', '-n', '3', '--out', await tempDir()], env);
+    expect(result.code).toBe(1);
+    const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain(`For details (nothing is generated again): seedream result ${requestId} --verbose`);
+    expect(result.stderr).not.toContain('Run again');
   });
 
   it('--timeout gives up waiting (exit 1) and says how to come back for the result', async () => {

@@ -56,7 +56,8 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
   await prepareOutputDirectory(outDir, 'generate');
 
   const verbose = values.verbose === true;
-  return withSession(io, { verbose }, async ({ client, env, log }) => {
+  return withSession(io, { verbose }, async (session) => {
+    const { client, env, log } = session;
     const { input, aspect } = resolved;
     const count = input.sequential_image_generation_options;
     const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
@@ -67,6 +68,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       const submittedAt = io.clock();
       const submitted = await submitHoldingInterrupt(io, client, input, progress);
       const requestId = submitted.request_id;
+      session.requestId = requestId;
       progress.note(`Submitted as request ${requestId}`);
       log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
       if (io.interrupt.aborted) {
