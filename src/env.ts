@@ -4,7 +4,7 @@
  * A missing or malformed variable fails start-up with one message naming every bad variable.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -170,6 +170,12 @@ export function loadDotEnv(path: string | undefined = dotEnvPath()): void {
   const before = { ...process.env };
   process.loadEnvFile(path);
   Object.assign(process.env, before);
+}
+
+/** The folder a person ran the command from: npm run moves to the package root, but says where it started. */
+export function invocationDir(source: EnvSource = process.env, cwd = process.cwd()): string {
+  const started = source['INIT_CWD']?.trim();
+  return started && isAbsolute(started) ? started : cwd;
 }
 
 // The only place process.env is read.

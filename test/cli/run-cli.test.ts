@@ -3,6 +3,8 @@
  * and Ctrl-C handed in. Covers the edge cases without paying a process start for each.
  */
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -18,7 +20,12 @@ interface InProcessRun {
 function run(
   args: string[],
   env: Record<string, string>,
-  options: { stdin?: string; interruptWhen?: (stderr: string) => boolean; onStderr?: (stderr: string) => void } = {},
+  options: {
+    stdin?: string;
+    interruptWhen?: (stderr: string) => boolean;
+    onStderr?: (stderr: string) => void;
+    cwd?: string;
+  } = {},
 ): Promise<InProcessRun> {
   let stdout = '';
   let stderr = '';
@@ -36,6 +43,8 @@ function run(
     readStdin: async () => options.stdin ?? '',
     interrupt: interrupt.signal,
     clock: Date.now,
+    // Never the repository: a command without --out makes its folder here.
+    cwd: options.cwd ?? tmpdir(),
   };
   return runCli(args, io).then((code) => ({ code, stdout, stderr }));
 }
@@ -144,6 +153,17 @@ describe('generate, in-process', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(3);
     const job = emulator.jobs().find((j) => j.input.text === 'three images of a red bicycle');
     expect(job?.input.image_size).toBe('2048:2048 (1:1)');
+  });
+
+  it('without --out the set goes to its own folder, seedream-<request id>, in the current folder, and says so', async () => {
+    const cwd = await tempDir();
+    const result = await run(['generate', 'a cat', '-n', '3'], env, { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
+    const folder = join(cwd, `seedream-${requestId}`);
+    expect(result.stderr).toContain(`The images go to ${folder}`);
+    expect(await readdir(cwd)).toEqual([`seedream-${requestId}`]);
+    expect(result.stdout.trim().split('\n')).toEqual([1, 2, 3].map((n) => join(folder, `${requestId}-${n}.jpg`)));
   });
 
   it('Ctrl-C while queued cancels on RunComfy (exit 130)', async () => {

@@ -13,7 +13,13 @@ import type { Quality } from '../../seedream/model-input.js';
 import { parseSeedreamOutput } from '../../seedream/output.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
-import { downloadSet, noImagesError, prepareOutputDirectory } from '../download-set.js';
+import {
+  assertWritableFolder,
+  defaultOutputDirectory,
+  downloadSet,
+  noImagesError,
+  prepareOutputDirectory,
+} from '../download-set.js';
 import { type FollowedJob, type FollowPhase, followJob } from '../follow-job.js';
 import { ProgressReporter, plural } from '../progress.js';
 import { reportError } from '../report-error.js';
@@ -52,8 +58,8 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
     seed: parseSeed(values.seed) ?? null,
     quality: (values.quality ?? null) as Quality | null,
   });
-  const outDir = values.out ?? '.';
-  await prepareOutputDirectory(outDir, 'generate');
+  if (values.out === undefined) await assertWritableFolder(io.cwd, 'generate');
+  else await prepareOutputDirectory(values.out, 'generate');
 
   const verbose = values.verbose === true;
   return withSession(io, { verbose }, async (session) => {
@@ -69,7 +75,9 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       const submitted = await submitHoldingInterrupt(io, client, input, progress);
       const requestId = submitted.request_id;
       session.requestId = requestId;
+      const outDir = values.out ?? defaultOutputDirectory(io.cwd, requestId);
       progress.note(`Submitted as request ${requestId}`);
+      if (values.out === undefined) progress.note(`The images go to ${outDir} (--out chooses another folder)`);
       log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
       if (io.interrupt.aborted) {
         progress.stop();
