@@ -32,7 +32,7 @@ Use "-" as the prompt to read it from standard input.
 Options:
   -n, --count <n>       number of images, ${MIN_IMAGES}-${MAX_IMAGES} (default: the number in the prompt, else 3)
   -a, --aspect <ratio>  ${ASPECT_RATIO_KEYS.join(', ')} (default 16:9)
-  -s, --seed <n>        ${MIN_SEED}-${MAX_SEED}, for repeatable results (default: random)
+  -s, --seed <n>        ${MIN_SEED}-${MAX_SEED}, for repeatable results (default: a random one, printed)
   -q, --quality <q>     ${QUALITY_OPTIONS.join(' or ')} (standard: better, slower; default fast)
   -o, --out <dir>       folder for the images (default: ./seedream-<request-id>, made in the
                         current folder)

@@ -60,6 +60,36 @@ describe('result buttons', () => {
   });
 });
 
+async function waitUntilJob(id: string) {
+  for (;;) {
+    const job = await h.bot.engine.get(id);
+    if (job) return job;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('seeds', () => {
+  it('a set asked for without a seed is made with one the bot chose: sent, on the card and on the result', async () => {
+    const user = h.discord.createUser({ username: 'seedless' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', { prompt: 'a tin robot', count: 1 });
+    const first = await handle.waitForOriginal();
+    // The card goes up before the job is recorded.
+    await waitUntil(() => h.discord.message(first.data.id)?.data.embeds?.[0]?.footer !== undefined, 'the card');
+    const seed = (await waitUntilJob(handle.id)).input.seed;
+    expect(Number.isInteger(seed) && seed! >= 0 && seed! <= 2_147_483_647).toBe(true);
+    const seedField = (m = h.discord.message(first.data.id)) =>
+      m?.data.embeds?.[0]?.fields?.find((f) => f.name === 'Seed');
+    expect(seedField(first)?.value).toBe(String(seed));
+    const card = await waitForCardTitle(h.discord, first.data.id, 'Done', 30_000);
+    expect(seedField(card)?.value).toBe(String(seed));
+    const job = await h.bot.engine.get(handle.id);
+    expect(h.runcomfy.job(job!.requestId!)?.input.seed).toBe(seed);
+    const [result] = resultMessages(h.discord, channel.data.id, handle.id);
+    expect(result?.data.embeds?.[0]?.description).toContain(`seed ${seed} ·`);
+  });
+});
+
 describe('languages and places', () => {
   it('speaks the member’s language on the card (zh-TW)', { timeout: 60_000 }, async () => {
     const { card } = await finishedSet('taiwan', '一座燈塔', 1, 'zh-TW');
