@@ -49,6 +49,8 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
     // Its gallery post and its place in the browse index go with it.
     const { postRemoved } = await context.gallery.mirror.removeSet(job);
     await context.engine.setSurface(job.id, { deleted: true });
+    // The card linked to the first image: it now says the images were deleted.
+    await context.cards.refresh(job.id);
     const deleted = t(locale, 'replies.deleted', { count: messageIds.length });
     await interaction.editReply({
       content: postRemoved ? `${deleted} ${t(locale, 'gallery.replies.post_removed')}` : deleted,

@@ -45,7 +45,9 @@ describe('result buttons', () => {
 
   it('Delete is refused to others and removes the set for its requester', { timeout: 60_000 }, async () => {
     // Six images: one message of images and the overview message after it; Delete takes both.
-    const { user, channel, handle, results } = await finishedSet('deleter', 'a harbour at night', 6);
+    const { user, channel, handle, results, card } = await finishedSet('deleter', 'a harbour at night', 6);
+    const cardStatus = () => h.discord.message(card.data.id)?.data.embeds?.[0]?.fields?.at(-1)?.value ?? '';
+    await waitUntil(() => cardStatus().includes('https://discord.com/channels/'), 'the card’s link to the set');
     expect(results).toHaveLength(2);
     const stranger = h.discord.createUser({ username: 'not-the-owner' });
     const refused = h.discord.clickButton(stranger, results.at(-1)!, `sd1:delete:${handle.id}`);
@@ -57,6 +59,8 @@ describe('result buttons', () => {
     const reply = await click.waitForOriginal((m) => !m.loading);
     expect(reply.ephemeral).toBe(true);
     expect(resultMessages(h.discord, channel.data.id, handle.id)).toHaveLength(0);
+    // The card no longer leads to the deleted messages.
+    expect(cardStatus()).toMatch(/^Done in \d+s: 6 image\(s\)\.\nThe images were deleted\.$/);
   });
 });
 
@@ -87,6 +91,10 @@ describe('seeds', () => {
     expect(h.runcomfy.job(job!.requestId!)?.input.seed).toBe(seed);
     const [result] = resultMessages(h.discord, channel.data.id, handle.id);
     expect(result?.data.embeds?.[0]?.description).toContain(`seed ${seed} ·`);
+    // The card's "Done in" and the result's time are one figure.
+    const took = /· (\d+s|\d+m \d+s)$/m.exec(result?.data.embeds?.[0]?.description ?? '')?.[1];
+    expect(took).toBeDefined();
+    expect(card.data.embeds?.[0]?.fields?.at(-1)?.value).toMatch(new RegExp(`^Done in ${took}:`));
   });
 });
 
