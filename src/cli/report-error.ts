@@ -22,7 +22,7 @@ const HINTS: Readonly<Record<string, string>> = {
 export interface ReportOptions {
   log?: Logger | undefined;
   verbose?: boolean;
-  /** The request this run submitted or followed, when the error does not name it itself. */
+  /** The request this run submitted (generate): a failure after it points there, not at running again. */
   requestId?: string | undefined;
 }
 
@@ -52,20 +52,20 @@ export function reportError(io: CliIo, error: unknown, options: ReportOptions = 
   const requestId = (error instanceof AppError ? error.requestId : undefined) ?? options.requestId;
   if (requestId) lines.push(`  request: ${requestId}`);
   const input = error instanceof InputError;
-  const more = input || options.verbose ? undefined : detailsHint(code, requestId);
+  const more = input || options.verbose ? undefined : detailsHint(code, options.requestId);
   if (more) lines.push(`  ${more}`);
   io.stderr.write(`${lines.join('\n')}\n`);
   return input ? EXIT.usage : EXIT.failed;
 }
 
 /**
- * Where the details are. Once a request exists, running the same command again could submit
- * (and pay for) a new set: the request is looked up instead. A cancel has no more to tell.
+ * Where the details are. Once this run submitted a request, running it again would submit (and
+ * pay for) a new set: the request is looked up instead. A cancel has no more to tell.
  */
-function detailsHint(code: string, requestId: string | undefined): string | undefined {
+function detailsHint(code: string, submitted: string | undefined): string | undefined {
   if (code === 'job_cancelled') return undefined;
-  return requestId
-    ? `For details (nothing is generated again): seedream result ${requestId} --verbose`
+  return submitted
+    ? `For details (nothing is generated again): seedream result ${submitted} --verbose`
     : 'Run again with --verbose for details.';
 }
 

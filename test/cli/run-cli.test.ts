@@ -265,7 +265,7 @@ describe('status / result / cancel, in-process', () => {
     const result = await run(['status', 'no-such-request'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/RunComfy no longer knows this request/);
-    expect(result.stderr).toMatch(/request: no-such-request/);
+    expect(result.stderr).toMatch(/request: no-such-request\n {2}Run again with --verbose for details\.\n$/);
     expect(result.stderr).not.toMatch(STACK_TRACE);
   });
 
