@@ -4,6 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     environment: 'node',
+    // No test may see a developer's own .env (src/env.ts dotEnvPath); children get it explicitly.
+    env: { SEEDREAM_ENV_FILE: 'none' },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     // Real servers on port 0 in every file: keep parallelism modest on 2-core machines.

@@ -12,6 +12,7 @@ import {
   MIN_IMAGES,
   MIN_SEED,
   type Quality,
+  withSeed,
 } from '../src/seedream/model-input.js';
 
 export const imagine: SlashCommand = {
@@ -79,6 +80,7 @@ export const imagine: SlashCommand = {
       },
       settings.defaults,
     );
-    await startJob(interaction, context, { prompt, input });
+    // The seed is chosen now, so the card, the result and RunComfy all have the same one.
+    await startJob(interaction, context, { prompt, input: withSeed(input) });
   },
 };

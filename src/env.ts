@@ -4,6 +4,7 @@
  * A missing or malformed variable fails start-up with one message naming every bad variable.
  */
 import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -163,12 +164,28 @@ export function parseEnv<S extends z.ZodType>(schema: S, source: EnvSource): z.i
   throw new EnvError([...problems.values()]);
 }
 
-/** Loads `./.env` into the environment when it exists (variables already set win). */
-export function loadDotEnv(path = '.env'): void {
-  if (!existsSync(path)) return;
+/**
+ * The dotenv file to load: `SEEDREAM_ENV_FILE` names it (a path, or `none` for no file at
+ * all, which is how the tests keep a developer's own `.env` out), else `.env` in `cwd`.
+ */
+export function dotEnvPath(source: EnvSource = process.env, cwd = process.cwd()): string | undefined {
+  const chosen = source['SEEDREAM_ENV_FILE']?.trim();
+  if (chosen === undefined || chosen === '') return resolve(cwd, '.env');
+  return chosen.toLowerCase() === 'none' ? undefined : resolve(cwd, chosen);
+}
+
+/** Loads the dotenv file (see `dotEnvPath`) when it exists; variables already set win. */
+export function loadDotEnv(path: string | undefined = dotEnvPath()): void {
+  if (path === undefined || !existsSync(path)) return;
   const before = { ...process.env };
   process.loadEnvFile(path);
   Object.assign(process.env, before);
+}
+
+/** The folder a person ran the command from: npm run moves to the package root, but says where it started. */
+export function invocationDir(source: EnvSource = process.env, cwd = process.cwd()): string {
+  const started = source['INIT_CWD']?.trim();
+  return started && isAbsolute(started) ? started : cwd;
 }
 
 // The only place process.env is read.

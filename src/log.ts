@@ -1,8 +1,10 @@
 /**
  * Structured JSON logs (pino). Secrets never reach a log line: Authorization headers, tokens
- * and the environment's secret variables are redacted wherever they appear in a logged object.
+ * and the environment's secret variables are redacted wherever they appear in a logged object,
+ * in URLs and in text (see log-redaction.ts).
  */
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { LogRedactor, redactLogArguments } from './log-redaction.js';
 
 export type { Logger };
 
@@ -24,15 +26,29 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(
-  options: { level?: LoggerOptions['level']; name?: string } = {},
+  options: {
+    level?: LoggerOptions['level'];
+    name?: string;
+    /** Values never to print, wherever they appear (the configured tokens). */
+    secrets?: readonly (string | undefined)[];
+  } = {},
   destination?: DestinationStream,
 ): Logger {
+  const redactor = new LogRedactor(options.secrets);
   const config: LoggerOptions = {
     level: options.level ?? 'info',
     base: { name: options.name ?? 'seedream' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    hooks: {
+      logMethod(args, method) {
+        const safe = redactLogArguments(redactor, args, this.bindings()) as Parameters<typeof method>;
+        method.apply(this, safe);
+      },
+    },
+    // Errors are already plain objects (redactLogArguments): pino's own serializer would add "stack":"".
+    serializers: { err: (value: unknown) => value },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: { level: (label) => ({ level: label }), bindings: (bindings) => redactor.object(bindings) },
   };
   return destination ? pino(config, destination) : pino(config);
 }

@@ -9,14 +9,16 @@ try {
   env = loadBotEnv();
 } catch (error) {
   if (!(error instanceof EnvError)) throw error;
+  // "Incomplete" only when something is missing and nothing is wrong: a bad STORE_URL is not missing.
+  const incomplete = error.problems.every((p) => p.endsWith(' is missing'));
   process.stderr.write(
-    `seedream bot: cannot start, the configuration is incomplete.\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n` +
-      'Set these variables (see .env.example and the README), then start again.\n',
+    `seedream bot: cannot start, the configuration is ${incomplete ? 'incomplete' : 'not valid'}.\n${error.problems.map((p) => `  - ${p}`).join('\n')}\n` +
+      `${incomplete ? 'Set' : 'Correct'} these variables (see .env.example and the README), then start again.\n`,
   );
   process.exit(1);
 }
 
-const logger = createLogger({ level: env.LOG_LEVEL });
+const logger = createLogger({ level: env.LOG_LEVEL, secrets: [env.DISCORD_TOKEN, env.RUNCOMFY_API_TOKEN] });
 process.on('unhandledRejection', (reason) =>
   logger.error({ err: reason instanceof Error ? reason.message : reason }, 'unhandled rejection'),
 );

@@ -42,4 +42,17 @@ describe('npm start', () => {
     expect(result.stderr).toContain('JOB_DEADLINE is invalid');
     expect(result.stderr).not.toContain('DISCORD_TOKEN');
   });
+
+  it('calls a malformed variable invalid, not missing: the configuration is "not valid", not "incomplete"', () => {
+    const result = start({
+      DISCORD_TOKEN: 'x',
+      DISCORD_APPLICATION_ID: '123456789012345678',
+      RUNCOMFY_API_TOKEN: 'y',
+      STORE_URL: 'postgres://db/seedream',
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('STORE_URL is invalid');
+    expect(result.stderr).toContain('the configuration is not valid');
+    expect(result.stderr).not.toContain('incomplete');
+  });
 });

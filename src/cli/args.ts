@@ -32,10 +32,30 @@ export function parseCommandArgs<const O extends OptionsConfig>(command: string,
   try {
     return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (error) {
-    // parseArgs explains itself well ("Unknown option '--foo'"); its text is about argv only.
-    const message = error instanceof Error ? error.message.split('\n')[0]! : String(error);
-    throw new UsageError(message, command);
+    throw new UsageError(describeParseError(error, options), command);
   }
+}
+
+/** parseArgs's own text speaks of positionals and `--` quoting; a person wants to know what to type. */
+function describeParseError(error: unknown, options: OptionsConfig): string {
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const quoted = /'([^']+)'/.exec(message)?.[1] ?? '';
+  const long = /--[\w-]+/.exec(quoted)?.[0] ?? quoted;
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `Unknown option ${quoted}; the options are ${optionList(options)}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      return / argument missing/.test(message) ? `${long} needs a value` : `${long} takes no value`;
+    default:
+      return message.split('\n')[0]!;
+  }
+}
+
+function optionList(options: OptionsConfig): string {
+  return Object.entries(options)
+    .map(([name, option]) => (option.short ? `-${option.short}/--${name}` : `--${name}`))
+    .join(', ');
 }
 
 /** Exactly one positional (a request id). */

@@ -21,6 +21,8 @@ export interface CliIo {
   /** Aborts on the first Ctrl-C (a second one exits at once). */
   interrupt: AbortSignal;
   clock: () => number;
+  /** The folder the command was run from (npm run's INIT_CWD): the default output goes under it. */
+  cwd: string;
 }
 
 /** Exit codes of every command. */

@@ -4,7 +4,9 @@
  * An image that cannot be had (gone, too large, not an image) is reported, not fatal: the
  * others are still worth keeping.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Agent, type Dispatcher } from 'undici';
 import { AbortedError, AppError, isAbortError } from '../errors.js';
 import { downloadImageFile, ImageDownloadError, type ImageFormat } from '../jobs/image-spool.js';
@@ -50,8 +52,31 @@ const EXTENSIONS: Readonly<Record<ImageFormat, string>> = { jpeg: 'jpg', png: 'p
 
 /** A request id as part of a file name: ids come from RunComfy or from the command line. */
 export function fileStem(requestId: string, n: number): string {
-  const safe = requestId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '_');
-  return `${safe}-${n}`;
+  return `${safeName(requestId)}-${n}`;
+}
+
+function safeName(requestId: string): string {
+  return requestId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.]+/, '_');
+}
+
+/**
+ * Where a set goes without --out: its own folder under the folder the command was run from,
+ * named for the request (never loose files in whatever folder that happens to be).
+ */
+export function defaultOutputDirectory(cwd: string, requestId: string): string {
+  return join(cwd, `seedream-${safeName(requestId)}`);
+}
+
+/** Without --out: fails before anything is sent when the default folder could not be made. */
+export async function assertWritableFolder(directory: string, command: string): Promise<void> {
+  try {
+    await access(directory, constants.W_OK);
+  } catch {
+    throw new UsageError(
+      `Cannot write to the current folder ${JSON.stringify(directory)}; choose one with --out <dir>`,
+      command,
+    );
+  }
 }
 
 /** Fails before anything is sent when the images would have nowhere to go. */

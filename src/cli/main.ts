@@ -3,7 +3,7 @@
  * streams and Ctrl-C to `runCli`. Commands never print stacks; errors go through the
  * localised catalogue (src/i18n) with a reference id.
  */
-import { loadDotEnv } from '../env.js';
+import { invocationDir, loadDotEnv } from '../env.js';
 import { type CliIo, EXIT } from './cli-io.js';
 import { reportError } from './report-error.js';
 import { runCli } from './run-cli.js';
@@ -37,6 +37,7 @@ const io: CliIo = {
   readStdin,
   interrupt: interrupt.signal,
   clock: Date.now,
+  cwd: invocationDir(),
 };
 
 // Last resort: whatever escapes a command still prints as a friendly message, never a stack.

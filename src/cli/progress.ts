@@ -160,8 +160,10 @@ export class ProgressReporter {
 
   #plain(): void {
     const now = this.#clock();
-    // Queue position and download counts change often: only the phase makes a new line at once.
-    const key = this.#state.phase;
+    // Queue position and download counts change often: only the phase makes a new line at once,
+    // and the end of the downloads (else the log's last word would be "Downloading 0/3").
+    const { phase, downloaded, total } = this.#state;
+    const key = phase === 'downloading' && total > 0 && downloaded >= total ? 'downloaded' : phase;
     const last = this.#lastPlain;
     if (last && last.key === key && now - last.at < this.#plainEveryMs) return;
     this.#lastPlain = { key, at: now };

@@ -22,6 +22,8 @@ const HINTS: Readonly<Record<string, string>> = {
 export interface ReportOptions {
   log?: Logger | undefined;
   verbose?: boolean;
+  /** The request this run submitted (generate): a failure after it points there, not at running again. */
+  requestId?: string | undefined;
 }
 
 export function reportError(io: CliIo, error: unknown, options: ReportOptions = {}): ExitCode {
@@ -47,12 +49,24 @@ export function reportError(io: CliIo, error: unknown, options: ReportOptions = 
   const lines = [`seedream: ${text} (reference ${reference})`];
   const hint = HINTS[code];
   if (hint) lines.push(`  ${hint}`);
-  const requestId = error instanceof AppError ? error.requestId : undefined;
+  const requestId = (error instanceof AppError ? error.requestId : undefined) ?? options.requestId;
   if (requestId) lines.push(`  request: ${requestId}`);
   const input = error instanceof InputError;
-  if (!input && !options.verbose) lines.push('  Run again with --verbose for details.');
+  const more = input || options.verbose ? undefined : detailsHint(code, options.requestId);
+  if (more) lines.push(`  ${more}`);
   io.stderr.write(`${lines.join('\n')}\n`);
   return input ? EXIT.usage : EXIT.failed;
+}
+
+/**
+ * Where the details are. Once this run submitted a request, running it again would submit (and
+ * pay for) a new set: the request is looked up instead. A cancel has no more to tell.
+ */
+function detailsHint(code: string, submitted: string | undefined): string | undefined {
+  if (code === 'job_cancelled') return undefined;
+  return submitted
+    ? `For details (nothing is generated again): seedream result ${submitted} --verbose`
+    : 'Run again with --verbose for details.';
 }
 
 function forLog(error: unknown): unknown {

@@ -13,6 +13,8 @@ export interface Session {
   env: CliEnv;
   client: RunComfyClient;
   log: Logger;
+  /** Set once a request was submitted, so a later failure can point at it. */
+  requestId?: string;
   close(): Promise<void>;
 }
 
@@ -27,7 +29,10 @@ export function openSession(io: CliIo, options: { verbose: boolean }): Session {
     : env.LOG_LEVEL === 'debug' || env.LOG_LEVEL === 'trace'
       ? env.LOG_LEVEL
       : 'silent';
-  const log = createLogger({ level, name: 'seedream-cli' }, { write: (line: string) => io.stderr.write(line) });
+  const log = createLogger(
+    { level, name: 'seedream-cli', secrets: [env.RUNCOMFY_API_TOKEN] },
+    { write: (line: string) => io.stderr.write(line) },
+  );
   const client = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
@@ -51,7 +56,7 @@ export async function withSession(
   try {
     return await body(session);
   } catch (error) {
-    return reportError(io, error, { log: session.log, verbose: options.verbose });
+    return reportError(io, error, { log: session.log, verbose: options.verbose, requestId: session.requestId });
   } finally {
     await session.close().catch(() => undefined);
   }

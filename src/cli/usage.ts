@@ -32,9 +32,10 @@ Use "-" as the prompt to read it from standard input.
 Options:
   -n, --count <n>       number of images, ${MIN_IMAGES}-${MAX_IMAGES} (default: the number in the prompt, else 3)
   -a, --aspect <ratio>  ${ASPECT_RATIO_KEYS.join(', ')} (default 16:9)
-  -s, --seed <n>        ${MIN_SEED}-${MAX_SEED}, for repeatable results (default: random)
+  -s, --seed <n>        ${MIN_SEED}-${MAX_SEED}, for repeatable results (default: a random one, printed)
   -q, --quality <q>     ${QUALITY_OPTIONS.join(' or ')} (standard: better, slower; default fast)
-  -o, --out <dir>       folder for the images (default: the current folder)
+  -o, --out <dir>       folder for the images (default: ./seedream-<request-id>, made in the
+                        current folder)
       --timeout <dur>   stop waiting after this long, e.g. 30m, 90s, 1h (default 30m)
       --json            print a JSON document instead of the file paths
       --quiet           no progress on stderr
@@ -51,7 +52,8 @@ Examples:
 
 export const STATUS_USAGE = `Usage: seedream status <request-id> [--json]
 
-Shows where a request stands: queued (with its position), in progress, completed or cancelled.
+Shows where a request stands: queued (with its position), generating, succeeded, failed or
+cancelled.
 
 Options:
       --json       print RunComfy's answer as JSON

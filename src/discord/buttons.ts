@@ -1,5 +1,4 @@
 /** Button handlers, by the action in their custom_id (see custom-id.ts). */
-import { randomInt } from 'node:crypto';
 import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
@@ -9,7 +8,7 @@ import {
 import { resolveLocale, t } from '../i18n/index.js';
 import type { JobRecord } from '../jobs/job.js';
 import { JobNotFoundError } from '../jobs/job-repository.js';
-import { MAX_SEED } from '../seedream/model-input.js';
+import { otherSeed } from '../seedream/model-input.js';
 import type { BotContext } from './context.js';
 import type { ButtonAction } from './custom-id.js';
 import { DISCORD_ERRORS, discordErrorCode } from './discord-api.js';
@@ -23,7 +22,10 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
   async reroll(interaction, context, jobId) {
     const job = await requireJob(context, jobId);
     // Same settings, a new seed; it is the clicker's job and counts against their limits.
-    await startJob(interaction, context, { prompt: job.prompt, input: { ...job.input, seed: randomInt(0, MAX_SEED) } });
+    await startJob(interaction, context, {
+      prompt: job.prompt,
+      input: { ...job.input, seed: otherSeed(job.input.seed) },
+    });
   },
 
   async delete(interaction, context, jobId) {
@@ -47,6 +49,8 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
     // Its gallery post and its place in the browse index go with it.
     const { postRemoved } = await context.gallery.mirror.removeSet(job);
     await context.engine.setSurface(job.id, { deleted: true });
+    // The card linked to the first image: it now says the images were deleted.
+    await context.cards.refresh(job.id);
     const deleted = t(locale, 'replies.deleted', { count: messageIds.length });
     await interaction.editReply({
       content: postRemoved ? `${deleted} ${t(locale, 'gallery.replies.post_removed')}` : deleted,

@@ -1,8 +1,10 @@
 /**
  * Keeps every status card in step with its job: subscribes to the engine's events and edits
  * the card, at most about once per 5 s per message (a state change may go after 1 s, so the
- * Cancel button disappears promptly once RunComfy starts the job). Relative timestamps make
- * the elapsed time and the ETA tick in the client without further edits.
+ * Cancel button disappears promptly once RunComfy starts the job; so does the first queue
+ * position, which a short queue would otherwise never show). Relative timestamps make the
+ * elapsed time and the ETA tick in the client; the ETA bar is text, so while a job runs the
+ * card is edited again every tenth of the ETA (at most every 5 s) until the bar is full.
  */
 
 import type { JobEngine } from '../jobs/engine.js';
@@ -24,7 +26,22 @@ interface CardTimer {
   timer: ReturnType<typeof setTimeout> | undefined;
   urgent: boolean;
   sending: Promise<void> | undefined;
+  /** The queue position the card shows (null: none yet). */
+  shownPosition: number | null;
 }
+
+/** The ETA bar has 10 cells: one edit per cell. */
+const BAR_CELLS = 10;
+/** The running bar stops at 95 % (status-card.ts): no edit after that changes it. */
+const BAR_MAX_FRACTION = 0.95;
+
+const newCard = (): CardTimer => ({
+  lastSentAt: 0,
+  timer: undefined,
+  urgent: false,
+  sending: undefined,
+  shownPosition: null,
+});
 
 export class CardUpdater {
   readonly #cards = new Map<string, CardTimer>();
@@ -43,13 +60,16 @@ export class CardUpdater {
     this.#stateInterval = options.stateIntervalMs ?? 1_000;
     this.#clock = options.clock ?? Date.now;
     engine.on('state', (job) => this.request(job, true));
-    engine.on('queue', (job) => this.request(job, false));
+    engine.on('queue', (job) => {
+      const shown = this.#cards.get(job.id)?.shownPosition ?? null;
+      this.request(job, shown === null && job.queuePosition !== null);
+    });
   }
 
   /** Asks for the card of `job` to be brought up to date (coalesced and throttled). */
   request(job: Pick<JobRecord, 'id' | 'surface'>, urgent: boolean): void {
     if (this.#stopped || job.surface.cardGone === true || job.surface.cardMessageId === undefined) return;
-    const card = this.#cards.get(job.id) ?? { lastSentAt: 0, timer: undefined, urgent: false, sending: undefined };
+    const card = this.#cards.get(job.id) ?? newCard();
     this.#cards.set(job.id, card);
     card.urgent ||= urgent;
     if (card.timer) {
@@ -67,7 +87,7 @@ export class CardUpdater {
 
   /** Brings a card up to date now (e.g. after a button press), waiting for its edit. */
   async refresh(jobId: string): Promise<void> {
-    const card = this.#cards.get(jobId) ?? { lastSentAt: 0, timer: undefined, urgent: false, sending: undefined };
+    const card = this.#cards.get(jobId) ?? newCard();
     this.#cards.set(jobId, card);
     if (card.timer) clearTimeout(card.timer);
     card.timer = undefined;
@@ -83,19 +103,22 @@ export class CardUpdater {
 
   async #send(jobId: string, card: CardTimer): Promise<void> {
     const job = await this.engine.get(jobId);
-    if (!job) return;
+    if (!job || job.surface.cardGone === true) return;
     card.lastSentAt = this.#clock();
+    const eta = this.engine.estimate(job);
     try {
       const firstResult = job.delivery['part:0']?.result;
       await this.api.editCard(
         job,
         renderStatusCard(job, {
           locale: job.owner.locale,
-          now: this.#clock(),
-          eta: this.engine.estimate(job),
+          now: card.lastSentAt,
+          eta,
           ...(firstResult ? { resultUrl: messageLink(job, firstResult) } : {}),
         }),
       );
+      card.shownPosition = job.queuePosition;
+      this.#nextBarEdit(job, card, eta.meanMs);
     } catch (error) {
       const code = discordErrorCode(error);
       if (code === DISCORD_ERRORS.unknownMessage || code === DISCORD_ERRORS.unknownChannel) {
@@ -110,6 +133,22 @@ export class CardUpdater {
       }
     }
     if (isTerminal(job.state) && !card.timer) this.#cards.delete(jobId);
+  }
+
+  /** While running, the next edit moves the bar by one cell (and never sooner than the throttle). */
+  #nextBarEdit(job: JobRecord, card: CardTimer, etaMs: number): void {
+    const started = job.stateTimes.running;
+    if (this.#stopped || job.state !== 'running' || started === undefined || card.timer || etaMs <= 0) return;
+    const full = started + BAR_MAX_FRACTION * etaMs;
+    const now = this.#clock();
+    if (now >= full) return;
+    card.timer = setTimeout(
+      () => {
+        card.timer = undefined;
+        card.sending = this.#send(job.id, card);
+      },
+      Math.max(this.#minInterval, etaMs / BAR_CELLS),
+    );
   }
 }
 

@@ -21,6 +21,7 @@ import {
   type MessagePayload,
 } from './discord-api.js';
 import type { GalleryMirror } from './gallery-mirror.js';
+import { setDurationMs } from './job-summary.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
@@ -293,7 +294,7 @@ function summary(job: JobRecord, requested: number): string {
       seed: job.input.seed ?? t(locale, 'card.seed_random'),
       size: aspect ? `${aspect.width}×${aspect.height}` : job.input.image_size,
       quality: t(locale, `card.quality.${job.input.optimize_prompt_options}`),
-      duration: formatDuration((job.stateTimes.fetching ?? job.updatedAt) - job.createdAt),
+      duration: formatDuration(setDurationMs(job, job.updatedAt)),
     }),
   ];
   if (received < requested) lines.push(t(locale, 'result.partial', { received, requested }));

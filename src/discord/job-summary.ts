@@ -1,4 +1,4 @@
-/** One line about a job, for /jobs and /cancel's autocomplete. */
+/** Lines about a job: for /jobs and /cancel's autocomplete, and the time a set took. */
 import { t } from '../i18n/index.js';
 import type { JobRecord } from '../jobs/job.js';
 import { truncate } from './text.js';
@@ -18,4 +18,13 @@ export function jobChoiceName(job: JobRecord, locale: string, now: number, max =
   const elapsed = Math.round((now - job.createdAt) / 1000);
   const suffix = ` · ${jobStateText(job, locale)} · ${elapsed}s`;
   return `${truncate(job.prompt.replace(/\s+/g, ' '), Math.max(10, max - suffix.length))}${suffix}`.slice(0, max);
+}
+
+/**
+ * How long a set took to make: from the request until its images were ready. The result message
+ * (posted before the job is "delivered") and the final card both show this one figure.
+ */
+export function setDurationMs(job: Pick<JobRecord, 'createdAt' | 'stateTimes'>, now: number): number {
+  const ready = job.stateTimes.fetching ?? job.stateTimes.delivering ?? job.stateTimes.delivered ?? now;
+  return ready - job.createdAt;
 }

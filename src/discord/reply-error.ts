@@ -19,18 +19,8 @@ export async function replyError(interaction: RepliableInteraction, error: unkno
   const { text, reference, code } = errorMessage(locale, error);
   const expected = error instanceof InputError || (error instanceof AppError && code !== 'unknown');
   log[expected ? 'info' : 'error'](
-    {
-      reference,
-      code,
-      interactionId: interaction.id,
-      userId: interaction.user.id,
-      err:
-        error instanceof AppError
-          ? error.toLog()
-          : error instanceof Error
-            ? { name: error.name, message: error.message, stack: error.stack }
-            : error,
-    },
+    // The router's logger already carries interactionId and userId; a member's mistake needs no stack.
+    { reference, code, err: error instanceof AppError ? error.toLog() : error },
     'interaction error',
   );
   const payload = {

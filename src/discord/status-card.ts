@@ -14,6 +14,7 @@ import { type MessageKey, t } from '../i18n/index.js';
 import type { JobRecord } from '../jobs/job.js';
 import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
 import { customId } from './custom-id.js';
+import { setDurationMs } from './job-summary.js';
 import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';
 
 export interface CardMessage {
@@ -122,11 +123,14 @@ function statusLine(job: JobRecord, { locale, now, eta, resultUrl }: CardContext
     case 'delivered': {
       const requested = job.input.sequential_image_generation_options;
       const received = job.imageUrls.length - job.missingImages.length;
-      const took = formatDuration((job.stateTimes.delivered ?? now) - job.createdAt);
+      // The same figure as the result message's (see setDurationMs).
+      const took = formatDuration(setDurationMs(job, now));
       const summary =
         received < requested
           ? t(locale, 'card.status.delivered_partial', { received, requested, duration: took })
           : t(locale, 'card.status.delivered', { received, duration: took });
+      // After Delete the link would lead nowhere.
+      if (job.surface['deleted'] === true) return `${summary}\n${t(locale, 'card.status.result_deleted')}`;
       return resultUrl ? `${summary}\n${resultUrl}` : summary;
     }
     case 'cancelled':

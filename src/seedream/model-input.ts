@@ -7,6 +7,7 @@
  * parse their stored input with this schema too, so it deliberately does not re-check that the
  * prompt states the count (that rule may evolve; stored records must keep parsing).
  */
+import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 
 /** The model page's limit on `text`, counted in UTF-16 code units (see `promptLength`). */
@@ -77,3 +78,24 @@ export const seedreamInputSchema = z.object({
 });
 
 export type SeedreamInput = z.infer<typeof seedreamInputSchema>;
+
+/** A seed drawn uniformly from the whole range. */
+export function randomSeed(): number {
+  return randomInt(MIN_SEED, MAX_SEED + 1);
+}
+
+/**
+ * The input with the seed it will be made with: the one asked for, else a random one chosen
+ * here rather than by the host, so the set can be shown with its seed and made again.
+ */
+export function withSeed(input: SeedreamInput, pick: () => number = randomSeed): SeedreamInput & { seed: number } {
+  return { ...input, seed: input.seed ?? pick() };
+}
+
+/** A random seed other than `previous` (Reroll must make a different set). */
+export function otherSeed(previous: number | undefined, pick: () => number = randomSeed): number {
+  for (;;) {
+    const seed = pick();
+    if (seed !== previous) return seed;
+  }
+}

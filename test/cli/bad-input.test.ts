@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import { emulatorEnv, runCli, STACK_TRACE, tempDir } from './cli-harness.js';
@@ -51,5 +53,21 @@ describe.concurrent('bad input exits 2 and sends nothing', () => {
     expect(run.stderr).toContain('RUNCOMFY_API_TOKEN is missing');
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.stdout).toBe('');
+  });
+
+  it('a developer’s .env where the CLI runs does not stand in for a variable the test removed', async () => {
+    // The working folder plays the repository root with a filled-in .env.
+    const cwd = await tempDir();
+    const env = emulatorEnv(emulator);
+    await writeFile(
+      join(cwd, '.env'),
+      Object.entries(env)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+    );
+    const { RUNCOMFY_API_TOKEN: _token, ...withoutToken } = env;
+    const run = await runCli(['generate', 'a cat', '--out', out], { env: withoutToken, cwd });
+    expect(run.stderr).toContain('RUNCOMFY_API_TOKEN is missing');
+    expect(run.code).toBe(2);
   });
 });

@@ -3,6 +3,7 @@
  * environment (never the test runner's): no token leaks in, and nothing points at the internet.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,7 +30,10 @@ export interface RunningCli {
 
 export interface CliOptions {
   env: Record<string, string>;
+  /** Default: a fresh empty folder, so no `.env` and no default output folder lands in the repository. */
   cwd?: string;
+  /** Let the CLI read `.env` in `cwd` (default: it reads none, whatever a developer keeps there). */
+  dotEnv?: boolean;
   stdin?: string;
   /** Killed (SIGKILL) after this long; the test then fails on the missing exit code. */
   killAfterMs?: number;
@@ -46,8 +50,8 @@ export function emulatorEnv(emulator: RunComfyEmulator): Record<string, string> 
 
 export function startCli(args: string[], options: CliOptions): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: options.env,
+    cwd: options.cwd ?? mkdtempSync(join(tmpdir(), 'seedream-cwd-')),
+    env: options.dotEnv ? options.env : { SEEDREAM_ENV_FILE: 'none', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';

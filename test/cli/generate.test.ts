@@ -83,7 +83,7 @@ describe.concurrent('seedream generate', () => {
       prompt: '2 posters of a koi pond',
       requested: 2,
       received: 2,
-      seed: null,
+      seed: expect.any(Number),
       aspect: '9:16',
       size: '1440:2560 (9:16)',
       width: 1440,
@@ -93,6 +93,10 @@ describe.concurrent('seedream generate', () => {
       missing: [],
     });
     expect(document.requestId).toMatch(/\S+/);
+    // No --seed: one is chosen, sent and told, so the set can be made again.
+    expect(Number.isInteger(document.seed) && document.seed >= 0 && document.seed <= 2_147_483_647).toBe(true);
+    expect(pngEmulator.job(document.requestId)?.input.seed).toBe(document.seed);
+    expect(run.stderr).toContain(`Submitted as request ${document.requestId} (seed ${document.seed})`);
     expect(document.images).toHaveLength(2);
     for (const [i, image] of document.images.entries()) {
       expect(image).toMatchObject({

@@ -132,6 +132,19 @@ describe('ProgressReporter', () => {
     ]);
   });
 
+  it('off a terminal, the downloads end on a line with every image counted', () => {
+    let now = 0;
+    const { chunks, output } = recorder(false);
+    const progress = new ProgressReporter({ output, clock: () => now });
+    progress.update({ phase: 'downloading', downloaded: 0, total: 3 });
+    for (let done = 1; done <= 3; done++) {
+      now = done * 100;
+      progress.update({ downloaded: done });
+    }
+    progress.stop();
+    expect(chunks).toEqual(['Downloading 0/3 · 0:00 elapsed\n', 'Downloading 3/3 · 0:00 elapsed\n']);
+  });
+
   it('says nothing when disabled (--quiet)', () => {
     const { chunks, output } = recorder(true);
     const progress = new ProgressReporter({ output, enabled: false });

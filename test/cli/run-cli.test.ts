@@ -3,6 +3,8 @@
  * and Ctrl-C handed in. Covers the edge cases without paying a process start for each.
  */
 import { readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
 import { runCli } from '../../src/cli/run-cli.js';
@@ -18,7 +20,12 @@ interface InProcessRun {
 function run(
   args: string[],
   env: Record<string, string>,
-  options: { stdin?: string; interruptWhen?: (stderr: string) => boolean } = {},
+  options: {
+    stdin?: string;
+    interruptWhen?: (stderr: string) => boolean;
+    onStderr?: (stderr: string) => void;
+    cwd?: string;
+  } = {},
 ): Promise<InProcessRun> {
   let stdout = '';
   let stderr = '';
@@ -28,6 +35,7 @@ function run(
     stderr: {
       write: (chunk: string) => {
         stderr += chunk;
+        options.onStderr?.(stderr);
         if (options.interruptWhen?.(stderr)) interrupt.abort();
       },
     },
@@ -35,6 +43,8 @@ function run(
     readStdin: async () => options.stdin ?? '',
     interrupt: interrupt.signal,
     clock: Date.now,
+    // Never the repository: a command without --out makes its folder here.
+    cwd: options.cwd ?? tmpdir(),
   };
   return runCli(args, io).then((code) => ({ code, stdout, stderr }));
 }
@@ -82,9 +92,15 @@ describe('more bad input: exit 2, nothing sent', () => {
     [
       'an unknown option',
       ['generate', 'a cat', '--colour', 'red'],
-      /Unknown option '--colour'[\s\S]*seedream generate --help/,
+      /^seedream: Unknown option --colour; the options are -h\/--help, --json, --verbose, -n\/--count, [^\n]*--quiet\nRun "seedream generate --help" for usage\.\n$/,
     ],
-    ['an option without its value', ['generate', 'a cat', '--aspect'], /--aspect <value>' argument missing/],
+    [
+      'an unknown short option',
+      ['status', 'x', '-z'],
+      /^seedream: Unknown option -z; the options are -h\/--help, --json, --verbose\n/,
+    ],
+    ['an option without its value', ['generate', 'a cat', '--aspect'], /^seedream: --aspect needs a value\n/],
+    ['a flag given a value', ['generate', 'a cat', '--json=yes'], /^seedream: --json takes no value\n/],
     ['a missing prompt', ['generate'], /Missing the prompt/],
     ['a bad --timeout', ['generate', 'a cat', '--timeout', 'soon'], /--timeout must be a duration/],
     ['an unknown command', ['paint', 'a cat'], /Unknown command "paint"/],
@@ -139,6 +155,17 @@ describe('generate, in-process', () => {
     expect(job?.input.image_size).toBe('2048:2048 (1:1)');
   });
 
+  it('without --out the set goes to its own folder, seedream-<request id>, in the current folder, and says so', async () => {
+    const cwd = await tempDir();
+    const result = await run(['generate', 'a cat', '-n', '3'], env, { cwd });
+    expect(result.code, result.stderr).toBe(0);
+    const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
+    const folder = join(cwd, `seedream-${requestId}`);
+    expect(result.stderr).toContain(`The images go to ${folder}`);
+    expect(await readdir(cwd)).toEqual([`seedream-${requestId}`]);
+    expect(result.stdout.trim().split('\n')).toEqual([1, 2, 3].map((n) => join(folder, `${requestId}-${n}.jpg`)));
+  });
+
   it('Ctrl-C while queued cancels on RunComfy (exit 130)', async () => {
     const result = await run(['generate', 'a cat', '-n', '1', '--out', await tempDir()], env, {
       interruptWhen: (stderr) => /^Queued/m.test(stderr),
@@ -147,6 +174,34 @@ describe('generate, in-process', () => {
     const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
     expect(result.stderr).toContain(`Cancelled request ${requestId} on RunComfy: it was still queued`);
     expect(emulator.job(requestId!)?.cancelled).toBe(true);
+  });
+
+  it('a request cancelled elsewhere ends with no advice to run the (paid) command again', async () => {
+    let cancelling: Promise<unknown> | undefined;
+    const result = await run(['generate', 'a cat', '-n', '1', '--out', await tempDir()], env, {
+      onStderr: (stderr) => {
+        const id = /Submitted as request (\S+)/.exec(stderr)?.[1];
+        if (id && /^Queued/m.test(stderr)) {
+          cancelling ??= fetch(`${emulator.url}/v1/requests/${id}/cancel`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${emulator.token}` },
+          });
+        }
+      },
+    });
+    await cancelling;
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/The generation was cancelled\. \(reference [A-Z2-7]{6}\)\n {2}request: \S+\n$/);
+    expect(result.stderr).not.toMatch(/again|--verbose/);
+  });
+
+  it('a failure after the submit points at the request, not at running generate again', async () => {
+    emulator.inject({ kind: 'job-fails', error: { message: 'nope' } });
+    const result = await run(['generate', 'a cat', '-n', '3', '--out', await tempDir()], env);
+    expect(result.code).toBe(1);
+    const requestId = /Submitted as request (\S+)/.exec(result.stderr)?.[1];
+    expect(result.stderr).toContain(`For details (nothing is generated again): seedream result ${requestId} --verbose`);
+    expect(result.stderr).not.toContain('Run again');
   });
 
   it('--timeout gives up waiting (exit 1) and says how to come back for the result', async () => {
@@ -198,11 +253,19 @@ describe('status / result / cancel, in-process', () => {
     expect(queued).toMatchObject({ status: 'in_queue', queuePosition: expect.any(Number) });
   });
 
+  it('status of a finished request says succeeded, the word --json and result use', async () => {
+    const text = await run(['status', doneId], env);
+    expect(text.stdout).toBe(`${doneId}: succeeded (seedream result ${doneId} --out <dir> fetches the images)\n`);
+    const json = await run(['status', doneId, '--json'], env);
+    expect(JSON.parse(json.stdout)).toEqual({ requestId: doneId, status: 'succeeded', queuePosition: null });
+    expect(JSON.parse((await run(['result', doneId, '--json'], env)).stdout).status).toBe('succeeded');
+  });
+
   it('an unknown id is a friendly error naming the request, exit 1', async () => {
     const result = await run(['status', 'no-such-request'], env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/RunComfy no longer knows this request/);
-    expect(result.stderr).toMatch(/request: no-such-request/);
+    expect(result.stderr).toMatch(/request: no-such-request\n {2}Run again with --verbose for details\.\n$/);
     expect(result.stderr).not.toMatch(STACK_TRACE);
   });
 

@@ -66,7 +66,11 @@ describe('seedream and ./.env', () => {
     const cwd = await tempDir();
     const lines = Object.entries(env).map(([name, value]) => `${name}=${value}`);
     await writeFile(join(cwd, '.env'), `${lines.join('\n')}\nLOG_LEVEL=not-a-level\n`);
-    const run = await runCli(['status', id], { env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info' }, cwd });
+    const run = await runCli(['status', id], {
+      env: { PATH: process.env['PATH'] ?? '', LOG_LEVEL: 'info' },
+      cwd,
+      dotEnv: true,
+    });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(new RegExp(`^${id}: queued`));
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
+import { duplicateKeys } from '../helpers/log-lines.js';
 
 let h: BotHarness;
 
@@ -44,7 +45,9 @@ describe('result buttons', () => {
 
   it('Delete is refused to others and removes the set for its requester', { timeout: 60_000 }, async () => {
     // Six images: one message of images and the overview message after it; Delete takes both.
-    const { user, channel, handle, results } = await finishedSet('deleter', 'a harbour at night', 6);
+    const { user, channel, handle, results, card } = await finishedSet('deleter', 'a harbour at night', 6);
+    const cardStatus = () => h.discord.message(card.data.id)?.data.embeds?.[0]?.fields?.at(-1)?.value ?? '';
+    await waitUntil(() => cardStatus().includes('https://discord.com/channels/'), 'the card’s link to the set');
     expect(results).toHaveLength(2);
     const stranger = h.discord.createUser({ username: 'not-the-owner' });
     const refused = h.discord.clickButton(stranger, results.at(-1)!, `sd1:delete:${handle.id}`);
@@ -56,6 +59,42 @@ describe('result buttons', () => {
     const reply = await click.waitForOriginal((m) => !m.loading);
     expect(reply.ephemeral).toBe(true);
     expect(resultMessages(h.discord, channel.data.id, handle.id)).toHaveLength(0);
+    // The card no longer leads to the deleted messages.
+    expect(cardStatus()).toMatch(/^Done in \d+s: 6 image\(s\)\.\nThe images were deleted\.$/);
+  });
+});
+
+async function waitUntilJob(id: string) {
+  for (;;) {
+    const job = await h.bot.engine.get(id);
+    if (job) return job;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+describe('seeds', () => {
+  it('a set asked for without a seed is made with one the bot chose: sent, on the card and on the result', async () => {
+    const user = h.discord.createUser({ username: 'seedless' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', { prompt: 'a tin robot', count: 1 });
+    const first = await handle.waitForOriginal();
+    // The card goes up before the job is recorded.
+    await waitUntil(() => h.discord.message(first.data.id)?.data.embeds?.[0]?.footer !== undefined, 'the card');
+    const seed = (await waitUntilJob(handle.id)).input.seed;
+    expect(Number.isInteger(seed) && seed! >= 0 && seed! <= 2_147_483_647).toBe(true);
+    const seedField = (m = h.discord.message(first.data.id)) =>
+      m?.data.embeds?.[0]?.fields?.find((f) => f.name === 'Seed');
+    expect(seedField(first)?.value).toBe(String(seed));
+    const card = await waitForCardTitle(h.discord, first.data.id, 'Done', 30_000);
+    expect(seedField(card)?.value).toBe(String(seed));
+    const job = await h.bot.engine.get(handle.id);
+    expect(h.runcomfy.job(job!.requestId!)?.input.seed).toBe(seed);
+    const [result] = resultMessages(h.discord, channel.data.id, handle.id);
+    expect(result?.data.embeds?.[0]?.description).toContain(`seed ${seed} ·`);
+    // The card's "Done in" and the result's time are one figure.
+    const took = /· (\d+s|\d+m \d+s)$/m.exec(result?.data.embeds?.[0]?.description ?? '')?.[1];
+    expect(took).toBeDefined();
+    expect(card.data.embeds?.[0]?.fields?.at(-1)?.value).toMatch(new RegExp(`^Done in ${took}:`));
   });
 });
 
@@ -78,5 +117,25 @@ describe('languages and places', () => {
     const results = resultMessages(h.discord, card.channelId, handle.id);
     expect(results.flatMap((m) => m.data.attachments ?? [])).toHaveLength(2);
     expect(buttonIds(results.at(-1))).toContain(`sd1:delete:${handle.id}`);
+  });
+});
+
+// Last: every line the bot logged above, plus a member's mistake.
+describe('log lines', () => {
+  it('carry no key twice, no empty stack and no token', async () => {
+    const user = h.discord.createUser({ username: 'mistaken' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', { prompt: '3 images of a cat', count: 5 });
+    await handle.waitForResponse();
+    const errorLine = await waitUntil(() => h.logs.find((l) => l.includes('"interaction error"')), 'the error line');
+    expect(JSON.parse(errorLine)).toMatchObject({ interactionId: handle.id, userId: user.id, code: 'count_mismatch' });
+    expect(errorLine).not.toContain('"stack"');
+    const tokens = [h.discord.botToken, h.runcomfy.token];
+    for (const line of h.logs) {
+      expect(duplicateKeys(line), line).toEqual([]);
+      expect(line).not.toContain('"stack":""');
+      for (const token of tokens) expect(line).not.toContain(token);
+      expect(line).not.toMatch(/aW50ZXJhY3Rpb246/);
+    }
   });
 });

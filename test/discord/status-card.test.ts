@@ -72,6 +72,36 @@ describe('status card', () => {
     expect(failed).toMatch(/admin/i);
   });
 
+  it('says "In the queue — position N"', () => {
+    expect(renderStatusCard(job('queued'), context).embeds[0]!.fields!.at(-1)!.value).toBe(
+      'In the queue — position 3.',
+    );
+  });
+
+  it('after Delete no longer links to the deleted result, and says so in every locale', () => {
+    const delivered = job('delivered', {
+      imageUrls: ['a', 'b', 'c', 'd'],
+      stateTimes: { fetching: 6_000, delivered: 7_400 },
+      surface: { deleted: true },
+    });
+    const resultUrl = 'https://discord.com/channels/g/c/99';
+    const status = (locale: string) =>
+      renderStatusCard(delivered, { ...context, locale, resultUrl }).embeds[0]!.fields!.at(-1)!.value;
+    expect(status('en-US')).toBe('Done in 6s: 4 image(s).\nThe images were deleted.');
+    expect(status('zh-TW')).toContain('圖片已刪除');
+    expect(status('zh-CN')).toContain('图片已删除');
+    const kept = renderStatusCard({ ...delivered, surface: {} }, { ...context, resultUrl }).embeds[0]!.fields!.at(-1)!;
+    expect(kept.value).toBe(`Done in 6s: 4 image(s).\n${resultUrl}`);
+  });
+
+  it('"Done in" is the time until the images were ready, the figure the result message shows', () => {
+    const delivered = job('delivered', {
+      imageUrls: ['a', 'b', 'c', 'd'],
+      stateTimes: { fetching: 6_000, delivered: 7_400 },
+    });
+    expect(renderStatusCard(delivered, context).embeds[0]!.fields!.at(-1)!.value).toBe('Done in 6s: 4 image(s).');
+  });
+
   it('renders in zh-CN', () => {
     const card = renderStatusCard(
       job('queued', { owner: { userId: '42', guildId: 'g', channelId: 'c', locale: 'zh-CN' } }),

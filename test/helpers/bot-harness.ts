@@ -67,7 +67,7 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
 
   const logs: string[] = [];
   const logger = createLogger(
-    { level: 'debug' },
+    { level: 'debug', secrets: [discord.botToken, runcomfy.token] },
     new Writable({
       write(chunk, _encoding, done) {
         logs.push(String(chunk));

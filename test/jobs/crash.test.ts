@@ -12,11 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import { isTerminal, type JobRecord, type JobState } from '../../src/jobs/job.js';
 import { assertEachJobOnce, readJobs, startSink } from '../helpers/crash-sink.js';
-import { testEnv } from '../helpers/test-env.js';
+import { announceRedisSkip, redisSkipReason, testEnv } from '../helpers/test-env.js';
 import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const JOBS = 50;
 const MIN_KILLS = 20;
+announceRedisSkip('the crash test on Redis');
+
 const WORKER = join(import.meta.dirname, 'fixtures', 'crash-worker.ts');
 
 const random = (min: number, max: number) => min + Math.random() * (max - min);
@@ -122,7 +124,7 @@ describe('crash test: kill -9 at random moments', () => {
   });
 
   it.skipIf(!testEnv.REDIS_URL)(
-    `Redis: the same${testEnv.REDIS_URL ? '' : ' — skipped: REDIS_URL is not set'}`,
+    `Redis: the same${redisSkipReason ? ` — skipped: ${redisSkipReason}` : ''}`,
     { timeout: 600_000 },
     async () => {
       const result = await crashRun(testEnv.REDIS_URL!, `crash-redis-${process.pid}-${Date.now()}`);

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { openStore, Store, StoreCorruptError } from '../../src/jobs/store.js';
 import { createLogger } from '../../src/log.js';
-import { testEnv } from '../helpers/test-env.js';
+import { announceRedisSkip, redisSkipReason, testEnv } from '../helpers/test-env.js';
 
 const counterSchema = z.object({ n: z.number().int() });
 const redisUrl = testEnv.REDIS_URL;
@@ -21,9 +21,11 @@ const kinds: Array<{ name: string; url: () => string; skip?: string }> = [
   {
     name: 'redis',
     url: () => redisUrl!,
-    skip: redisUrl ? undefined : 'REDIS_URL is not set (CI sets it; start Redis and export REDIS_URL to run these)',
+    skip: redisSkipReason,
   },
 ];
+
+announceRedisSkip('the Store tests on Redis');
 
 const opened: Store[] = [];
 afterAll(async () => {

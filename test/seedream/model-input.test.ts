@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
+import { buildSeedreamInput } from '../../src/seedream/build-input.js';
 import {
   MAX_IMAGES,
   MAX_PROMPT_LENGTH,
+  MAX_SEED,
+  MIN_SEED,
+  otherSeed,
   SEEDREAM_DEFAULTS,
   type SeedreamInput,
   seedreamInputSchema,
+  withSeed,
 } from '../../src/seedream/model-input.js';
 
 const valid: SeedreamInput = {
@@ -50,5 +55,23 @@ describe('seedreamInputSchema', () => {
       const { [field]: _dropped, ...rest } = valid as unknown as Record<string, unknown>;
       expect(seedreamInputSchema.safeParse(rest).success, field).toBe(false);
     }
+  });
+});
+
+describe('seeds', () => {
+  it('withSeed keeps a chosen seed and otherwise picks one in range', () => {
+    const input = buildSeedreamInput({ prompt: 'a cat' });
+    expect(withSeed({ ...input, seed: 42 }).seed).toBe(42);
+    for (let i = 0; i < 50; i++) {
+      const { seed } = withSeed(input);
+      expect(Number.isInteger(seed) && seed >= MIN_SEED && seed <= MAX_SEED).toBe(true);
+    }
+    expect(withSeed(input, () => MAX_SEED).seed).toBe(MAX_SEED);
+  });
+
+  it('otherSeed never gives back the previous seed', () => {
+    const picks = [7, 7, 7, 8];
+    expect(otherSeed(7, () => picks.shift()!)).toBe(8);
+    expect(otherSeed(undefined, () => 7)).toBe(7);
   });
 });

@@ -9,11 +9,17 @@ import { EtaModel } from '../../jobs/eta-model.js';
 import type { RunComfyClient } from '../../runcomfy/client.js';
 import type { SubmitResponse } from '../../runcomfy/schemas.js';
 import { resolveSeedreamRequest } from '../../seedream/build-input.js';
-import type { Quality } from '../../seedream/model-input.js';
+import { type Quality, withSeed } from '../../seedream/model-input.js';
 import { parseSeedreamOutput } from '../../seedream/output.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
-import { downloadSet, noImagesError, prepareOutputDirectory } from '../download-set.js';
+import {
+  assertWritableFolder,
+  defaultOutputDirectory,
+  downloadSet,
+  noImagesError,
+  prepareOutputDirectory,
+} from '../download-set.js';
 import { type FollowedJob, type FollowPhase, followJob } from '../follow-job.js';
 import { ProgressReporter, plural } from '../progress.js';
 import { reportError } from '../report-error.js';
@@ -52,12 +58,15 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
     seed: parseSeed(values.seed) ?? null,
     quality: (values.quality ?? null) as Quality | null,
   });
-  const outDir = values.out ?? '.';
-  await prepareOutputDirectory(outDir, 'generate');
+  if (values.out === undefined) await assertWritableFolder(io.cwd, 'generate');
+  else await prepareOutputDirectory(values.out, 'generate');
 
   const verbose = values.verbose === true;
-  return withSession(io, { verbose }, async ({ client, env, log }) => {
-    const { input, aspect } = resolved;
+  return withSession(io, { verbose }, async (session) => {
+    const { client, env, log } = session;
+    const { aspect } = resolved;
+    // Chosen here when not given, so it can be printed and the set made again with --seed.
+    const input = withSeed(resolved.input);
     const count = input.sequential_image_generation_options;
     const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
     // Whatever happens, the progress line is gone before anything else is printed.
@@ -67,7 +76,10 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       const submittedAt = io.clock();
       const submitted = await submitHoldingInterrupt(io, client, input, progress);
       const requestId = submitted.request_id;
-      progress.note(`Submitted as request ${requestId}`);
+      session.requestId = requestId;
+      const outDir = values.out ?? defaultOutputDirectory(io.cwd, requestId);
+      progress.note(`Submitted as request ${requestId} (seed ${input.seed})`);
+      if (values.out === undefined) progress.note(`The images go to ${outDir} (--out chooses another folder)`);
       log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
       if (io.interrupt.aborted) {
         progress.stop();
@@ -153,7 +165,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           prompt: input.text,
           requested: count,
           received: images.length,
-          seed: input.seed ?? null,
+          seed: input.seed,
           aspect: aspect.key,
           size: input.image_size,
           width: aspect.width,

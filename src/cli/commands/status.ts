@@ -13,28 +13,32 @@ export async function statusCommand(args: string[], io: CliIo): Promise<ExitCode
   const requestId = singleRequestId('status', positionals);
   return withSession(io, { verbose: values.verbose === true }, async ({ client }) => {
     const answer = await client.status(requestId, { signal: io.interrupt });
+    // "completed" covers success and failure alike; the result endpoint tells them apart, in the
+    // words `result` and `generate --json` use.
+    const status =
+      answer.status === 'completed' ? (await client.result(requestId, { signal: io.interrupt })).status : answer.status;
     if (values.json) {
-      const document = {
-        requestId: answer.request_id,
-        status: answer.status,
-        queuePosition: answer.queue_position ?? null,
-      };
+      const document = { requestId: answer.request_id, status, queuePosition: answer.queue_position ?? null };
       io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
     } else {
-      io.stdout.write(`${answer.request_id}: ${describeStatus(answer.status, answer.queue_position ?? null)}\n`);
+      io.stdout.write(
+        `${answer.request_id}: ${describeStatus(status, answer.queue_position ?? null, answer.request_id)}\n`,
+      );
     }
     return EXIT.ok;
   });
 }
 
-export function describeStatus(status: string, queuePosition: number | null): string {
+export function describeStatus(status: string, queuePosition: number | null, requestId: string): string {
   switch (status) {
     case 'in_queue':
       return queuePosition === null ? 'queued' : `queued (position ${queuePosition})`;
     case 'in_progress':
       return 'generating';
-    case 'completed':
-      return 'completed (seedream result shows the images)';
+    case 'succeeded':
+      return `succeeded (seedream result ${requestId} --out <dir> fetches the images)`;
+    case 'failed':
+      return 'failed (the model could not generate this set; nothing to fetch)';
     case 'cancelled':
       return 'cancelled';
     default:

@@ -58,7 +58,7 @@ export const enUS = {
     status: {
       submitted: 'Sending the request to RunComfy…',
       queued: 'In the queue.',
-      queued_position: 'In the queue, position {position}.',
+      queued_position: 'In the queue — position {position}.',
       running: '{bar}\nStarted {started} · expected to finish {eta}',
       fetching: 'Finished! Fetching the images…',
       delivering: 'Posting the images…',
@@ -66,6 +66,7 @@ export const enUS = {
       delivered_partial:
         'Done in {duration}: {received} of the {requested} images asked for (the model returned fewer).',
       cancelled: 'Cancelled before it started; nothing was generated.',
+      result_deleted: 'The images were deleted.',
       ended: 'Stopped: {reason}',
     },
   },

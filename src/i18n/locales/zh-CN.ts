@@ -60,6 +60,7 @@ export const zhCN: MessageTree = {
       delivered: '完成，共 {received} 张，用时 {duration}。',
       delivered_partial: '完成，收到 {received} 张（要求 {requested} 张，模型返回的比要求的少），用时 {duration}。',
       cancelled: '已在开始前取消，没有生成任何图片。',
+      result_deleted: '图片已删除。',
       ended: '已停止：{reason}',
     },
   },

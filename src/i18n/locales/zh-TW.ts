@@ -60,6 +60,7 @@ export const zhTW: MessageTree = {
       delivered: '完成，共 {received} 張，耗時 {duration}。',
       delivered_partial: '完成，收到 {received} 張（要求 {requested} 張，模型回傳的比要求的少），耗時 {duration}。',
       cancelled: '已在開始前取消，沒有生成任何圖片。',
+      result_deleted: '圖片已刪除。',
       ended: '已停止：{reason}',
     },
   },
