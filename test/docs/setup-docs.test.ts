@@ -21,8 +21,12 @@ function flagOf(words: string): PermissionName {
 
 describe('README: inviting the bot', () => {
   const readme = read('README.md');
-  const table = readme.slice(readme.indexOf('| permission | why |'), readme.indexOf('permissions integer'));
-  const listed = [...table.matchAll(/^ *\| ([A-Z][^|]+?) \|/gm)].flatMap((row) => row[1]!.split(',')).map(flagOf);
+  // The table as the formatter lays it out (cells padded to the widest).
+  const header = /^ *\| permission +\| why +\|/m.exec(readme);
+  const table = header ? readme.slice(header.index, readme.indexOf('permissions integer')) : '';
+  const listed = [...table.matchAll(/^ *\| ([A-Z][^|]+?) *\|/gm)]
+    .flatMap((row) => row[1]!.split(','))
+    .map((name) => flagOf(name.trim()));
   const integer = /permissions integer \*\*(\d+)\*\*/.exec(readme)?.[1];
   const url = /https:\/\/discord\.com\/oauth2\/authorize\?\S+/.exec(readme)?.[0];
 

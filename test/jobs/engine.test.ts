@@ -320,7 +320,8 @@ describe('JobEngine: local copies lost between fetching and delivery', () => {
     h.deliverer.deliver = async (job, images, steps) => {
       seen.push({
         inMemory: images.every((image) => image.data !== undefined),
-        files: readdirSync(join(h!.spoolDir, job.id)).sort(),
+        // No folder yet counts as no files: the spool makes it when it first writes.
+        files: existsSync(join(h!.spoolDir, job.id)) ? readdirSync(join(h!.spoolDir, job.id)).sort() : [],
       });
       if (seen.length === 1) throw new Error('Discord is down');
       return deliver(job, images, steps);
