@@ -1,6 +1,13 @@
 #!/usr/bin/env node
-// The `seedream` command. tsx compiles the TypeScript sources in place, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `seedream` command: the compiled CLI once `npm run build` has run, else the TypeScript
+// sources through tsx (a development checkout, where tsx is installed).
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const compiled = new URL('../dist/src/cli/main.js', import.meta.url);
+if (existsSync(compiled)) {
+  await import(compiled.href);
+} else {
+  const { register } = await import('tsx/esm/api');
+  register();
+  await import('../src/cli/main.ts');
+}

@@ -1,9 +1,10 @@
 /** `npm run deploy-commands`: registers the slash commands for DEV_GUILD_ID (at once) or globally. */
 import { REST, Routes } from 'discord.js';
 import { commands } from '../../commands/index.js';
-import { EnvError, loadBotEnv } from '../env.js';
+import { EnvError, loadBotEnv, loadDotEnv } from '../env.js';
 
 try {
+  loadDotEnv();
   const env = loadBotEnv();
   const rest = new REST(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}).setToken(env.DISCORD_TOKEN);
   const body = commands.map((command) => command.definition);
