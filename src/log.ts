@@ -3,6 +3,7 @@
  * and the environment's secret variables are redacted wherever they appear in a logged object.
  */
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -24,7 +25,7 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(
-  options: { level?: LoggerOptions['level']; name?: string } = {},
+  options: { level?: LoggerOptions['level']; name?: string; format?: 'json' | 'pretty' } = {},
   destination?: DestinationStream,
 ): Logger {
   const config: LoggerOptions = {
@@ -34,7 +35,10 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  return destination ? pino(config, destination) : pino(config);
+  // Pretty is for a person at a terminal; collectors get JSON lines. Synchronous, so the last
+  // lines before an exit are not lost.
+  const out = options.format === 'pretty' ? pretty({ destination: destination ?? 1, sync: true }) : destination;
+  return out ? pino(config, out) : pino(config);
 }
 
 /** A logger that discards everything (tests, benchmarks). */
