@@ -56,27 +56,32 @@ export class DiscordDeliverer implements Deliverer {
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
+      // A stopping engine parks the set between posts (and aborts a post under way): the steps
+      // done are recorded, the rest is posted at the next start.
+      signal?.throwIfAborted();
       await steps.once(
         `part:${index}`,
-        (nonce) => this.#post(job, renderPart(job, part, index, total, buttons), part, nonce),
+        (nonce) => this.#post(job, renderPart(job, part, index, total, buttons), part, nonce, signal),
         { deduped: true },
       );
     }
     // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
     // hundred ms of CPU that the images' upload would otherwise share.
     if (withOverview) {
+      signal?.throwIfAborted();
       // The set's last message, where the channel is read: every image at a glance, and the buttons.
       await steps.once(
         'overview',
         async (nonce) => {
           const sheet = await sheetImage();
           const part: PackedPart = { images: sheet ? [sheet] : [] };
-          return this.#post(job, renderOverview(job, sheet, prepared.length), part, nonce);
+          return this.#post(job, renderOverview(job, sheet, prepared.length), part, nonce, signal);
         },
         { deduped: true },
       );
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).
+    signal?.throwIfAborted();
     await this.gallery?.mirror(
       job,
       async () => {
@@ -88,6 +93,7 @@ export class DiscordDeliverer implements Deliverer {
     );
     // The card's final edit is a step too: a crash between the last post and "delivered"
     // cannot leave the card saying "posting…" forever.
+    signal?.throwIfAborted();
     await steps.once('card', async () => {
       const delivered: JobRecord = {
         ...job,
@@ -124,12 +130,18 @@ export class DiscordDeliverer implements Deliverer {
     }
   }
 
-  async #post(job: JobRecord, payload: MessagePayload, part: PackedPart, nonce: string): Promise<string> {
+  async #post(
+    job: JobRecord,
+    payload: MessagePayload,
+    part: PackedPart,
+    nonce: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
     const files: UploadFile[] = part.images
       .filter((image) => image.data !== undefined)
       .map((image) => ({ name: image.filename, data: image.data!, contentType: image.contentType }));
     try {
-      return await this.api.postMessage(job.owner.channelId, payload, files, nonce);
+      return await this.api.postMessage(job.owner.channelId, payload, files, nonce, signal);
     } catch (error) {
       const code = discordErrorCode(error);
       const noAccess = code === DISCORD_ERRORS.missingAccess || code === DISCORD_ERRORS.missingPermissions;

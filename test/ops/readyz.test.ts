@@ -21,7 +21,10 @@ async function readiness(
   url: string,
 ): Promise<{ status: number; body: { ready: boolean; checks: Record<string, string> } }> {
   const response = await fetch(`${url}/readyz`);
-  return { status: response.status, body: await response.json() };
+  return {
+    status: response.status,
+    body: (await response.json()) as { ready: boolean; checks: Record<string, string> },
+  };
 }
 
 async function until(url: string, status: number, timeoutMs: number) {
