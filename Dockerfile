@@ -13,8 +13,12 @@ COPY commands ./commands
 COPY src ./src
 RUN npm run build
 
-# Production dependencies only (sharp and sqlite3 bring their prebuilt native parts).
+# Production dependencies only. sharp and sqlite3 fetch prebuilt native parts; the compiler is
+# here for a platform without a prebuilt sqlite3 and stays in this stage.
 FROM ${NODE_IMAGE} AS deps
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
