@@ -25,7 +25,7 @@ let bot: BotProcess | undefined;
 
 beforeAll(async () => {
   layout = await buildProductionLayout();
-}, 120_000);
+}, 180_000); // tsc alone takes 15–40 s, more on a busy machine
 afterAll(async () => {
   await killBotProcess(bot);
   await discord?.close();
