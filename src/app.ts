@@ -58,7 +58,7 @@ export interface BotOptions {
 
 export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
   const store = await openStore({ url: env.STORE_URL, logger });
-  const metrics = new BotMetrics(logger);
+  const metrics = new BotMetrics(logger, env.METRICS_PORT > 0);
   const runcomfy = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,

@@ -38,9 +38,13 @@ export class BotMetrics {
   /** Interactions received and not answered yet: id → when and what. */
   readonly #pending = new Map<string, { at: number; kind: InteractionKind }>();
 
-  constructor(private readonly log?: Logger) {
+  /** `processMetrics`: also prom-client's default ones (they start observers that are never stopped: only when served). */
+  constructor(
+    private readonly log?: Logger,
+    processMetrics = true,
+  ) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    if (processMetrics) collectDefaultMetrics({ register: this.registry });
     this.#jobsEnded = new Counter({
       name: 'seedream_jobs_ended_total',
       help: 'Jobs that reached an outcome in this process, by outcome',
