@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// The `seedream` command. tsx compiles the TypeScript sources in place, so there is no build step.
-import { register } from 'tsx/esm/api';
+// The `seedream` command (see entry.mjs: the compiled CLI once built, else the sources).
+import { runEntry } from './entry.mjs';
 
-register();
-await import('../src/cli/main.ts');
+await runEntry('src/cli/main');

@@ -1,11 +1,12 @@
 /**
  * Builds the running bot from its configuration: store, RunComfy client, job engine (which
- * resumes every unfinished job), Discord client and router. `stop()` ends it cleanly:
- * nothing in flight is lost, because every job lives in the store.
+ * resumes every unfinished job), Discord client and router, metrics and (with METRICS_PORT)
+ * the health/metrics server. `stop()` ends it at once, `shutdown()` gracefully: nothing in
+ * flight is lost either way, because every job lives in the store.
  */
 
 import { join } from 'node:path';
-import { Client, GatewayIntentBits } from 'discord.js';
+import { Client, GatewayIntentBits, type Interaction } from 'discord.js';
 import { commands } from '../commands/index.js';
 import { CardUpdater } from './discord/card-updater.js';
 import type { BotContext } from './discord/context.js';
@@ -24,6 +25,9 @@ import { ImageSpool } from './jobs/image-spool.js';
 import { limitsFromEnv } from './jobs/quota.js';
 import { openStore } from './jobs/store.js';
 import type { Logger } from './log.js';
+import { GuildSpend } from './ops/guild-spend.js';
+import { BotMetrics, type InteractionKind } from './ops/metrics.js';
+import { type OpsServer, type ReadinessReport, startOpsServer } from './ops/ops-server.js';
 import { RunComfyClient } from './runcomfy/client.js';
 import { resolveSeedreamRequest } from './seedream/build-input.js';
 
@@ -31,7 +35,17 @@ export interface Bot {
   client: Client;
   engine: JobEngine;
   cards: CardUpdater;
+  metrics: BotMetrics;
+  /** `http://host:port` of /healthz, /readyz and /metrics, when METRICS_PORT is set. */
+  opsUrl: string | undefined;
+  /** Stops at once: work under way is aborted and resumes from its durable steps at the next start. */
   stop(): Promise<void>;
+  /**
+   * Stops gracefully within `timeoutMs`: new commands are turned away ("restarting"), nothing
+   * new starts, deliveries under way may finish, and what has not finished when time is nearly
+   * up is parked (stop()).
+   */
+  shutdown(timeoutMs: number): Promise<void>;
 }
 
 export interface BotOptions {
@@ -44,12 +58,14 @@ export interface BotOptions {
 
 export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
   const store = await openStore({ url: env.STORE_URL, logger });
+  const metrics = new BotMetrics(logger, env.METRICS_PORT > 0);
   const runcomfy = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
     modelId: env.RUNCOMFY_MODEL_ID,
     timeoutMs: env.RUNCOMFY_TIMEOUT,
     logger,
+    onCall: metrics.runcomfyCall,
   });
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
@@ -59,12 +75,10 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   });
   // Deliveries resumed at start post before login finishes: REST needs only the token.
   client.rest.setToken(env.DISCORD_TOKEN);
-  const api = new DiscordApi(
-    client.rest,
-    env.DISCORD_APPLICATION_ID,
-    clock,
-    interactionRestClient(env.DISCORD_API_URL),
-  );
+  const interactionRest = interactionRestClient(env.DISCORD_API_URL);
+  const api = new DiscordApi(client.rest, env.DISCORD_APPLICATION_ID, clock, interactionRest);
+  metrics.watchRest(client.rest, 'bot');
+  metrics.watchRest(interactionRest, 'interaction');
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
@@ -95,6 +109,17 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     clock,
     logger,
   });
+  const guildSpend = new GuildSpend(store, engine.usage, clock);
+  metrics.watchEngine(engine, store, (job) => {
+    const guildId = job.reservation?.guildId ?? job.owner.guildId;
+    if (guildId) {
+      guildSpend
+        .note(guildId)
+        .catch((error: unknown) => logger.warn({ err: error }, 'metrics: could not note a server'));
+    }
+  });
+  metrics.watchGuildSpend(() => guildSpend.figures());
+  let stopping = false;
   const cards = new CardUpdater(engine, api, logger, { clock, ...cardIntervals });
   const context: BotContext = {
     engine,
@@ -107,34 +132,93 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     quota: { defaults: limitsFromEnv(env), dmAllowed: env.ALLOW_DMS },
     members: new MemberDirectory(client),
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
+    stopping: () => stopping,
   };
   const route = createRouter(commands, context);
   client.on('interactionCreate', (interaction) => {
+    metrics.interactionReceived(interaction.id, interactionKind(interaction));
     void route(interaction);
   });
   client.on('error', (error) => logger.error({ err: error.message }, 'discord client error'));
+  // Up before the engine resumes its jobs (which may take a while): liveness answers at once,
+  // readiness once the gateway is connected.
+  const ops: OpsServer | undefined =
+    env.METRICS_PORT > 0
+      ? await startOpsServer({
+          host: env.METRICS_HOST,
+          port: env.METRICS_PORT,
+          registry: metrics.registry,
+          readiness: () => readiness(store, client, () => stopping),
+          logger,
+        })
+      : undefined;
   await engine.start();
   primePromptParser();
   await client.login(env.DISCORD_TOKEN);
   logger.info({ guilds: client.guilds.cache.size }, 'bot ready');
 
-  let stopping: Promise<void> | undefined;
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopping = true;
+    stopped ??= (async () => {
+      cards.stop();
+      await engine.stop();
+      await client.destroy();
+      await runcomfy.close();
+      // The store last: everything above may still write to it.
+      await store.close();
+      await ops?.close();
+      logger.info('bot stopped');
+    })();
+    return stopped;
+  };
   return {
     client,
     engine,
     cards,
-    stop() {
-      stopping ??= (async () => {
-        cards.stop();
-        await engine.stop();
-        await client.destroy();
-        await runcomfy.close();
-        await store.close();
-        logger.info('bot stopped');
-      })();
-      return stopping;
+    metrics,
+    opsUrl: ops?.url,
+    stop,
+    async shutdown(timeoutMs) {
+      stopping = true;
+      // What stop() itself needs (spool to disk, store writes, sockets) is kept back.
+      const reserve = Math.min(3_000, Math.floor(timeoutMs / 4));
+      logger.info({ timeoutMs }, 'shutting down: new commands are turned away, deliveries under way may finish');
+      const drained = await engine.drain(timeoutMs - reserve);
+      if (!drained) logger.warn('shutting down: deliveries still under way are parked; they resume at the next start');
+      await stop();
     },
   };
+}
+
+function interactionKind(interaction: Interaction): InteractionKind {
+  if (interaction.isChatInputCommand() || interaction.isContextMenuCommand()) return 'command';
+  if (interaction.isAutocomplete()) return 'autocomplete';
+  if (interaction.isMessageComponent()) return 'component';
+  if (interaction.isModalSubmit()) return 'modal';
+  return 'other';
+}
+
+/** Ready: not stopping, the store answers within a second, and the gateway is connected. */
+async function readiness(
+  store: { ping(): Promise<void> },
+  client: Client,
+  stopping: () => boolean,
+): Promise<ReadinessReport> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const storeCheck = await Promise.race([
+    store.ping().then(
+      () => 'ok',
+      (error: unknown) => `unreachable: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+    new Promise<string>((resolve) => {
+      timer = setTimeout(() => resolve('unreachable: no answer within 1 s'), 1_000);
+    }),
+  ]);
+  clearTimeout(timer);
+  const gateway = client.isReady() ? 'connected' : 'disconnected';
+  const checks = { store: storeCheck, gateway, ...(stopping() ? { shutdown: 'in progress' } : {}) };
+  return { ready: storeCheck === 'ok' && gateway === 'connected' && !stopping(), checks };
 }
 
 /**

@@ -123,6 +123,18 @@ export const botEnvSchema = z.object({
   ...discordEnvShape,
   /** Whether members may generate in DMs (charged to a server they share with the bot), for servers that have not chosen. */
   ALLOW_DMS: boolean(true),
+  /** `json` (one object a line, for collectors) or `pretty` (a terminal). */
+  LOG_FORMAT: z.enum(['json', 'pretty']).default('json'),
+  /** Port of /healthz, /readyz and /metrics; 0 = no such server. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65_535).default(0),
+  /** Interface it listens on: loopback unless told otherwise (0.0.0.0 in a container). */
+  METRICS_HOST: z
+    .string()
+    .trim()
+    .regex(/^[0-9a-f.:]+$|^[a-z0-9.-]+$/i, 'expected an IP address or host name such as 127.0.0.1 or 0.0.0.0')
+    .default('127.0.0.1'),
+  /** How long a SIGTERM/SIGINT may take: deliveries finish or are parked, then the process exits. */
+  SHUTDOWN_TIMEOUT: durationMs.prefault('20s'),
   ...runcomfyEnvShape,
   ...engineEnvShape,
 });

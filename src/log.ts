@@ -4,6 +4,7 @@
  * in URLs and in text (see log-redaction.ts).
  */
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import pretty from 'pino-pretty';
 import { LogRedactor, redactLogArguments } from './log-redaction.js';
 
 export type { Logger };
@@ -29,6 +30,7 @@ export function createLogger(
   options: {
     level?: LoggerOptions['level'];
     name?: string;
+    format?: 'json' | 'pretty';
     /** Values never to print, wherever they appear (the configured tokens). */
     secrets?: readonly (string | undefined)[];
   } = {},
@@ -50,7 +52,10 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }), bindings: (bindings) => redactor.object(bindings) },
   };
-  return destination ? pino(config, destination) : pino(config);
+  // Pretty is for a person at a terminal; collectors get JSON lines. Synchronous, so the last
+  // lines before an exit are not lost.
+  const out = options.format === 'pretty' ? pretty({ destination: destination ?? 1, sync: true }) : destination;
+  return out ? pino(config, out) : pino(config);
 }
 
 /** A logger that discards everything (tests, benchmarks). */

@@ -1,4 +1,8 @@
-/** `npm start`: read the configuration, start the bot, stop cleanly on SIGINT/SIGTERM. */
+/**
+ * The bot's entry point (`npm start` runs it compiled, `npm run dev` through tsx): read the
+ * configuration, start the bot, and on SIGTERM/SIGINT shut down gracefully within
+ * SHUTDOWN_TIMEOUT, exiting then whatever still hangs.
+ */
 import { startBot } from './app.js';
 import { EnvError, loadBotEnv, loadDotEnv } from './env.js';
 import { createLogger } from './log.js';
@@ -18,7 +22,11 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger({ level: env.LOG_LEVEL, secrets: [env.DISCORD_TOKEN, env.RUNCOMFY_API_TOKEN] });
+const logger = createLogger({
+  level: env.LOG_LEVEL,
+  format: env.LOG_FORMAT,
+  secrets: [env.DISCORD_TOKEN, env.RUNCOMFY_API_TOKEN],
+});
 process.on('unhandledRejection', (reason) =>
   logger.error({ err: reason instanceof Error ? reason.message : reason }, 'unhandled rejection'),
 );
@@ -26,8 +34,13 @@ process.on('unhandledRejection', (reason) =>
 try {
   const bot = await startBot({ env, logger });
   const shutdown = (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    bot.stop().then(
+    logger.info({ signal, timeoutMs: env.SHUTDOWN_TIMEOUT }, 'stopping');
+    // The deadline holds even if something hangs: every job is in the store already.
+    setTimeout(() => {
+      logger.error({ timeoutMs: env.SHUTDOWN_TIMEOUT }, 'shutdown did not finish in time; exiting');
+      process.exit(1);
+    }, env.SHUTDOWN_TIMEOUT).unref();
+    bot.shutdown(env.SHUTDOWN_TIMEOUT).then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error instanceof Error ? error.message : error }, 'error while stopping');

@@ -24,4 +24,6 @@ export interface BotContext {
   members: MemberLookup;
   /** Galleries: mirroring and removal of posts, the index, and the browser. */
   gallery: { mirror: GalleryMirror; browser: GalleryBrowser };
+  /** True once a shutdown began: new commands and buttons are turned away (see router.ts). */
+  stopping?: () => boolean;
 }

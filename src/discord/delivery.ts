@@ -63,22 +63,27 @@ export class DiscordDeliverer implements Deliverer {
     const total = job.input.sequential_image_generation_options;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
+      // A stopping engine parks the set between posts (and aborts a post under way): the steps
+      // done are recorded, the rest is posted at the next start.
+      signal?.throwIfAborted();
       const key = `part:${index}`;
       await steps.once(key, (nonce, attempt) =>
-        this.#post(job, key, renderPart(job, part, index, total, buttons), part, nonce, attempt),
+        this.#post(job, key, renderPart(job, part, index, total, buttons), part, nonce, attempt, signal),
       );
     }
     // The contact sheet is rendered once the images are up: decoding 15 frames takes a few
     // hundred ms of CPU that the images' upload would otherwise share.
     if (withOverview) {
+      signal?.throwIfAborted();
       // The set's last message, where the channel is read: every image at a glance, and the buttons.
       await steps.once('overview', async (nonce, attempt) => {
         const sheet = await sheetImage();
         const part: PackedPart = { images: sheet ? [sheet] : [] };
-        return this.#post(job, 'overview', renderOverview(job, sheet, prepared.length), part, nonce, attempt);
+        return this.#post(job, 'overview', renderOverview(job, sheet, prepared.length), part, nonce, attempt, signal);
       });
     }
     // After the result, before the card: the gallery post (its own steps; never fails the set).
+    signal?.throwIfAborted();
     await this.gallery?.mirror(
       job,
       async () => {
@@ -90,6 +95,7 @@ export class DiscordDeliverer implements Deliverer {
     );
     // The card's final edit is a step too: a crash between the last post and "delivered"
     // cannot leave the card saying "posting…" forever.
+    signal?.throwIfAborted();
     await steps.once('card', async () => {
       const delivered: JobRecord = {
         ...job,
@@ -138,6 +144,7 @@ export class DiscordDeliverer implements Deliverer {
     part: PackedPart,
     nonce: string,
     attempt: number,
+    signal?: AbortSignal,
   ): Promise<string> {
     const files: UploadFile[] = part.images
       .filter((image) => image.data !== undefined)
@@ -148,7 +155,7 @@ export class DiscordDeliverer implements Deliverer {
       if (earlier) return earlier;
     }
     try {
-      return await this.api.postMessage(job.owner.channelId, payload, files, nonce);
+      return await this.api.postMessage(job.owner.channelId, payload, files, nonce, signal);
     } catch (error) {
       const code = discordErrorCode(error);
       const noAccess = code === DISCORD_ERRORS.missingAccess || code === DISCORD_ERRORS.missingPermissions;

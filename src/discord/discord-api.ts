@@ -92,12 +92,21 @@ export class DiscordApi {
     await this.rest.patch(Routes.channelMessage(job.owner.channelId, messageId), { body });
   }
 
-  /** Posts a message in a channel; `nonce` makes a repeated post return the first message. */
-  async postMessage(channelId: string, payload: MessagePayload, files: UploadFile[], nonce: string): Promise<string> {
-    const message = (await this.rest.post(
-      Routes.channelMessages(channelId),
-      withFiles({ ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS }, files),
-    )) as { id: string };
+  /**
+   * Posts a message in a channel; `nonce` makes a repeated post return the first message (so a
+   * post aborted by `signal` may be sent again safely).
+   */
+  async postMessage(
+    channelId: string,
+    payload: MessagePayload,
+    files: UploadFile[],
+    nonce: string,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const message = (await this.rest.post(Routes.channelMessages(channelId), {
+      ...withFiles({ ...payload, nonce, enforce_nonce: true, allowed_mentions: NO_MENTIONS }, files),
+      ...(signal ? { signal } : {}),
+    })) as { id: string };
     return message.id;
   }
 

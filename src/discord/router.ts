@@ -12,6 +12,19 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
 
   return async function route(interaction: Interaction): Promise<void> {
     const log = context.log.child({ interactionId: interaction.id, userId: interaction.user.id });
+    // A shutdown is under way: nothing new starts, and the member hears why at once.
+    if (context.stopping?.()) {
+      if (interaction.isAutocomplete()) await interaction.respond([]).catch(() => undefined);
+      else if (interaction.isRepliable()) {
+        const locale = resolveLocale(interaction.locale, interaction.guildLocale);
+        await interaction
+          .reply({ content: t(locale, 'replies.restarting'), flags: MessageFlags.Ephemeral })
+          .catch((error: unknown) =>
+            log.warn({ err: error instanceof Error ? error.message : error }, 'could not answer'),
+          );
+      }
+      return;
+    }
     if (interaction.isAutocomplete()) {
       try {
         await byName.get(interaction.commandName)?.autocomplete?.(interaction, context);

@@ -192,6 +192,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #waitingTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
   #started = false;
+  /** Set by drain(): nothing new is sent, downloaded or delivered; work under way goes on. */
+  #draining = false;
 
   constructor(options: JobEngineOptions) {
     super();
@@ -294,6 +296,33 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       .close()
       .catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the spool'));
     await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
+  }
+
+  /**
+   * The first half of a graceful stop: no submit, download or delivery starts any more, and the
+   * ones under way may finish. Resolves true once they have, false when `timeoutMs` (real time)
+   * ran out first; `stop()` then aborts what is left, which resumes from its durable steps at
+   * the next start. Tasks waiting out a backoff are not waited for.
+   */
+  async drain(timeoutMs: number): Promise<boolean> {
+    this.#draining = true;
+    const until = Date.now() + timeoutMs;
+    const working = () => this.#submitting.size > 0 || this.#deliveries.size > this.#backingOff.size;
+    while (working()) {
+      const left = until - Date.now();
+      if (left <= 0) return false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // Re-checked every 250 ms too: a task that starts backing off settles nothing.
+      await Promise.race([
+        ...this.#deliveries.values(),
+        ...this.#submitting.values(),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, Math.min(left, 250));
+        }),
+      ]).catch(() => undefined);
+      clearTimeout(timer);
+    }
+    return true;
   }
 
   /** Jobs holding a slot of the global cap right now. */
@@ -781,7 +810,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   /** One background task per job at a time (collect, then deliver). */
   #runOnce(jobId: string, task: () => Promise<void>): void {
-    if (this.#deliveries.has(jobId) || this.#stopping.signal.aborted) return;
+    if (this.#deliveries.has(jobId) || this.#stopping.signal.aborted || this.#draining) return;
     const run = task()
       .catch((error: unknown) => this.#log.error({ err: error, jobId }, 'background task failed'))
       .finally(() => {
@@ -1084,6 +1113,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   /** Sends waiting jobs while slots are free; concurrent calls share one run. */
   #kick(): Promise<void> {
+    if (this.#draining) return Promise.resolve();
     if (this.#pumping) {
       this.#pumpAgain = true;
       return this.#pumping;

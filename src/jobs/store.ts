@@ -200,6 +200,11 @@ export class Store {
     return this.#locks.run(`${ns}:${key}`, section);
   }
 
+  /** One read that goes to the backend (readiness checks); throws or hangs while it is unreachable. */
+  async ping(): Promise<void> {
+    await this.#keyv.get('ping');
+  }
+
   async close(): Promise<void> {
     await this.#keyv.disconnect();
   }

@@ -52,6 +52,16 @@ export interface RunComfyClientOptions {
   logger?: Logger;
   /** Injected for deterministic backoff in tests. */
   random?: () => number;
+  /** Told of every HTTP call when it ends (metrics): its route, and its status or 'error' when none came. */
+  onCall?: (call: RunComfyCallInfo) => void;
+}
+
+export interface RunComfyCallInfo {
+  method: 'GET' | 'POST';
+  /** The path with the request id replaced by `{id}`. */
+  route: string;
+  status: number | 'error';
+  durationMs: number;
 }
 
 export interface CallOptions {
@@ -84,6 +94,7 @@ export class RunComfyClient {
   readonly #ownsDispatcher: boolean;
   readonly #log: Logger;
   readonly #random: () => number;
+  readonly #onCall: ((call: RunComfyCallInfo) => void) | undefined;
 
   constructor(options: RunComfyClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -96,6 +107,7 @@ export class RunComfyClient {
     this.#dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 30_000, connections: 64 });
     this.#log = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
+    this.#onCall = options.onCall;
   }
 
   get modelId(): string {
@@ -206,6 +218,7 @@ export class RunComfyClient {
     let statusCode = 0;
     let text: string;
     let retryAfterHeader: string | string[] | undefined;
+    const startedAt = performance.now();
     try {
       const response = await request(`${this.#baseUrl}${path}`, {
         method,
@@ -225,6 +238,12 @@ export class RunComfyClient {
       throw this.#transportError(error, signal, timeoutMs, call.options.signal, requestId, statusCode !== 0);
     } finally {
       dispose();
+      this.#onCall?.({
+        method,
+        route: routeName(path),
+        status: statusCode || 'error',
+        durationMs: performance.now() - startedAt,
+      });
     }
 
     const json = parseJson(text);

@@ -84,6 +84,7 @@ export const enUS = {
     cancel_not_cancellable:
       'It is already generating, and RunComfy cannot stop a generation once it has started. The images will arrive when it finishes.',
     cancel_already_ended: 'That generation has already ended.',
+    restarting: 'The bot is restarting; try again in a moment.',
     button_expired: 'This button no longer works. Please run the command again.',
     no_active_jobs: 'You have no generations in progress.',
     started: 'started {when}',

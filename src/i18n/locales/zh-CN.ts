@@ -77,6 +77,7 @@ export const zhCN: MessageTree = {
     cancel_cancelled: '已取消。它还在排队，所以没有生成任何图片。',
     cancel_not_cancellable: '它已经开始生成，RunComfy 无法中途停止。图片完成后会照常发送。',
     cancel_already_ended: '本次生成已经结束。',
+    restarting: '机器人正在重新启动，请稍后再试。',
     button_expired: '这个按钮已失效，请重新执行命令。',
     no_active_jobs: '你目前没有正在进行的生成任务。',
     started: '{when}开始',

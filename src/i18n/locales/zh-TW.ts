@@ -77,6 +77,7 @@ export const zhTW: MessageTree = {
     cancel_cancelled: '已取消。它還在排隊中，所以沒有生成任何圖片。',
     cancel_not_cancellable: '它已經開始生成了，RunComfy 無法中途停止。圖片完成後會照常送達。',
     cancel_already_ended: '這次生成已經結束了。',
+    restarting: '機器人正在重新啟動，請稍後再試一次。',
     button_expired: '這個按鈕已經失效，請重新執行指令。',
     no_active_jobs: '你目前沒有正在進行的生成工作。',
     started: '{when}開始',
