@@ -84,6 +84,8 @@ export const enUS = {
       'It is already generating, and RunComfy cannot stop a generation once it has started. The images will arrive when it finishes.',
     cancel_already_ended: 'That generation has already ended.',
     button_expired: 'This button no longer works. Please run the command again.',
+    not_visible_here: 'This button does not belong to a set shown here, so it does nothing here.',
+    reroll_deleted: 'This set was deleted, so it cannot be rerolled.',
     no_active_jobs: 'You have no generations in progress.',
     started: 'started {when}',
     jobs_title: 'Your generations in progress',

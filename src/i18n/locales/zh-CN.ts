@@ -77,6 +77,8 @@ export const zhCN: MessageTree = {
     cancel_not_cancellable: '它已经开始生成，RunComfy 无法中途停止。图片完成后会照常发送。',
     cancel_already_ended: '本次生成已经结束。',
     button_expired: '这个按钮已失效，请重新执行命令。',
+    not_visible_here: '这个按钮不属于这里显示的图片组，所以在这里无法使用。',
+    reroll_deleted: '这组图片已被删除，无法重新生成。',
     no_active_jobs: '你目前没有正在进行的生成任务。',
     started: '{when}开始',
     jobs_title: '你正在进行的生成任务',
