@@ -18,7 +18,7 @@ import type { GalleryMirror } from './gallery-mirror.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
-import { escapeUserText, formatDuration, formatUsd, truncate } from './text.js';
+import { escapeUserText, formatDuration, formatUsd, plainUserText, truncate } from './text.js';
 
 const RESULT_COLOUR = 0x57f287;
 
@@ -159,7 +159,7 @@ function renderPart(
   const locale = job.owner.locale;
   const attachments = part.images
     .filter((image) => image.data !== undefined)
-    .map((image, id) => ({ id, filename: image.filename, description: truncate(job.prompt, 1_000) }));
+    .map((image, id) => ({ id, filename: image.filename, description: truncate(plainUserText(job.prompt), 1_000) }));
   const embeds: APIEmbed[] = part.images.map((image) => {
     const embed: APIEmbed = {
       title:
@@ -189,7 +189,9 @@ function renderOverview(job: JobRecord, sheet: PreparedImage | undefined, receiv
   if (sheet) embed.image = { url: `attachment://${sheet.filename}` };
   return {
     embeds: [embed],
-    attachments: sheet ? [{ id: 0, filename: sheet.filename, description: truncate(job.prompt, 1_000) }] : [],
+    attachments: sheet
+      ? [{ id: 0, filename: sheet.filename, description: truncate(plainUserText(job.prompt), 1_000) }]
+      : [],
     components: resultButtons(job),
   };
 }
