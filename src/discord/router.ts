@@ -5,6 +5,7 @@ import { buttonHandlers } from './buttons.js';
 import type { SlashCommand } from './command.js';
 import type { BotContext } from './context.js';
 import { parseCustomId } from './custom-id.js';
+import { asOptionError } from './option-errors.js';
 import { replyError } from './reply-error.js';
 
 export function createRouter(commands: readonly SlashCommand[], context: BotContext) {
@@ -39,7 +40,7 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
         await buttonHandlers[parsed.action](interaction, { ...context, log }, parsed.jobId);
       }
     } catch (error) {
-      await replyError(interaction, error, log);
+      await replyError(interaction, asOptionError(error), log);
     }
   };
 }

@@ -303,6 +303,10 @@ export const enUS = {
     quality_unknown: '“{quality}” is not a quality setting. Choose one of: {allowed}.',
     internal_input_invalid:
       'The bot put together a request it cannot send. That is a bug on our side, not a problem with your prompt; please tell an admin.',
+    option_missing:
+      'The command arrived without its required option “{option}”. Please run it again from Discord’s command menu.',
+    option_invalid:
+      'The option “{option}” arrived in a form the command does not take. Please run it again from Discord’s command menu.',
 
     // RunComfy
     runcomfy_auth: 'The bot’s RunComfy key was refused, so nothing was generated. Please tell an admin.',

@@ -283,6 +283,8 @@ export const zhCN: MessageTree = {
     seed_invalid: '种子必须是 {min} 到 {max} 之间的整数（你填写的是“{seed}”）。不填则随机生成。',
     quality_unknown: '“{quality}”不是有效的质量设置。请从以下选项中选择：{allowed}。',
     internal_input_invalid: '机器人生成了一个无法发送的请求。这是我们这边的问题，不是你的提示词有误；请联系管理员。',
+    option_missing: '指令缺少必填选项「{option}」。请从 Discord 的指令菜单重新执行。',
+    option_invalid: '选项「{option}」的格式不是这个指令接受的。请从 Discord 的指令菜单重新执行。',
 
     runcomfy_auth: 'RunComfy 拒绝了机器人的密钥，因此没有生成任何图片。请联系管理员。',
     runcomfy_insufficient_balance: '机器人的 RunComfy 账户余额不足，因此没有生成任何图片。请联系管理员。',
