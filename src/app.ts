@@ -25,6 +25,7 @@ import { limitsFromEnv } from './jobs/quota.js';
 import { openStore } from './jobs/store.js';
 import type { Logger } from './log.js';
 import { RunComfyClient } from './runcomfy/client.js';
+import { MAX_OUTPUT_PIXELS } from './seedream/aspect-ratios.js';
 import { resolveSeedreamRequest } from './seedream/build-input.js';
 
 export interface Bot {
@@ -75,6 +76,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
+      maxPixelsPerImage: MAX_OUTPUT_PIXELS,
       timeoutMs: env.DOWNLOAD_TIMEOUT,
     }),
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,

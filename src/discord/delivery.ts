@@ -234,7 +234,13 @@ function summary(job: JobRecord, requested: number): string {
       duration: formatDuration((job.stateTimes.fetching ?? job.updatedAt) - job.createdAt),
     }),
   ];
-  if (received < requested) lines.push(t(locale, 'result.partial', { received, requested }));
+  // Fewer listed than asked is the model's doing; a listed image we could not use is said apart.
+  const returned = job.imageUrls.length;
+  if (returned < requested) lines.push(t(locale, 'result.partial', { received: returned, requested }));
+  if (received < returned) {
+    const numbers = job.missingImages.map((index) => index + 1).join(', ');
+    lines.push(t(locale, 'result.unusable', { numbers, count: job.missingImages.length }));
+  }
   // What RunComfy says it charged (include_cost), when it says.
   if (job.cost !== undefined) lines.push(t(locale, 'spending.result_charged', { usd: formatUsd(job.cost) }));
   return lines.join('\n');

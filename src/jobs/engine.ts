@@ -17,6 +17,7 @@ import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { EtaModel } from './eta-model.js';
 import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
+import { ImageSizeMonitor } from './image-size-check.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
 import {
   canTransition,
@@ -168,6 +169,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   readonly pricing: PriceBook;
   readonly usage: UsageLedger;
   readonly quota: QuotaLedger;
+  /** Images not the size asked for: counted, and emitted as 'mismatch' (image-size-check.ts). */
+  readonly imageSizes = new ImageSizeMonitor();
   readonly #options: JobEngineOptions;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -791,6 +794,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           return;
         }
         if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
+        this.imageSizes.check(job, images, log);
         const ready = await this.#move(jobId, 'delivering', { missingImages: missing.map((m) => m.index) });
         if (!ready) return;
         this.emit('ready', ready);
@@ -925,8 +929,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         }
         if (done[key] !== undefined) return done[key];
         // A record written by an older version may hold a nonce Discord refuses: derive it anew.
-        const nonce =
-          existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
+        const nonce = existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
         const attempt = (existing?.attempts ?? 0) + 1;
         const startedAt = existing?.startedAt ?? this.#clock();
         const started = record(key, { nonce, state: 'started', startedAt, attempts: attempt });

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { EmulatedJob } from './emulated-job.js';
 import { FaultBook, isJobFault } from './fault-book.js';
-import { type ImageFormat, ImageRenderer } from './image-renderer.js';
+import { bombPng, type ImageFormat, ImageRenderer } from './image-renderer.js';
 import { checkSeedreamInput, pixelSize } from './input-schema.js';
 import { TokenBucket } from './rate-limiter.js';
 import type {
@@ -194,7 +194,11 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       index < job.imagesReturned &&
       !job.missingImages?.has(index);
     if (!served) return notFoundText();
-    const { width, height } = pixelSize(job.input.image_size);
+    const odd = job.oddImages?.get(index);
+    if (odd?.kind === 'pixel-bomb') {
+      return { type: 'bytes', status: 200, body: bombPng(odd.width, odd.height), contentType: 'image/png' };
+    }
+    const { width, height } = odd ?? pixelSize(job.input.image_size);
     const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format };
     const padTo = job.paddedImages?.get(index);
     const body = padTo === undefined ? await renderer.render(frame) : await renderer.renderPadded(frame, padTo);

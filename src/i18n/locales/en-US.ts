@@ -95,6 +95,7 @@ export const enUS = {
     linked: 'This image was too large to attach: {url}',
     details: 'Requested by {requester} · seed {seed} · {size} · {quality} · {duration}',
     partial: 'The model returned {received} of the {requested} images asked for.',
+    unusable: 'Image(s) {numbers} could not be used, so {count} fewer are shown.',
     overview: 'All {total} at a glance: the full-size images are above.',
     overview_unavailable: 'The overview image could not be made; all {total} images are above.',
   },
@@ -364,6 +365,7 @@ export const enUS = {
     image_too_large: 'An image was too large to download.',
     image_not_an_image: 'RunComfy returned a file that is not an image.',
     image_download_transient: 'An image could not be downloaded just now. Please try again.',
+    image_too_many_pixels: 'An image had far more pixels than the model makes, so it could not be used.',
     delivery_failed:
       'The images were made, but the bot could not post them here. Check that it may send messages and attach files in this channel.',
 

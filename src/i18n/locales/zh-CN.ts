@@ -88,6 +88,7 @@ export const zhCN: MessageTree = {
     linked: '这张图片太大，无法作为附件：{url}',
     details: '请求者 {requester} · 种子 {seed} · {size} · {quality} · 用时 {duration}',
     partial: '模型返回了 {received} 张，少于要求的 {requested} 张。',
+    unusable: '第 {numbers} 张图片无法使用，所以少显示 {count} 张。',
     overview: '全部 {total} 张一览，原尺寸图片在上方。',
     overview_unavailable: '无法生成总览图；全部 {total} 张图片都在上方。',
   },
@@ -330,6 +331,7 @@ export const zhCN: MessageTree = {
     image_too_large: '有一张图片太大，无法下载。',
     image_not_an_image: 'RunComfy 返回的文件不是图片。',
     image_download_transient: '有一张图片暂时无法下载。请重试。',
+    image_too_many_pixels: '有一张图片的像素远超模型会生成的大小，所以无法使用。',
     delivery_failed: '图片已生成，但机器人无法在这里发布。请确认机器人在此频道有发送消息和上传文件的权限。',
 
     card_unknown: '机器人找不到本次生成的状态消息，因此无法更新它。',

@@ -88,6 +88,7 @@ export const zhTW: MessageTree = {
     linked: '這張圖片太大，無法附加：{url}',
     details: '請求者 {requester} · 種子 {seed} · {size} · {quality} · 耗時 {duration}',
     partial: '模型回傳了 {received} 張，少於要求的 {requested} 張。',
+    unusable: '第 {numbers} 張圖片無法使用，所以少顯示 {count} 張。',
     overview: '全部 {total} 張一覽，原尺寸圖片在上方。',
     overview_unavailable: '無法產生總覽圖；全部 {total} 張圖片都在上方。',
   },
@@ -329,6 +330,7 @@ export const zhTW: MessageTree = {
     image_too_large: '有一張圖片太大，無法下載。',
     image_not_an_image: 'RunComfy 回傳的檔案不是圖片。',
     image_download_transient: '有一張圖片暫時無法下載。請再試一次。',
+    image_too_many_pixels: '有一張圖片的像素遠超過模型會產生的大小，所以無法使用。',
     delivery_failed: '圖片已經生成，但機器人無法在這裡發布。請確認機器人在這個頻道有傳送訊息和附加檔案的權限。',
 
     card_unknown: '機器人找不到這次生成的狀態訊息，因此無法更新它。',
