@@ -324,6 +324,8 @@ export const enUS = {
     runcomfy_timeout: 'RunComfy took too long to answer. Please try again in a few minutes.',
     runcomfy_unexpected_response:
       'RunComfy sent an answer the bot does not understand. Please try again later; if it keeps happening, tell an admin.',
+    runcomfy_response_too_large:
+      'RunComfy sent an answer far larger than any it should, so the bot did not read it. Please try again later; if it keeps happening, tell an admin.',
     runcomfy_submit_uncertain:
       'The connection dropped while your request was being sent, so it may have started on RunComfy anyway. It was not re-sent, so you are not charged twice; check for the result before trying again.',
 

@@ -297,6 +297,8 @@ export const zhCN: MessageTree = {
     runcomfy_network: '暂时无法连接 RunComfy。请过几分钟再试。',
     runcomfy_timeout: 'RunComfy 响应超时。请过几分钟再试。',
     runcomfy_unexpected_response: 'RunComfy 返回了机器人无法识别的内容。请稍后重试；如果一直出现，请联系管理员。',
+    runcomfy_response_too_large:
+      'RunComfy 返回的内容远大于正常大小，所以机器人没有读取。请稍后再试；如果一直发生，请联系管理员。',
     runcomfy_submit_uncertain:
       '发送请求时连接中断，它可能已经在 RunComfy 上开始运行。系统没有重新发送，因此不会重复扣费；重试之前请先确认是否已有结果。',
 

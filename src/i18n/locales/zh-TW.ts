@@ -296,6 +296,8 @@ export const zhTW: MessageTree = {
     runcomfy_network: '目前連不上 RunComfy。請過幾分鐘再試。',
     runcomfy_timeout: 'RunComfy 太久沒有回應。請過幾分鐘再試。',
     runcomfy_unexpected_response: 'RunComfy 回傳了機器人看不懂的內容。請稍後再試；如果一直發生，請告訴管理員。',
+    runcomfy_response_too_large:
+      'RunComfy 回傳的內容遠大於正常大小，所以機器人沒有讀取。請稍後再試；如果一直發生，請告訴管理員。',
     runcomfy_submit_uncertain:
       '送出請求時連線中斷了，所以它可能已經在 RunComfy 上開始執行。系統沒有重新送出，因此不會重複收費；再試一次之前，請先確認是否已經有結果。',
 
