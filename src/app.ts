@@ -21,6 +21,7 @@ import { JobEngine } from './jobs/engine.js';
 import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
 import { ImageSpool } from './jobs/image-spool.js';
+import { type HostResolver, outputDispatcher } from './jobs/output-dispatcher.js';
 import { limitsFromEnv } from './jobs/quota.js';
 import { openStore } from './jobs/store.js';
 import type { Logger } from './log.js';
@@ -41,9 +42,17 @@ export interface BotOptions {
   clock?: () => number;
   /** Test and benchmark knobs of the card updater (edit spacing). */
   cardIntervals?: { minIntervalMs?: number; stateIntervalMs?: number };
+  /** Resolves the names of image hosts (tests inject one: no real DNS). */
+  resolveOutputHost?: HostResolver;
 }
 
-export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
+export async function startBot({
+  env,
+  logger,
+  clock = Date.now,
+  cardIntervals,
+  resolveOutputHost,
+}: BotOptions): Promise<Bot> {
   const store = await openStore({ url: env.STORE_URL, logger });
   const runcomfy = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
@@ -69,6 +78,8 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
+  // Image downloads reach only public addresses (or loopback, when the allow-list names it).
+  const downloads = outputDispatcher({ allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS, resolve: resolveOutputHost });
   const engine = new JobEngine({
     store,
     client: runcomfy,
@@ -78,6 +89,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
       maxPixelsPerImage: MAX_OUTPUT_PIXELS,
       timeoutMs: env.DOWNLOAD_TIMEOUT,
+      dispatcher: downloads,
     }),
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
     deadlineMs: env.JOB_DEADLINE,
@@ -126,6 +138,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
         await engine.stop();
         await client.destroy();
         await runcomfy.close();
+        await downloads.close();
         await store.close();
         logger.info('bot stopped');
       })();

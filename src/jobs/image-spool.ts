@@ -345,7 +345,9 @@ export async function downloadImage(
     return { data, format };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortedError();
-    if (error instanceof ImageDownloadError) throw error;
+    // The connection's own refusal (output-dispatcher.ts) may come wrapped by undici.
+    const own = ownError(error);
+    if (own) throw own;
     if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
       throw new ImageDownloadError('image_download_transient', 'Image download timed out');
     }
@@ -353,6 +355,15 @@ export async function downloadImage(
   } finally {
     dispose();
   }
+}
+
+function ownError(error: unknown): ImageDownloadError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof ImageDownloadError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 export interface DownloadImageOptions extends DownloadOptions {

@@ -368,6 +368,7 @@ export const enUS = {
     image_not_an_image: 'RunComfy returned a file that is not an image.',
     image_download_transient: 'An image could not be downloaded just now. Please try again.',
     image_too_many_pixels: 'An image had far more pixels than the model makes, so it could not be used.',
+    image_host_refused: 'An image was on a host that points inside a private network, so it was not downloaded.',
     delivery_failed:
       'The images were made, but the bot could not post them here. Check that it may send messages and attach files in this channel.',
 

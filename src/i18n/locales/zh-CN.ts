@@ -334,6 +334,7 @@ export const zhCN: MessageTree = {
     image_not_an_image: 'RunComfy 返回的文件不是图片。',
     image_download_transient: '有一张图片暂时无法下载。请重试。',
     image_too_many_pixels: '有一张图片的像素远超模型会生成的大小，所以无法使用。',
+    image_host_refused: '有一张图片所在的主机指向私有网络，所以没有下载。',
     delivery_failed: '图片已生成，但机器人无法在这里发布。请确认机器人在此频道有发送消息和上传文件的权限。',
 
     card_unknown: '机器人找不到本次生成的状态消息，因此无法更新它。',

@@ -333,6 +333,7 @@ export const zhTW: MessageTree = {
     image_not_an_image: 'RunComfy 回傳的檔案不是圖片。',
     image_download_transient: '有一張圖片暫時無法下載。請再試一次。',
     image_too_many_pixels: '有一張圖片的像素遠超過模型會產生的大小，所以無法使用。',
+    image_host_refused: '有一張圖片所在的主機指向私人網路，所以沒有下載。',
     delivery_failed: '圖片已經生成，但機器人無法在這裡發布。請確認機器人在這個頻道有傳送訊息和附加檔案的權限。',
 
     card_unknown: '機器人找不到這次生成的狀態訊息，因此無法更新它。',
