@@ -9,6 +9,7 @@ import { Client, GatewayIntentBits } from 'discord.js';
 import { commands } from '../commands/index.js';
 import { CardUpdater } from './discord/card-updater.js';
 import type { BotContext } from './discord/context.js';
+import { createCooldown } from './discord/cooldown.js';
 import { DiscordDeliverer } from './discord/delivery.js';
 import { DiscordApi, interactionRestClient } from './discord/discord-api.js';
 import { GalleryBrowser } from './discord/gallery-browser.js';
@@ -116,6 +117,7 @@ export async function startBot({
     quota: { defaults: limitsFromEnv(env), dmAllowed: env.ALLOW_DMS },
     members: new MemberDirectory(client),
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
+    cooldown: await createCooldown(store, env.COMMAND_COOLDOWN),
   };
   const route = createRouter(commands, context);
   client.on('interactionCreate', (interaction) => {

@@ -114,6 +114,8 @@ export const botEnvSchema = z.object({
     .optional(),
   /** Whether members may generate in DMs (charged to a server they share with the bot), for servers that have not chosen. */
   ALLOW_DMS: boolean(true),
+  /** Per member: time after a command (and, apart, after a button) before the next is served; 0 = none. */
+  COMMAND_COOLDOWN: durationMs.prefault('2s'),
   ...runcomfyEnvShape,
   ...engineEnvShape,
 });

@@ -5,6 +5,7 @@ import type { GuildSettingsStore } from '../jobs/guild-settings.js';
 import type { QuotaLimits } from '../jobs/quota.js';
 import type { Logger } from '../log.js';
 import type { CardUpdater } from './card-updater.js';
+import type { Cooldown } from './cooldown.js';
 import type { DiscordApi } from './discord-api.js';
 import type { GalleryBrowser } from './gallery-browser.js';
 import type { GalleryMirror } from './gallery-mirror.js';
@@ -24,4 +25,6 @@ export interface BotContext {
   members: MemberLookup;
   /** Galleries: mirroring and removal of posts, the index, and the browser. */
   gallery: { mirror: GalleryMirror; browser: GalleryBrowser };
+  /** Per-member cooldown of commands and buttons (COMMAND_COOLDOWN). */
+  cooldown: Cooldown;
 }

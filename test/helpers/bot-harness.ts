@@ -58,6 +58,8 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
     GUILD_MONTHLY_BUDGET_USD: '0',
     POLL_RATE: '200',
     POLL_CONCURRENCY: '32',
+    // Members in tests act in quick succession; the cooldown's own tests set it.
+    COMMAND_COOLDOWN: '0',
     ...options.env,
   };
   // The deploy script's request, on discord.js's REST client.

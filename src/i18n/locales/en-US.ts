@@ -86,6 +86,7 @@ export const enUS = {
     button_expired: 'This button no longer works. Please run the command again.',
     not_visible_here: 'This button does not belong to a set shown here, so it does nothing here.',
     reroll_deleted: 'This set was deleted, so it cannot be rerolled.',
+    slow_down: 'Slow down: try again in {seconds} s.',
     no_active_jobs: 'You have no generations in progress.',
     started: 'started {when}',
     jobs_title: 'Your generations in progress',

@@ -79,6 +79,7 @@ export const zhCN: MessageTree = {
     button_expired: '这个按钮已失效，请重新执行命令。',
     not_visible_here: '这个按钮不属于这里显示的图片组，所以在这里无法使用。',
     reroll_deleted: '这组图片已被删除，无法重新生成。',
+    slow_down: '慢一点：请在 {seconds} 秒后再试。',
     no_active_jobs: '你目前没有正在进行的生成任务。',
     started: '{when}开始',
     jobs_title: '你正在进行的生成任务',
