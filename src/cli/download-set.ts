@@ -29,7 +29,7 @@ export interface DownloadedImage {
 export interface MissingImage {
   n: number;
   url: string;
-  /** ImageDownloadError code: image_gone, image_too_large, image_not_an_image, image_download_transient. */
+  /** ImageDownloadError code: image_gone, image_too_large, image_not_an_image, image_host_refused, image_download_transient. */
   reason: string;
 }
 
