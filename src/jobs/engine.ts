@@ -785,6 +785,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       const log = this.#jobLog(job);
       try {
         const { images, missing } = await this.#options.spool.fetchAll(job.id, job.imageUrls, signal);
+        if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
         if (images.length === 0) {
           await this.#fail(jobId, {
             code: 'images_expired',
@@ -793,7 +794,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           });
           return;
         }
-        if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
         this.imageSizes.check(job, images, log);
         const ready = await this.#move(jobId, 'delivering', { missingImages: missing.map((m) => m.index) });
         if (!ready) return;

@@ -21,6 +21,7 @@ import {
   startRunComfyEmulator,
 } from '../../src/emulators/runcomfy/index.js';
 import { botEnvSchema, parseEnv } from '../../src/env.js';
+import type { HostResolver } from '../../src/jobs/output-dispatcher.js';
 import { createLogger } from '../../src/log.js';
 
 export interface BotHarness {
@@ -40,6 +41,7 @@ export interface BotHarnessOptions {
   env?: Record<string, string>;
   clock?: () => number;
   storeUrl?: string;
+  resolveOutputHost?: HostResolver;
 }
 
 export async function createBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
@@ -82,6 +84,7 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
       env: parseEnv(botEnvSchema, env),
       logger,
       clock: options.clock,
+      resolveOutputHost: options.resolveOutputHost,
       cardIntervals: { minIntervalMs: 150, stateIntervalMs: 30 },
     });
   const harness: BotHarness = {

@@ -67,6 +67,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   const slowTimers = new Set<NodeJS.Timeout>();
   let submitted = 0;
   let baseUrl = '';
+  let filesBase = '';
 
   const resolveTiming = (timing: JobTiming | undefined, fallback: number, job: JobTimingContext): number => {
     if (timing === undefined) return fallback;
@@ -147,7 +148,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     }
     const images = Array.from(
       { length: job.imagesReturned },
-      (_, i) => `${baseUrl}/files/${job.requestId}/${i}.${imageExtension}`,
+      (_, i) => `${filesBase}/files/${job.requestId}/${i}.${imageExtension}`,
     );
     // Billed on the count asked for, which is what the price is computed from.
     const cost = roundUsd(pricePerImageUsd * job.input.sequential_image_generation_options);
@@ -361,6 +362,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   if (address === null || typeof address === 'string') throw new Error('Emulator did not get a TCP address');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  filesBase = options.filesHost ? `http://${options.filesHost}:${address.port}` : baseUrl;
 
   let closing: Promise<void> | undefined;
 

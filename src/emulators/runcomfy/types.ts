@@ -52,6 +52,11 @@ export interface RunComfyEmulatorOptions {
   recordCalls?: boolean;
   /** How many rendered image buffers to keep (LRU); default 32. */
   imageCacheSize?: number;
+  /**
+   * Host name in the image URLs of results (the CDN's name), on the emulator's port; default its
+   * address. A name makes the bot look it up (tests inject the answer).
+   */
+  filesHost?: string;
 }
 
 export interface RecordedCall {
