@@ -150,6 +150,8 @@ function botEnv(discord: DiscordEmulator, runcomfy: RunComfyEmulator, dataDir: s
     GUILD_DAILY_IMAGES: '0',
     GUILD_MONTHLY_BUDGET_USD: '0',
     MAX_ACTIVE_JOBS_PER_GUILD: '0',
+    // Bench members fire commands back to back: no cooldown.
+    COMMAND_COOLDOWN: '0',
   };
 }
 

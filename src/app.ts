@@ -10,6 +10,7 @@ import { Client, GatewayIntentBits, type Interaction } from 'discord.js';
 import { commands } from '../commands/index.js';
 import { CardUpdater } from './discord/card-updater.js';
 import type { BotContext } from './discord/context.js';
+import { createCooldown } from './discord/cooldown.js';
 import { DiscordDeliverer } from './discord/delivery.js';
 import { DiscordApi, interactionRestClient } from './discord/discord-api.js';
 import { GalleryBrowser } from './discord/gallery-browser.js';
@@ -22,6 +23,7 @@ import { JobEngine } from './jobs/engine.js';
 import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
 import { ImageSpool } from './jobs/image-spool.js';
+import { type HostResolver, outputDispatcher } from './jobs/output-dispatcher.js';
 import { limitsFromEnv } from './jobs/quota.js';
 import { openStore } from './jobs/store.js';
 import type { Logger } from './log.js';
@@ -29,6 +31,7 @@ import { GuildSpend } from './ops/guild-spend.js';
 import { BotMetrics, type InteractionKind } from './ops/metrics.js';
 import { type OpsServer, type ReadinessReport, startOpsServer } from './ops/ops-server.js';
 import { RunComfyClient } from './runcomfy/client.js';
+import { MAX_OUTPUT_PIXELS } from './seedream/aspect-ratios.js';
 import { resolveSeedreamRequest } from './seedream/build-input.js';
 
 export interface Bot {
@@ -54,9 +57,17 @@ export interface BotOptions {
   clock?: () => number;
   /** Test and benchmark knobs of the card updater (edit spacing). */
   cardIntervals?: { minIntervalMs?: number; stateIntervalMs?: number };
+  /** Resolves the names of image hosts (tests inject one: no real DNS). */
+  resolveOutputHost?: HostResolver;
 }
 
-export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
+export async function startBot({
+  env,
+  logger,
+  clock = Date.now,
+  cardIntervals,
+  resolveOutputHost,
+}: BotOptions): Promise<Bot> {
   const store = await openStore({ url: env.STORE_URL, logger });
   const metrics = new BotMetrics(logger, env.METRICS_PORT > 0);
   const runcomfy = new RunComfyClient({
@@ -82,6 +93,8 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
+  // Image downloads reach only public addresses (or loopback, when the allow-list names it).
+  const downloads = outputDispatcher({ allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS, resolve: resolveOutputHost });
   const engine = new JobEngine({
     store,
     client: runcomfy,
@@ -89,11 +102,13 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),
       maxBytesPerImage: env.DOWNLOAD_MAX_BYTES,
+      maxPixelsPerImage: MAX_OUTPUT_PIXELS,
       timeoutMs: env.DOWNLOAD_TIMEOUT,
       maxTotalBytes: env.SPOOL_MAX_BYTES,
       minFreeBytes: env.SPOOL_MIN_FREE_BYTES,
       onSkip: (jobId, reason, bytes) =>
         logger.warn({ jobId, reason, bytes }, 'spool: set kept in memory only (disk budget or free space)'),
+      dispatcher: downloads,
     }),
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
     deadlineMs: env.JOB_DEADLINE,
@@ -133,6 +148,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     members: new MemberDirectory(client),
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
     stopping: () => stopping,
+    cooldown: await createCooldown(store, env.COMMAND_COOLDOWN),
   };
   const route = createRouter(commands, context);
   client.on('interactionCreate', (interaction) => {
@@ -165,6 +181,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
       await engine.stop();
       await client.destroy();
       await runcomfy.close();
+      await downloads.close();
       // The store last: everything above may still write to it.
       await store.close();
       await ops?.close();

@@ -135,6 +135,8 @@ export const botEnvSchema = z.object({
     .default('127.0.0.1'),
   /** How long a SIGTERM/SIGINT may take: deliveries finish or are parked, then the process exits. */
   SHUTDOWN_TIMEOUT: durationMs.prefault('20s'),
+  /** Per member: time after a command (and, apart, after a button) before the next is served; 0 = none. */
+  COMMAND_COOLDOWN: durationMs.prefault('2s'),
   ...runcomfyEnvShape,
   ...engineEnvShape,
 });

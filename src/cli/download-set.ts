@@ -7,9 +7,10 @@
 import { constants } from 'node:fs';
 import { access, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { AbortedError, AppError, isAbortError } from '../errors.js';
 import { downloadImageFile, ImageDownloadError, type ImageFormat } from '../jobs/image-spool.js';
+import { outputDispatcher } from '../jobs/output-dispatcher.js';
 import { type Logger, silentLogger } from '../log.js';
 import { backoffDelay } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
@@ -30,7 +31,7 @@ export interface DownloadedImage {
 export interface MissingImage {
   n: number;
   url: string;
-  /** ImageDownloadError code: image_gone, image_too_large, image_not_an_image, image_download_transient. */
+  /** ImageDownloadError code: image_gone, image_too_large, image_not_an_image, image_host_refused, image_download_transient. */
   reason: string;
 }
 
@@ -43,6 +44,8 @@ export interface DownloadSetOptions {
   attempts?: number;
   onProgress?: (done: number, total: number) => void;
   log?: Logger;
+  /** RUNCOMFY_OUTPUT_HOSTS: names resolving to internal addresses are refused (loopback if listed). */
+  allowedHosts?: readonly string[];
 }
 
 const RETRY = { maxAttempts: 3, baseDelayMs: 1_000, maxDelayMs: 4_000 };
@@ -101,7 +104,7 @@ export async function downloadSet(
   let done = 0;
   options.onProgress?.(0, urls.length);
   // Our own connection pool, closed at the end, so no idle keep-alive socket holds the process open.
-  const dispatcher = new Agent({ connections: 16 });
+  const dispatcher = outputDispatcher({ allowedHosts: options.allowedHosts ?? [], connections: 16 });
   const outcomes = await Promise.all(
     urls.map(async (url, index) => {
       const n = index + 1;

@@ -6,6 +6,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { ImageFormat } from '../jobs/image-spool.js';
+import { type Bytes, sliceOf } from '../util/bytes.js';
 
 export interface ImageDimensions {
   width: number;
@@ -22,20 +23,34 @@ export async function readImageDimensions(path: string, format: ImageFormat): Pr
       const { bytesRead } = await handle.read(buffer, 0, length, position);
       return buffer.subarray(0, bytesRead);
     };
-    switch (format) {
-      case 'png':
-        return pngDimensions(await readAt(0, 24));
-      case 'gif':
-        return gifDimensions(await readAt(0, 10));
-      case 'webp':
-        return webpDimensions(await readAt(0, 30));
-      case 'jpeg':
-        return await jpegDimensions(readAt);
-    }
+    return await dimensionsFrom(readAt, format);
   } catch {
     return undefined;
   } finally {
     await handle.close();
+  }
+}
+
+/** The same, from bytes in memory (a download not yet written). */
+export async function imageDimensionsOf(data: Bytes, format: ImageFormat): Promise<ImageDimensions | undefined> {
+  const readAt: ReadAt = async (position, length) => sliceOf(data, position, length);
+  try {
+    return await dimensionsFrom(readAt, format);
+  } catch {
+    return undefined;
+  }
+}
+
+async function dimensionsFrom(readAt: ReadAt, format: ImageFormat): Promise<ImageDimensions | undefined> {
+  switch (format) {
+    case 'png':
+      return pngDimensions(await readAt(0, 24));
+    case 'gif':
+      return gifDimensions(await readAt(0, 10));
+    case 'webp':
+      return webpDimensions(await readAt(0, 30));
+    case 'jpeg':
+      return jpegDimensions(readAt);
   }
 }
 

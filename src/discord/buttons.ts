@@ -20,7 +20,20 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
   cancel: (interaction, context, jobId) => cancelJob(interaction, context, jobId),
 
   async reroll(interaction, context, jobId) {
+    const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     const job = await requireJob(context, jobId);
+    // The new card shows the prompt where the click came from: only where the set itself was
+    // seen (a DM set only by its owner), and never a set its owner deleted.
+    const refusal = !visibleHere(interaction, job)
+      ? 'replies.not_visible_here'
+      : job.surface['deleted'] === true
+        ? 'replies.reroll_deleted'
+        : undefined;
+    if (refusal) {
+      context.log.info({ jobId: job.id, by: interaction.user.id, refusal }, 'reroll refused');
+      await interaction.reply({ content: t(locale, refusal), flags: MessageFlags.Ephemeral });
+      return;
+    }
     // Same settings, a new seed; it is the clicker's job and counts against their limits.
     await startJob(interaction, context, {
       prompt: job.prompt,
@@ -79,14 +92,28 @@ export async function cancelJob(
   await interaction.editReply({ content: t(locale, `replies.cancel_${outcome}`) });
 }
 
-/** The requester, or a member allowed to manage messages in the job's server. */
+/**
+ * The requester (from anywhere: /jobs lists their own jobs in any channel, and the answer is
+ * private), or a member allowed to manage messages, clicking in the channel the job was made in.
+ */
 function mayManage(interaction: ButtonInteraction | ChatInputCommandInteraction, job: JobRecord): boolean {
   if (interaction.user.id === job.owner.userId) return true;
   return (
     job.owner.guildId !== null &&
     interaction.guildId === job.owner.guildId &&
+    interaction.channelId === job.owner.channelId &&
     interaction.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true
   );
+}
+
+/**
+ * Whether the job was visible where the click came from: its own channel, and for a DM job
+ * only its owner's DM. A forged custom_id names any job id; this is what keeps it honest.
+ */
+function visibleHere(interaction: ButtonInteraction, job: JobRecord): boolean {
+  if (interaction.channelId !== job.owner.channelId) return false;
+  if (job.owner.guildId === null) return interaction.guildId === null && interaction.user.id === job.owner.userId;
+  return interaction.guildId === job.owner.guildId;
 }
 
 async function requireJob(context: BotContext, jobId: string): Promise<JobRecord> {

@@ -6,6 +6,7 @@
  */
 import sharp from 'sharp';
 import type { SpooledImage } from '../jobs/image-spool.js';
+import { MAX_OUTPUT_PIXELS } from '../seedream/aspect-ratios.js';
 import { joinBytes } from '../util/bytes.js';
 import type { PreparedImage } from './pack-images.js';
 
@@ -199,7 +200,7 @@ async function aspectOf(sources: readonly ContactSheetSource[]): Promise<number>
 /** The frame cropped to fill its tile, as raw RGB; undefined when it cannot be decoded (left blank). */
 async function tilePixels(source: ContactSheetSource, tile: ContactSheetTile): Promise<Buffer | undefined> {
   try {
-    return await sharp(source.data ?? source.path)
+    return await sharp(source.data ?? source.path, { limitInputPixels: MAX_OUTPUT_PIXELS })
       .rotate()
       .resize(tile.width, tile.height, { fit: 'cover' })
       .flatten({ background: BACKGROUND })

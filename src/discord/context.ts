@@ -5,6 +5,7 @@ import type { GuildSettingsStore } from '../jobs/guild-settings.js';
 import type { QuotaLimits } from '../jobs/quota.js';
 import type { Logger } from '../log.js';
 import type { CardUpdater } from './card-updater.js';
+import type { Cooldown } from './cooldown.js';
 import type { DiscordApi } from './discord-api.js';
 import type { GalleryBrowser } from './gallery-browser.js';
 import type { GalleryMirror } from './gallery-mirror.js';
@@ -26,4 +27,6 @@ export interface BotContext {
   gallery: { mirror: GalleryMirror; browser: GalleryBrowser };
   /** True once a shutdown began: new commands and buttons are turned away (see router.ts). */
   stopping?: () => boolean;
+  /** Per-member cooldown of commands and buttons (COMMAND_COOLDOWN). */
+  cooldown: Cooldown;
 }

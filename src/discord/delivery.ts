@@ -25,7 +25,7 @@ import { setDurationMs } from './job-summary.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
-import { escapeUserText, formatDuration, formatUsd, truncate } from './text.js';
+import { escapeUserText, formatDuration, formatUsd, plainUserText, truncate } from './text.js';
 
 const RESULT_COLOUR = 0x57f287;
 
@@ -231,7 +231,7 @@ function renderPart(
   const locale = job.owner.locale;
   const attachments = part.images
     .filter((image) => image.data !== undefined)
-    .map((image, id) => ({ id, filename: image.filename, description: truncate(job.prompt, 1_000) }));
+    .map((image, id) => ({ id, filename: image.filename, description: truncate(plainUserText(job.prompt), 1_000) }));
   const embeds: APIEmbed[] = part.images.map((image) => {
     const embed: APIEmbed = {
       title:
@@ -261,7 +261,9 @@ function renderOverview(job: JobRecord, sheet: PreparedImage | undefined, receiv
   if (sheet) embed.image = { url: `attachment://${sheet.filename}` };
   return {
     embeds: [embed],
-    attachments: sheet ? [{ id: 0, filename: sheet.filename, description: truncate(job.prompt, 1_000) }] : [],
+    attachments: sheet
+      ? [{ id: 0, filename: sheet.filename, description: truncate(plainUserText(job.prompt), 1_000) }]
+      : [],
     components: resultButtons(job),
   };
 }
@@ -304,7 +306,13 @@ function summary(job: JobRecord, requested: number): string {
       duration: formatDuration(setDurationMs(job, job.updatedAt)),
     }),
   ];
-  if (received < requested) lines.push(t(locale, 'result.partial', { received, requested }));
+  // Fewer listed than asked is the model's doing; a listed image we could not use is said apart.
+  const returned = job.imageUrls.length;
+  if (returned < requested) lines.push(t(locale, 'result.partial', { received: returned, requested }));
+  if (received < returned) {
+    const numbers = job.missingImages.map((index) => index + 1).join(', ');
+    lines.push(t(locale, 'result.unusable', { numbers, count: job.missingImages.length }));
+  }
   // What RunComfy says it charged (include_cost), when it says.
   if (job.cost !== undefined) lines.push(t(locale, 'spending.result_charged', { usd: formatUsd(job.cost) }));
   return lines.join('\n');

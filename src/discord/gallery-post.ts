@@ -10,13 +10,13 @@ import type { JobRecord } from '../jobs/job.js';
 import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
 import type { MessagePayload } from './discord-api.js';
 import type { PreparedImage } from './pack-images.js';
-import { escapeUserText, truncate } from './text.js';
+import { escapeUserText, plainUserText, truncate } from './text.js';
 
 const GALLERY_COLOUR = 0x5865f2;
 
 /** A thread or embed title from the prompt: one line, no runs of spaces, at most `max` characters. */
 export function galleryTitle(prompt: string, max: number): string {
-  const line = prompt.replace(/\s+/g, ' ').trim();
+  const line = plainUserText(prompt).replace(/\s+/g, ' ').trim();
   return truncate(line === '' ? 'Seedream' : line, max);
 }
 
@@ -80,7 +80,7 @@ export function renderGalleryPart(job: JobRecord, images: readonly PreparedImage
 function attachmentsOf(job: JobRecord, images: readonly PreparedImage[]) {
   return images
     .filter((image) => image.data !== undefined)
-    .map((image, id) => ({ id, filename: image.filename, description: truncate(job.prompt, 1_000) }));
+    .map((image, id) => ({ id, filename: image.filename, description: truncate(plainUserText(job.prompt), 1_000) }));
 }
 
 /** Where a set's post lives, as the delivery record keeps it: `<kind>:<channelId>:<messageId>`. */

@@ -1,7 +1,7 @@
 /** Lines about a job: for /jobs and /cancel's autocomplete, and the time a set took. */
 import { t } from '../i18n/index.js';
 import type { JobRecord } from '../jobs/job.js';
-import { truncate } from './text.js';
+import { plainUserText, truncate } from './text.js';
 
 export function jobStateText(job: JobRecord, locale: string): string {
   if (job.state === 'waiting' && job.queuePosition !== null) {
@@ -17,7 +17,10 @@ export function jobStateText(job: JobRecord, locale: string): string {
 export function jobChoiceName(job: JobRecord, locale: string, now: number, max = 100): string {
   const elapsed = Math.round((now - job.createdAt) / 1000);
   const suffix = ` · ${jobStateText(job, locale)} · ${elapsed}s`;
-  return `${truncate(job.prompt.replace(/\s+/g, ' '), Math.max(10, max - suffix.length))}${suffix}`.slice(0, max);
+  return `${truncate(plainUserText(job.prompt).replace(/\s+/g, ' '), Math.max(10, max - suffix.length))}${suffix}`.slice(
+    0,
+    max,
+  );
 }
 
 /**

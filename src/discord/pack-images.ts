@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { SpooledImage } from '../jobs/image-spool.js';
+import { MAX_OUTPUT_PIXELS } from '../seedream/aspect-ratios.js';
 import { type Bytes, byteLength, joinBytes } from '../util/bytes.js';
 
 export const DISCORD_LIMITS = {
@@ -100,9 +101,15 @@ export async function reencodeToFit(bytesOrPath: Bytes | string, limitBytes: num
     { quality: 70, scale: 0.35 },
   ];
   for (const { quality, scale } of attempts) {
-    let pipeline = sharp(source).rotate();
+    // A pixel bomb that got this far is refused by sharp before it decodes a frame.
+    let pipeline = sharp(source, { limitInputPixels: MAX_OUTPUT_PIXELS }).rotate();
     if (scale < 1 && width > 0) pipeline = pipeline.resize({ width: Math.max(1, Math.round(width * scale)) });
-    const data = await pipeline.jpeg({ quality, mozjpeg: true }).toBuffer();
+    let data: Buffer;
+    try {
+      data = await pipeline.jpeg({ quality, mozjpeg: true }).toBuffer();
+    } catch {
+      return undefined; // too many pixels, or not decodable after all: link it
+    }
     if (data.length <= limitBytes) return data;
   }
   return undefined;

@@ -1,10 +1,13 @@
 /** The one interaction router: slash commands by name, autocomplete, buttons by custom_id. */
-import { type Interaction, MessageFlags } from 'discord.js';
+import { type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import { resolveLocale, t } from '../i18n/index.js';
+import type { Logger } from '../log.js';
 import { buttonHandlers } from './buttons.js';
 import type { SlashCommand } from './command.js';
 import type { BotContext } from './context.js';
+import type { CooldownKind } from './cooldown.js';
 import { parseCustomId } from './custom-id.js';
+import { asOptionError } from './option-errors.js';
 import { replyError } from './reply-error.js';
 
 export function createRouter(commands: readonly SlashCommand[], context: BotContext) {
@@ -36,6 +39,7 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
     }
     if (!interaction.isRepliable()) return;
     try {
+      if (await coolingDown(interaction, context, log)) return;
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new Error(`no handler for /${interaction.commandName}`);
@@ -52,7 +56,38 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
         await buttonHandlers[parsed.action](interaction, { ...context, log }, parsed.jobId);
       }
     } catch (error) {
-      await replyError(interaction, error, log);
+      await replyError(interaction, asOptionError(error), log);
     }
   };
 }
+
+/**
+ * A member acting again within COMMAND_COOLDOWN is told to slow down, privately, and nothing
+ * else runs. Commands and job buttons have separate turns; the gallery browser's pages do not
+ * count (they only turn the member's own private view). A limiter that fails lets them through.
+ */
+async function coolingDown(interaction: RepliableInteraction, context: BotContext, log: Logger): Promise<boolean> {
+  let kind: CooldownKind;
+  if (interaction.isChatInputCommand()) kind = 'command';
+  else if (interaction.isButton()) {
+    const action = parseCustomId(interaction.customId)?.action;
+    if (action !== undefined && PAGER_ACTIONS.has(action)) return false;
+    kind = 'button';
+  } else return false;
+  const waitMs = await context.cooldown.take(kind, interaction.user.id).catch((error: unknown) => {
+    log.warn({ err: error instanceof Error ? error.message : error }, 'cooldown check failed; let through');
+    return 0;
+  });
+  if (waitMs === 0) return false;
+  const locale = resolveLocale(interaction.locale, interaction.guildLocale);
+  log.info({ kind, waitMs }, 'cooldown: slow down');
+  await interaction
+    .reply({
+      content: t(locale, 'replies.slow_down', { seconds: Math.ceil(waitMs / 1000) }),
+      flags: MessageFlags.Ephemeral,
+    })
+    .catch(() => undefined);
+  return true;
+}
+
+const PAGER_ACTIONS: ReadonlySet<string> = new Set(['gprev', 'gnext']);

@@ -1,9 +1,25 @@
 /** Text that goes into Discord messages: escaped so a prompt can never format, ping or break out. */
 import { escapeMarkdown } from 'discord.js';
 
-/** Escapes markdown and neutralises mentions (allowedMentions is empty too: belt and braces). */
+/**
+ * Bidi controls (embeddings, overrides, isolates, marks): U+202E can make a line read backwards
+ * (a file "gnp.exe" shown as "exe.png"), so no member's text reaches a message with them.
+ */
+const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** A member's text for places without markdown (titles, alt text, choices): no bidi controls. */
+export function plainUserText(text: string): string {
+  return text.replace(BIDI_CONTROLS, '');
+}
+
+/**
+ * Escapes markdown, masked links and mentions (allowedMentions is empty too: belt and braces)
+ * and drops bidi controls. Every bracket is escaped: discord.js's own maskedLink option leaves
+ * a second link on the line, or one with a line break in its label, clickable.
+ */
 export function escapeUserText(text: string): string {
-  return escapeMarkdown(text)
+  return escapeMarkdown(plainUserText(text))
+    .replace(/[[\]]/g, '\\$&')
     .replace(/@(everyone|here)/gi, '@\u200b$1')
     .replace(/<(@[!&]?|#)(\d+)>/g, '<$1\u200b$2>');
 }

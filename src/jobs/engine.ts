@@ -18,6 +18,7 @@ import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
 import { EtaModel } from './eta-model.js';
 import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
+import { ImageSizeMonitor } from './image-size-check.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
 import {
   canTransition,
@@ -163,6 +164,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   readonly pricing: PriceBook;
   readonly usage: UsageLedger;
   readonly quota: QuotaLedger;
+  /** Images not the size asked for: counted, and emitted as 'mismatch' (image-size-check.ts). */
+  readonly imageSizes = new ImageSizeMonitor();
   readonly #options: JobEngineOptions;
   readonly #clock: () => number;
   readonly #log: Logger;
@@ -828,6 +831,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       const log = this.#jobLog(job);
       try {
         const { images, missing } = await this.#options.spool.fetchAll(job.id, job.imageUrls, signal);
+        if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
         if (images.length === 0) {
           await this.#fail(jobId, {
             code: 'images_expired',
@@ -836,7 +840,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           });
           return;
         }
-        if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
+        this.imageSizes.check(job, images, log);
         const ready = await this.#move(jobId, 'delivering', { missingImages: missing.map((m) => m.index) });
         if (!ready) return;
         this.emit('ready', ready);

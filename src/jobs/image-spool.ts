@@ -20,8 +20,10 @@
 import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
+import { type ImageDimensions, imageDimensionsOf } from '../cli/image-dimensions.js';
 import { AbortedError, AppError } from '../errors.js';
 import { type Bytes, byteLength, headOf } from '../util/bytes.js';
+import { mapLimit } from '../util/map-limit.js';
 import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
 
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
@@ -34,6 +36,8 @@ export interface SpooledImage {
   bytes: number;
   /** The bytes, when they are still in memory from the download (else read `path`). */
   data?: Bytes;
+  /** Pixel size read from the header at download (absent for files found on disk, or unreadable headers). */
+  dimensions?: ImageDimensions;
 }
 
 export interface SpoolOptions {
@@ -43,6 +47,13 @@ export interface SpoolOptions {
   dispatcher?: Dispatcher;
   /** How long a downloaded set stays only in memory before its files are written (default 5 s). */
   writeDelayMs?: number;
+  /** Downloads of one set at once (default 4): a set is at most 15 images, never all at once. */
+  concurrency?: number;
+  /**
+   * An image with more pixels than this (read from its header, nothing decoded) is refused as
+   * `image_too_many_pixels`: a pixel bomb must not reach sharp. Default: no check.
+   */
+  maxPixelsPerImage?: number;
   /** Most bytes the spool's files may take (SPOOL_MAX_BYTES; default 2 GiB). */
   maxTotalBytes?: number;
   /** Free space the disk must keep after a set is written (SPOOL_MIN_FREE_BYTES; default 256 MiB). */
@@ -62,6 +73,7 @@ async function freeBytesOf(directory: string): Promise<number> {
 }
 
 const DEFAULT_WRITE_DELAY_MS = 5_000;
+const DEFAULT_CONCURRENCY = 4;
 
 export class ImageDownloadError extends AppError {}
 
@@ -114,24 +126,23 @@ export class ImageSpool {
     // Files already there survived a restart: not downloaded again.
     const onDisk = new Map((await this.#onDisk(jobId)).map((image) => [image.index, image]));
     const wanted = urls.map((url, index) => ({ url, index })).filter(({ index }) => !only || only.has(index));
-    const results = await Promise.all(
-      wanted.map(({ url, index }) => {
-        const known = onDisk.get(index);
-        const image: Promise<SpooledImage> = known
-          ? Promise.resolve(known)
-          : downloadImage(url, this.#downloadOptions(signal)).then(({ data, format }) => ({
-              index,
-              path: join(dir, `${index}.${format}`),
-              format,
-              bytes: byteLength(data),
-              data,
-            }));
-        return image.then(
-          (value) => ({ index, image: value }),
-          (error: unknown) => ({ index, error }),
-        );
-      }),
-    );
+    const results = await mapLimit(wanted, this.options.concurrency ?? DEFAULT_CONCURRENCY, ({ url, index }) => {
+      const known = onDisk.get(index);
+      const image: Promise<SpooledImage> = known
+        ? Promise.resolve(known)
+        : downloadImage(url, this.#downloadOptions(signal)).then(async ({ data, format }) => ({
+            index,
+            path: join(dir, `${index}.${format}`),
+            format,
+            bytes: byteLength(data),
+            data,
+            ...(await this.#checkPixels(data, format)),
+          }));
+      return image.then(
+        (value) => ({ index, image: value }),
+        (error: unknown) => ({ index, error }),
+      );
+    });
     const images = results.flatMap((result) => ('image' in result ? [result.image] : []));
     // Written later, if at all (see the top of this file). A failed write is seen as missing
     // files, which the engine downloads again. Kept even when another image failed for now,
@@ -275,6 +286,21 @@ export class ImageSpool {
     this.#diskBytes.delete(jobId);
   }
 
+  /** The image's pixel size from its header; too many pixels is an image we cannot use. */
+  async #checkPixels(data: Bytes, format: ImageFormat): Promise<{ dimensions?: ImageDimensions }> {
+    const dimensions = await imageDimensionsOf(data, format);
+    if (!dimensions) return {}; // unreadable header: sharp's own pixel limit still stands
+    const limit = this.options.maxPixelsPerImage;
+    if (limit !== undefined && dimensions.width * dimensions.height > limit) {
+      throw new ImageDownloadError(
+        'image_too_many_pixels',
+        `Image is ${dimensions.width}×${dimensions.height}, over ${limit} pixels`,
+        { params: { width: dimensions.width, height: dimensions.height } },
+      );
+    }
+    return { dimensions };
+  }
+
   #downloadOptions(signal?: AbortSignal): DownloadOptions {
     return {
       maxBytes: this.options.maxBytesPerImage,
@@ -374,7 +400,9 @@ export async function downloadImage(
     return { data, format };
   } catch (error) {
     if (options.signal?.aborted) throw new AbortedError();
-    if (error instanceof ImageDownloadError) throw error;
+    // The connection's own refusal (output-dispatcher.ts) may come wrapped by undici.
+    const own = ownError(error);
+    if (own) throw own;
     if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
       throw new ImageDownloadError('image_download_transient', 'Image download timed out');
     }
@@ -382,6 +410,15 @@ export async function downloadImage(
   } finally {
     dispose();
   }
+}
+
+function ownError(error: unknown): ImageDownloadError | undefined {
+  let current = error;
+  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
+    if (current instanceof ImageDownloadError) return current;
+    current = current.cause;
+  }
+  return undefined;
 }
 
 export interface DownloadImageOptions extends DownloadOptions {

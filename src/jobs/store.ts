@@ -54,14 +54,24 @@ export class Store {
   readonly #cache = new Map<string, CacheEntry>();
   #seq = 0;
   readonly kind: 'sqlite' | 'redis' | 'memory';
+  /** The key prefix of this store (tests on a shared Redis each have their own). */
+  readonly prefix: string;
+  readonly #redis: (() => Promise<unknown>) | undefined;
 
   /** The SQLite adapter, for the sweep of expired rows. */
   readonly #sqlite: KeyvSqlite | undefined;
 
-  constructor(keyv: Keyv, kind: Store['kind'], logger: Logger, sqlite?: KeyvSqlite) {
+  constructor(
+    keyv: Keyv,
+    kind: Store['kind'],
+    logger: Logger,
+    options: { prefix?: string; redis?: () => Promise<unknown>; sqlite?: KeyvSqlite } = {},
+  ) {
     this.#keyv = keyv;
     this.kind = kind;
-    this.#sqlite = sqlite;
+    this.prefix = options.prefix ?? 'seedream';
+    this.#redis = options.redis;
+    this.#sqlite = options.sqlite;
     // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
     keyv.on('error', (error: unknown) => logger.error({ err: describe(error), store: kind }, 'store error'));
   }
@@ -205,6 +215,14 @@ export class Store {
     await this.#keyv.get('ping');
   }
 
+  /**
+   * The Redis connection (node-redis) when the store is Redis, for limiters that must decide
+   * atomically across processes (a Lua script); undefined for SQLite and memory.
+   */
+  async redisClient(): Promise<unknown> {
+    return this.#redis?.();
+  }
+
   async close(): Promise<void> {
     await this.#keyv.disconnect();
   }
@@ -232,7 +250,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const namespace = options.prefix ?? 'seedream';
   const url = options.url.trim();
   if (/^memory:\/\//i.test(url)) {
-    return new Store(new Keyv({ namespace }), 'memory', logger);
+    return new Store(new Keyv({ namespace }), 'memory', logger, { prefix: namespace });
   }
   if (/^rediss?:\/\//i.test(url)) {
     const adapter = new KeyvRedis(
@@ -243,7 +261,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       { namespace, throwOnConnectError: true, throwOnErrors: true },
     );
     const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
-    const store = new Store(keyv, 'redis', logger);
+    const store = new Store(keyv, 'redis', logger, { prefix: namespace, redis: () => adapter.getClient() });
     // Fail at start, not at the first job, when Redis is unreachable (later drops reconnect).
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
@@ -277,5 +295,5 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   await adapter.query('PRAGMA journal_mode = WAL');
   await adapter.query('PRAGMA synchronous = NORMAL');
   const keyv = new Keyv({ store: adapter, namespace });
-  return new Store(keyv, 'sqlite', logger, adapter);
+  return new Store(keyv, 'sqlite', logger, { prefix: namespace, sqlite: adapter });
 }

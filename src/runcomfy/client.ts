@@ -18,6 +18,7 @@ import {
   RunComfyNetworkError,
   RunComfyNotFoundError,
   RunComfyRateLimitError,
+  RunComfyResponseTooLargeError,
   RunComfyServerError,
   RunComfySubmitUncertainError,
   RunComfyTimeoutError,
@@ -52,6 +53,8 @@ export interface RunComfyClientOptions {
   logger?: Logger;
   /** Injected for deterministic backoff in tests. */
   random?: () => number;
+  /** Largest answer body read (default 1 MiB; a result of 15 URLs is about 2 KB). */
+  maxBodyBytes?: number;
   /** Told of every HTTP call when it ends (metrics): its route, and its status or 'error' when none came. */
   onCall?: (call: RunComfyCallInfo) => void;
 }
@@ -63,6 +66,8 @@ export interface RunComfyCallInfo {
   status: number | 'error';
   durationMs: number;
 }
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -95,6 +100,7 @@ export class RunComfyClient {
   readonly #log: Logger;
   readonly #random: () => number;
   readonly #onCall: ((call: RunComfyCallInfo) => void) | undefined;
+  readonly #maxBodyBytes: number;
 
   constructor(options: RunComfyClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
@@ -108,6 +114,7 @@ export class RunComfyClient {
     this.#log = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
     this.#onCall = options.onCall;
+    this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
   get modelId(): string {
@@ -233,8 +240,13 @@ export class RunComfyClient {
       });
       statusCode = response.statusCode;
       retryAfterHeader = response.headers['retry-after'];
-      text = await response.body.text();
+      text = await readCapped(response.body, response.headers['content-length'], this.#maxBodyBytes, {
+        status: statusCode,
+        requestId,
+        route: `${method} ${routeName(path)}`,
+      });
     } catch (error) {
+      if (error instanceof RunComfyResponseTooLargeError) throw error;
       throw this.#transportError(error, signal, timeoutMs, call.options.signal, requestId, statusCode !== 0);
     } finally {
       dispose();
@@ -362,6 +374,40 @@ function validationIssues(body: ErrorBody): ValidationIssue[] {
     const loc = Array.isArray(entry.loc) ? entry.loc.filter((p) => p !== 'body').join('.') : '';
     return { field: loc || 'input', message: truncate(String(entry.msg ?? 'invalid'), 300) };
   });
+}
+
+/**
+ * The body as text, at most `max` bytes: a declared length over it is refused unread, and a
+ * stream that passes it is cut off (undici's own `text()` would buffer any size).
+ */
+async function readCapped(
+  body: Dispatcher.ResponseData['body'],
+  declared: string | string[] | undefined,
+  max: number,
+  about: { status: number; requestId: string | undefined; route: string },
+): Promise<string> {
+  const tooLarge = (size: string) =>
+    new RunComfyResponseTooLargeError(`RunComfy's answer to ${about.route} is ${size}, over ${max} bytes`, {
+      status: about.status,
+      requestId: about.requestId,
+      params: { max },
+    });
+  const length = Number(Array.isArray(declared) ? declared[0] : declared);
+  if (Number.isFinite(length) && length > max) {
+    body.destroy();
+    throw tooLarge(`${length} bytes`);
+  }
+  const chunks: Buffer[] = [];
+  let received = 0;
+  for await (const chunk of body) {
+    received += (chunk as Buffer).length;
+    if (received > max) {
+      body.destroy();
+      throw tooLarge('larger');
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks, received).toString('utf8');
 }
 
 function parseJson(text: string): unknown {

@@ -15,6 +15,7 @@ export type RunComfyErrorCode =
   | 'runcomfy_network'
   | 'runcomfy_timeout'
   | 'runcomfy_unexpected_response'
+  | 'runcomfy_response_too_large'
   | 'runcomfy_submit_uncertain';
 
 export class RunComfyError extends AppError {
@@ -114,6 +115,13 @@ export class RunComfyTimeoutError extends RunComfyError {
 export class RunComfyUnexpectedResponseError extends RunComfyError {
   constructor(message: string, options: AppErrorOptions = {}) {
     super('runcomfy_unexpected_response', message, options);
+  }
+}
+
+/** The answer's body was larger than any answer of the API can be: read no further, never retried. */
+export class RunComfyResponseTooLargeError extends RunComfyError {
+  constructor(message: string, options: AppErrorOptions = {}) {
+    super('runcomfy_response_too_large', message, options);
   }
 }
 

@@ -88,6 +88,17 @@ export const ASPECT_RATIOS: readonly AspectRatio[] = [
 
 export const ASPECT_RATIO_KEYS: readonly AspectRatioKey[] = ASPECT_RATIOS.map((a) => a.key);
 
+/** The most pixels of any frame the model makes: 2048×2048 = 4.2 MP (21:9 is 3024×1296 = 3.9 MP). */
+export const LARGEST_FRAME_PIXELS = Math.max(...ASPECT_RATIOS.map((a) => a.width * a.height));
+
+/**
+ * The most pixels an image from RunComfy may have before it is refused undecoded (and sharp's
+ * `limitInputPixels`): 4× the largest frame, 4096×4096 = 16.8 MP. The margin leaves room for a
+ * model that doubles the side of its frames; a decoded frame at the limit is 67 MB of RGBA, while
+ * a 776 KB 16,000×16,000 PNG (256 MP, 1 GB decoded) is far beyond it.
+ */
+export const MAX_OUTPUT_PIXELS = 4 * LARGEST_FRAME_PIXELS;
+
 export function getAspectRatio(key: string): AspectRatio | undefined {
   return ASPECT_RATIOS.find((a) => a.key === key);
 }

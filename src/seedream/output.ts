@@ -8,9 +8,13 @@
  * does not throw away paid images. Other keys (`video`, `videos`, extras) are ignored.
  */
 import { AppError } from '../errors.js';
+import { MAX_IMAGES } from './model-input.js';
 
 export interface ParseOutputOptions {
-  /** The count that was asked for (`sequential_image_generation_options`). */
+  /**
+   * The count that was asked for (`sequential_image_generation_options`): at most this many
+   * URLs are kept (0 when unknown: the model's maximum, 15).
+   */
   requested: number;
   /** Host names: exact (`cdn.runcomfy.net`) or `*.domain` for any subdomain (not the apex). */
   allowedHosts: readonly string[];
@@ -23,7 +27,9 @@ export type RejectReason =
   | 'http_not_loopback'
   | 'credentials_in_url'
   | 'host_not_allowed'
-  | 'duplicate';
+  | 'port_not_allowed'
+  | 'duplicate'
+  | 'over_count';
 
 export interface RejectedUrl {
   /** The offending value, cut to 200 characters (a data: URL can be megabytes). */
@@ -38,10 +44,17 @@ export interface ParsedOutput {
   received: number;
   /** Fewer than asked: "auto" lets the model stop early; report "k of N" honestly. */
   partial: boolean;
+  /** The first refused values (at most MAX_REJECTED_LISTED); `rejectedCount` counts them all. */
   rejected: RejectedUrl[];
+  rejectedCount: number;
 }
 
-export type UrlCheck = { ok: true; url: string } | { ok: false; reason: Exclude<RejectReason, 'duplicate'> };
+/** A hostile output can list thousands of values: the log keeps a sample. */
+export const MAX_REJECTED_LISTED = 20;
+
+export type UrlCheck =
+  | { ok: true; url: string }
+  | { ok: false; reason: Exclude<RejectReason, 'duplicate' | 'over_count'> };
 
 /**
  * Errors: `output_malformed` {reason} when the shape is not one we know (not an object, `images`
@@ -50,12 +63,19 @@ export type UrlCheck = { ok: true; url: string } | { ok: false; reason: Exclude<
  */
 export function parseSeedreamOutput(output: unknown, options: ParseOutputOptions): ParsedOutput {
   const { requested } = options;
+  // Never more than the model can make, whatever the output lists: each URL is a download.
+  const keep = requested >= 1 ? Math.min(requested, MAX_IMAGES) : MAX_IMAGES;
   if (output === undefined || output === null) throw emptyOutput(requested, 0);
   if (typeof output !== 'object' || Array.isArray(output)) throw malformed('not_an_object');
 
   const record = output as Record<string, unknown>;
   const candidates: string[] = [];
   const rejected: RejectedUrl[] = [];
+  let rejectedCount = 0;
+  const reject = (value: unknown, reason: RejectReason) => {
+    rejectedCount++;
+    if (rejected.length < MAX_REJECTED_LISTED) rejected.push({ url: preview(value), reason });
+  };
   let wrongTypeItems = 0;
 
   if (record['images'] !== undefined && record['images'] !== null) {
@@ -64,7 +84,7 @@ export function parseSeedreamOutput(output: unknown, options: ParseOutputOptions
       const url = urlOfItem(item);
       if (url === undefined) {
         wrongTypeItems++;
-        rejected.push({ url: preview(item), reason: 'not_a_url_string' });
+        reject(item, 'not_a_url_string');
       } else {
         candidates.push(url);
       }
@@ -76,27 +96,38 @@ export function parseSeedreamOutput(output: unknown, options: ParseOutputOptions
     candidates.push(url);
   }
 
+  // A Set: linear in the number of candidates (an array's includes made 20,000 take 0.7 s).
+  const seen = new Set<string>();
   const urls: string[] = [];
   for (const candidate of candidates) {
+    if (urls.length >= keep) {
+      reject(candidate, 'over_count');
+      continue;
+    }
     const check = checkImageUrl(candidate, options.allowedHosts);
-    if (!check.ok) rejected.push({ url: preview(candidate), reason: check.reason });
-    else if (urls.includes(check.url)) rejected.push({ url: preview(candidate), reason: 'duplicate' });
-    else urls.push(check.url);
+    if (!check.ok) reject(candidate, check.reason);
+    else if (seen.has(check.url)) reject(candidate, 'duplicate');
+    else {
+      seen.add(check.url);
+      urls.push(check.url);
+    }
   }
 
   if (urls.length === 0) {
     // Only junk where URLs belong is a contract change, not a model that produced nothing.
     if (candidates.length === 0 && wrongTypeItems > 0) throw malformed('images_not_strings');
-    throw emptyOutput(requested, rejected.length);
+    throw emptyOutput(requested, rejectedCount);
   }
-  return { urls, requested, received: urls.length, partial: urls.length < requested, rejected };
+  return { urls, requested, received: urls.length, partial: urls.length < requested, rejected, rejectedCount };
 }
 
 /**
- * One URL against the rules: `https:` on an allowed host; `http:` only on an allowed host that
- * is also loopback (127.0.0.0/8, ::1, localhost), for the local emulators. The allow-list applies
- * to loopback too, so a hostile output cannot point the downloader at local services in
- * production (the emulator setup lists 127.0.0.1/localhost explicitly). No user:pass@ URLs.
+ * One URL against the rules: `https:` on an allowed host, on port 443; `http:` only on an allowed
+ * host that is also loopback (127.0.0.0/8, ::1, localhost), for the local emulators, which keep
+ * their ports. The allow-list applies to loopback too, so a hostile output cannot point the
+ * downloader at local services in production (the emulator setup lists 127.0.0.1/localhost
+ * explicitly), nor at another port of an allowed host (`https://x.runcomfy.net:6379/`). No
+ * user:pass@ URLs. Where names resolve to is checked when connecting (output-dispatcher.ts).
  */
 export function checkImageUrl(raw: string, allowedHosts: readonly string[]): UrlCheck {
   let parsed: URL;
@@ -111,6 +142,8 @@ export function checkImageUrl(raw: string, allowedHosts: readonly string[]): Url
   if (host === '') return { ok: false, reason: 'invalid_url' };
   if (parsed.protocol === 'http:' && !isLoopbackHost(host)) return { ok: false, reason: 'http_not_loopback' };
   if (!isHostAllowed(host, allowedHosts)) return { ok: false, reason: 'host_not_allowed' };
+  // The WHATWG parser drops a default port, so '' is 443 for https: (and 80 for http:).
+  if (parsed.port !== '' && !isLoopbackHost(host)) return { ok: false, reason: 'port_not_allowed' };
   return { ok: true, url: parsed.href };
 }
 

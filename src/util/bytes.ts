@@ -26,3 +26,24 @@ export function headOf(bytes: Bytes, count: number): Buffer {
   if (first && first.length >= count) return first.subarray(0, count);
   return Buffer.concat(bytes, Math.min(count, byteLength(bytes)));
 }
+
+/** `count` bytes from `position` (fewer at the end), copying only when they span pieces. */
+export function sliceOf(bytes: Bytes, position: number, count: number): Buffer {
+  if (Buffer.isBuffer(bytes)) return bytes.subarray(position, position + count);
+  const parts: Buffer[] = [];
+  let offset = 0;
+  let wanted = count;
+  for (const piece of bytes) {
+    if (wanted <= 0) break;
+    const end = offset + piece.length;
+    if (end > position) {
+      const from = Math.max(0, position - offset);
+      const part = piece.subarray(from, from + wanted);
+      parts.push(part);
+      wanted -= part.length;
+      position += part.length;
+    }
+    offset = end;
+  }
+  return parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+}

@@ -69,6 +69,7 @@ function botEnv(dataDir: string): Record<string, string> {
     MAX_ACTIVE_JOBS_PER_USER: '20',
     POLL_RATE: '200',
     POLL_CONCURRENCY: '32',
+    COMMAND_COOLDOWN: '0',
   };
 }
 

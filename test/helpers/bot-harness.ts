@@ -21,6 +21,7 @@ import {
   startRunComfyEmulator,
 } from '../../src/emulators/runcomfy/index.js';
 import { botEnvSchema, parseEnv } from '../../src/env.js';
+import type { HostResolver } from '../../src/jobs/output-dispatcher.js';
 import { createLogger } from '../../src/log.js';
 
 export interface BotHarness {
@@ -40,6 +41,7 @@ export interface BotHarnessOptions {
   env?: Record<string, string>;
   clock?: () => number;
   storeUrl?: string;
+  resolveOutputHost?: HostResolver;
 }
 
 export async function createBotHarness(options: BotHarnessOptions = {}): Promise<BotHarness> {
@@ -58,6 +60,8 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
     GUILD_MONTHLY_BUDGET_USD: '0',
     POLL_RATE: '200',
     POLL_CONCURRENCY: '32',
+    // Members in tests act in quick succession; the cooldown's own tests set it.
+    COMMAND_COOLDOWN: '0',
     ...options.env,
   };
   // The deploy script's request, on discord.js's REST client.
@@ -80,6 +84,7 @@ export async function createBotHarness(options: BotHarnessOptions = {}): Promise
       env: parseEnv(botEnvSchema, env),
       logger,
       clock: options.clock,
+      resolveOutputHost: options.resolveOutputHost,
       cardIntervals: { minIntervalMs: 150, stateIntervalMs: 30 },
     });
   const harness: BotHarness = {

@@ -28,7 +28,7 @@ describe('checkImageUrl', () => {
     ['HTTPS://CDN.RunComfy.NET/a.jpg', 'https://cdn.runcomfy.net/a.jpg'],
     ['https://cdn.runcomfy.net./a.jpg', 'https://cdn.runcomfy.net./a.jpg'],
     ['https://ｃｄｎ.runcomfy.net/a.jpg', 'https://cdn.runcomfy.net/a.jpg'],
-    ['https://cdn.runcomfy.net:8443/a.jpg', 'https://cdn.runcomfy.net:8443/a.jpg'],
+    ['https://cdn.runcomfy.net:443/a.jpg', 'https://cdn.runcomfy.net/a.jpg'],
     ['http://127.0.0.1:8080/a.png', 'http://127.0.0.1:8080/a.png'],
     ['http://0x7f.1/a.png', 'http://127.0.0.1/a.png'],
     ['http://localhost:3000/a.png', 'http://localhost:3000/a.png'],
@@ -53,6 +53,9 @@ describe('checkImageUrl', () => {
     ['https://user:pass@cdn.runcomfy.net/a.jpg', 'credentials_in_url'],
     ['http://cdn.runcomfy.net/a.jpg', 'http_not_loopback'],
     ['http://10.0.0.1/a.png', 'http_not_loopback'],
+    // Another port of an allowed host is another service (Redis, an admin panel…).
+    ['https://x.runcomfy.net:6379/', 'port_not_allowed'],
+    ['https://cdn.runcomfy.net:8443/a.jpg', 'port_not_allowed'],
     ['http://localhost.evil.com/a.png', 'http_not_loopback'],
     ['http://127.0.0.2/a.png', 'host_not_allowed'], // loopback, but not on the allow-list
     ['ftp://cdn.runcomfy.net/a.jpg', 'scheme_not_allowed'],
@@ -99,6 +102,31 @@ describe('parseSeedreamOutput', () => {
       received: 3,
       partial: false,
       rejected: [],
+      rejectedCount: 0,
+    });
+  });
+
+  it('keeps at most the requested count of a huge list, in linear time', () => {
+    const images = Array.from({ length: 10_000 }, (_, i) => cdn(i));
+    const parsed = parseSeedreamOutput({ images }, { requested: 4, allowedHosts: HOSTS });
+    expect(parsed.urls).toEqual([cdn(0), cdn(1), cdn(2), cdn(3)]);
+    expect(parsed).toMatchObject({ received: 4, partial: false, rejectedCount: 9_996 });
+    expect(parsed.rejected.length).toBeLessThanOrEqual(20);
+    // With no count known (the CLI's result command), the model's maximum: 15.
+    expect(parseSeedreamOutput({ images }, { requested: 0, allowedHosts: HOSTS }).urls).toHaveLength(15);
+  });
+
+  it('de-duplicates in linear time', () => {
+    // 20,000 distinct URLs: an array's includes per URL took 0.7 s here.
+    const images = Array.from({ length: 20_000 }, (_, i) => cdn(i));
+    const started = performance.now();
+    const parsed = parseSeedreamOutput({ images }, { requested: 15, allowedHosts: HOSTS });
+    expect(performance.now() - started).toBeLessThan(250);
+    expect(parsed.urls).toHaveLength(15);
+    const repeated = Array.from({ length: 20_000 }, (_, i) => cdn(i % 3));
+    expect(parseSeedreamOutput({ images: repeated }, { requested: 15, allowedHosts: HOSTS })).toMatchObject({
+      urls: [cdn(0), cdn(1), cdn(2)],
+      rejectedCount: 19_997,
     });
   });
 

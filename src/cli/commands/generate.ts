@@ -136,6 +136,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           requestId,
           signal: io.interrupt,
           log,
+          allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
           onProgress: (done, total) => progress.update({ downloaded: done, total }),
         });
       } catch (error) {

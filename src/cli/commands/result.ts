@@ -102,6 +102,7 @@ export async function resultCommand(args: string[], io: CliIo): Promise<ExitCode
             requestId,
             signal: io.interrupt,
             log,
+            allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
             onProgress: (done, total) => progress.update({ downloaded: done, total }),
           });
           images = downloaded.images;

@@ -263,10 +263,13 @@ export class Actor {
     actorOptions: ActorOptions = {},
   ): InteractionHandle {
     const stored = this.requireMessage(message);
-    const component = findComponent(stored.data.components, customId);
-    if (component?.type !== 2) throw new Error(`Message ${stored.id} has no button with custom_id "${customId}"`);
-    if (component['disabled'] === true)
-      throw new Error(`Button "${customId}" is disabled; Discord's client cannot click it`);
+    // validate: false sends what a modified client might: a custom_id the message does not carry.
+    if (actorOptions.validate !== false) {
+      const component = findComponent(stored.data.components, customId);
+      if (component?.type !== 2) throw new Error(`Message ${stored.id} has no button with custom_id "${customId}"`);
+      if (component['disabled'] === true)
+        throw new Error(`Button "${customId}" is disabled; Discord's client cannot click it`);
+    }
     const where = this.resolveContext({ user, channel: stored.channelId }, actorOptions.locale);
     return this.dispatch(
       where,

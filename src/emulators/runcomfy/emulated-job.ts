@@ -15,6 +15,8 @@ export class EmulatedJob {
   imagesReturned: number;
   missingImages: Set<number> | undefined;
   paddedImages: Map<number, number> | undefined;
+  /** Files served as something else than the frame asked for (a pixel bomb, a wrong size). */
+  oddImages: Map<number, { kind: 'pixel-bomb' | 'wrong-size'; width: number; height: number }> | undefined;
   firstSucceededResultAt: number | undefined;
   readonly faults: FaultKind[] = [];
 
@@ -57,6 +59,18 @@ export class EmulatedJob {
       case 'oversize-image':
         this.paddedImages ??= new Map();
         this.paddedImages.set(fault.index, fault.bytes);
+        break;
+      case 'pixel-bomb':
+        this.oddImages ??= new Map();
+        this.oddImages.set(fault.index, {
+          kind: fault.kind,
+          width: fault.width ?? 16_000,
+          height: fault.height ?? 16_000,
+        });
+        break;
+      case 'wrong-size':
+        this.oddImages ??= new Map();
+        this.oddImages.set(fault.index, { kind: fault.kind, width: fault.width, height: fault.height });
         break;
       case 'expired':
         this.expired = true;

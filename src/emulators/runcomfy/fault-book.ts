@@ -5,6 +5,8 @@ const JOB_FAULT_KINDS: ReadonlySet<FaultKind> = new Set([
   'fewer-images',
   'image-404',
   'oversize-image',
+  'pixel-bomb',
+  'wrong-size',
   'expired',
 ]);
 const JSON_ONLY_KINDS: ReadonlySet<FaultKind> = new Set(['malformed-json', 'extra-fields']);
@@ -103,6 +105,10 @@ function defaultFault(kind: FaultKind): FaultSpec {
       return { kind, index: 0 };
     case 'oversize-image':
       return { kind, index: 0, bytes: RANDOM_OVERSIZE_BYTES };
+    case 'pixel-bomb':
+      return { kind, index: 0 };
+    case 'wrong-size':
+      return { kind, index: 0, width: 1024, height: 1024 };
     default:
       return { kind } as FaultSpec;
   }

@@ -1,4 +1,4 @@
-import { crc32 } from 'node:zlib';
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { wrapCaption } from './caption-layout.js';
 import { LruCache } from './lru-cache.js';
@@ -174,4 +174,40 @@ function padPng(png: Buffer, missing: number): Buffer {
   chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + payload)), 8 + payload);
   const iendAt = png.length - 12;
   return Buffer.concat([png.subarray(0, iendAt), chunk, png.subarray(iendAt)]);
+}
+
+const bombs = new LruCache<string, Buffer>(2);
+
+/**
+ * A valid PNG of `width`×`height` black pixels that is tiny on the wire: 1-bit grayscale rows of
+ * zeros deflate about 1000:1 (16,000² is 256 MP, about 32 KB). Decoded to RGB it is 768 MB.
+ */
+export function bombPng(width: number, height: number): Buffer {
+  const key = `${width}x${height}`;
+  const cached = bombs.get(key);
+  if (cached) return cached;
+  const row = 1 + Math.ceil(width / 8); // filter byte, then the packed bits
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 1; // bit depth
+  header[9] = 0; // grayscale
+  const data = deflateSync(Buffer.alloc(row * height), { level: 9 });
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', data),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+  bombs.set(key, png);
+  return png;
+}
+
+function pngChunk(type: string, payload: Buffer): Buffer {
+  const chunk = Buffer.alloc(12 + payload.length);
+  chunk.writeUInt32BE(payload.length, 0);
+  chunk.write(type, 4, 'latin1');
+  payload.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + payload.length)), 8 + payload.length);
+  return chunk;
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { EmulatedJob } from './emulated-job.js';
 import { FaultBook, isJobFault } from './fault-book.js';
-import { type ImageFormat, ImageRenderer } from './image-renderer.js';
+import { bombPng, type ImageFormat, ImageRenderer } from './image-renderer.js';
 import { checkSeedreamInput, pixelSize } from './input-schema.js';
 import { TokenBucket } from './rate-limiter.js';
 import type {
@@ -67,6 +67,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   const slowTimers = new Set<NodeJS.Timeout>();
   let submitted = 0;
   let baseUrl = '';
+  let filesBase = '';
 
   const resolveTiming = (timing: JobTiming | undefined, fallback: number, job: JobTimingContext): number => {
     if (timing === undefined) return fallback;
@@ -147,7 +148,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     }
     const images = Array.from(
       { length: job.imagesReturned },
-      (_, i) => `${baseUrl}/files/${job.requestId}/${i}.${imageExtension}`,
+      (_, i) => `${filesBase}/files/${job.requestId}/${i}.${imageExtension}`,
     );
     // Billed on the count asked for, which is what the price is computed from.
     const cost = roundUsd(pricePerImageUsd * job.input.sequential_image_generation_options);
@@ -194,7 +195,11 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       index < job.imagesReturned &&
       !job.missingImages?.has(index);
     if (!served) return notFoundText();
-    const { width, height } = pixelSize(job.input.image_size);
+    const odd = job.oddImages?.get(index);
+    if (odd?.kind === 'pixel-bomb') {
+      return { type: 'bytes', status: 200, body: bombPng(odd.width, odd.height), contentType: 'image/png' };
+    }
+    const { width, height } = odd ?? pixelSize(job.input.image_size);
     const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format };
     const padTo = job.paddedImages?.get(index);
     const body = padTo === undefined ? await renderer.render(frame) : await renderer.renderPadded(frame, padTo);
@@ -357,6 +362,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   if (address === null || typeof address === 'string') throw new Error('Emulator did not get a TCP address');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   baseUrl = `http://${host}:${address.port}`;
+  filesBase = options.filesHost ? `http://${options.filesHost}:${address.port}` : baseUrl;
 
   let closing: Promise<void> | undefined;
 

@@ -52,6 +52,11 @@ export interface RunComfyEmulatorOptions {
   recordCalls?: boolean;
   /** How many rendered image buffers to keep (LRU); default 32. */
   imageCacheSize?: number;
+  /**
+   * Host name in the image URLs of results (the CDN's name), on the emulator's port; default its
+   * address. A name makes the bot look it up (tests inject the answer).
+   */
+  filesHost?: string;
 }
 
 export interface RecordedCall {
@@ -109,6 +114,10 @@ export type JobFaultSpec =
   | { kind: 'image-404'; index: number }
   /** The file at `index` (0-based) is padded with valid metadata (JPEG COM segments / PNG private chunk) to at least `bytes`. */
   | { kind: 'oversize-image'; index: number; bytes: number }
+  /** The file at `index` is a tiny valid PNG of `width`×`height` (default 16,000²): a decompression bomb. */
+  | { kind: 'pixel-bomb'; index: number; width?: number; height?: number }
+  /** The file at `index` is rendered at `width`×`height` instead of the size asked for. */
+  | { kind: 'wrong-size'; index: number; width: number; height: number }
   /** As expire(requestId) right after the submit answered. */
   | { kind: 'expired' };
 

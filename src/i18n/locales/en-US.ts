@@ -86,6 +86,9 @@ export const enUS = {
     cancel_already_ended: 'That generation has already ended.',
     restarting: 'The bot is restarting; try again in a moment.',
     button_expired: 'This button no longer works. Please run the command again.',
+    not_visible_here: 'This button does not belong to a set shown here, so it does nothing here.',
+    reroll_deleted: 'This set was deleted, so it cannot be rerolled.',
+    slow_down: 'Slow down: try again in {seconds} s.',
     no_active_jobs: 'You have no generations in progress.',
     started: 'started {when}',
     jobs_title: 'Your generations in progress',
@@ -95,6 +98,7 @@ export const enUS = {
     linked: 'This image was too large to attach: {url}',
     details: 'Requested by {requester} · seed {seed} · {size} · {quality} · {duration}',
     partial: 'The model returned {received} of the {requested} images asked for.',
+    unusable: 'Image(s) {numbers} could not be used, so {count} fewer are shown.',
     overview: 'All {total} at a glance: the full-size images are above.',
     overview_unavailable: 'The overview image could not be made; all {total} images are above.',
   },
@@ -304,6 +308,10 @@ export const enUS = {
     quality_unknown: '“{quality}” is not a quality setting. Choose one of: {allowed}.',
     internal_input_invalid:
       'The bot put together a request it cannot send. That is a bug on our side, not a problem with your prompt; please tell an admin.',
+    option_missing:
+      'The command arrived without its required option “{option}”. Please run it again from Discord’s command menu.',
+    option_invalid:
+      'The option “{option}” arrived in a form the command does not take. Please run it again from Discord’s command menu.',
 
     // RunComfy
     runcomfy_auth: 'The bot’s RunComfy key was refused, so nothing was generated. Please tell an admin.',
@@ -320,6 +328,8 @@ export const enUS = {
     runcomfy_timeout: 'RunComfy took too long to answer. Please try again in a few minutes.',
     runcomfy_unexpected_response:
       'RunComfy sent an answer the bot does not understand. Please try again later; if it keeps happening, tell an admin.',
+    runcomfy_response_too_large:
+      'RunComfy sent an answer far larger than any it should, so the bot did not read it. Please try again later; if it keeps happening, tell an admin.',
     runcomfy_submit_uncertain:
       'Your request reached RunComfy but no clear answer came back (the connection dropped, or RunComfy had an error), so it may have started there anyway. It was not sent again, so it cannot be charged twice, but it counts against your quota because RunComfy may have charged it. Check /jobs before trying again.',
 
@@ -361,6 +371,8 @@ export const enUS = {
     image_too_large: 'An image was too large to download.',
     image_not_an_image: 'RunComfy returned a file that is not an image.',
     image_download_transient: 'An image could not be downloaded just now. Please try again.',
+    image_too_many_pixels: 'An image had far more pixels than the model makes, so it could not be used.',
+    image_host_refused: 'An image was on a host that points inside a private network, so it was not downloaded.',
     delivery_failed:
       'The images were made, but the bot could not post them here. Check that it may send messages and attach files in this channel.',
     delivery_refused:

@@ -79,6 +79,9 @@ export const zhCN: MessageTree = {
     cancel_already_ended: '本次生成已经结束。',
     restarting: '机器人正在重新启动，请稍后再试。',
     button_expired: '这个按钮已失效，请重新执行命令。',
+    not_visible_here: '这个按钮不属于这里显示的图片组，所以在这里无法使用。',
+    reroll_deleted: '这组图片已被删除，无法重新生成。',
+    slow_down: '慢一点：请在 {seconds} 秒后再试。',
     no_active_jobs: '你目前没有正在进行的生成任务。',
     started: '{when}开始',
     jobs_title: '你正在进行的生成任务',
@@ -88,6 +91,7 @@ export const zhCN: MessageTree = {
     linked: '这张图片太大，无法作为附件：{url}',
     details: '请求者 {requester} · 种子 {seed} · {size} · {quality} · 用时 {duration}',
     partial: '模型返回了 {received} 张，少于要求的 {requested} 张。',
+    unusable: '第 {numbers} 张图片无法使用，所以少显示 {count} 张。',
     overview: '全部 {total} 张一览，原尺寸图片在上方。',
     overview_unavailable: '无法生成总览图；全部 {total} 张图片都在上方。',
   },
@@ -284,6 +288,8 @@ export const zhCN: MessageTree = {
     seed_invalid: '种子必须是 {min} 到 {max} 之间的整数（你填写的是“{seed}”）。不填则随机生成。',
     quality_unknown: '“{quality}”不是有效的质量设置。请从以下选项中选择：{allowed}。',
     internal_input_invalid: '机器人生成了一个无法发送的请求。这是我们这边的问题，不是你的提示词有误；请联系管理员。',
+    option_missing: '指令缺少必填选项「{option}」。请从 Discord 的指令菜单重新执行。',
+    option_invalid: '选项「{option}」的格式不是这个指令接受的。请从 Discord 的指令菜单重新执行。',
 
     runcomfy_auth: 'RunComfy 拒绝了机器人的密钥，因此没有生成任何图片。请联系管理员。',
     runcomfy_insufficient_balance: '机器人的 RunComfy 账户余额不足，因此没有生成任何图片。请联系管理员。',
@@ -295,6 +301,8 @@ export const zhCN: MessageTree = {
     runcomfy_network: '暂时无法连接 RunComfy。请过几分钟再试。',
     runcomfy_timeout: 'RunComfy 响应超时。请过几分钟再试。',
     runcomfy_unexpected_response: 'RunComfy 返回了机器人无法识别的内容。请稍后重试；如果一直出现，请联系管理员。',
+    runcomfy_response_too_large:
+      'RunComfy 返回的内容远大于正常大小，所以机器人没有读取。请稍后再试；如果一直发生，请联系管理员。',
     runcomfy_submit_uncertain:
       '你的请求已送达 RunComfy，但没有收到明确的答复（连接中断，或 RunComfy 出错），所以它可能已经在那里开始运行。系统没有再次发送，因此不会重复扣费；但由于 RunComfy 可能已经收费，这次仍计入你的额度。重试之前请先用 /jobs 查看。',
 
@@ -329,6 +337,8 @@ export const zhCN: MessageTree = {
     image_too_large: '有一张图片太大，无法下载。',
     image_not_an_image: 'RunComfy 返回的文件不是图片。',
     image_download_transient: '有一张图片暂时无法下载。请重试。',
+    image_too_many_pixels: '有一张图片的像素远超模型会生成的大小，所以无法使用。',
+    image_host_refused: '有一张图片所在的主机指向私有网络，所以没有下载。',
     delivery_failed: '图片已生成，但机器人无法在这里发布。请确认机器人在此频道有发送消息和上传文件的权限。',
     delivery_refused:
       '图片已生成，但 Discord 拒绝了载有图片的消息（错误 {code}）。这是机器人的问题，不是你的请求有误：请把下方的参考编号告诉管理员。',

@@ -79,6 +79,9 @@ export const zhTW: MessageTree = {
     cancel_already_ended: '這次生成已經結束了。',
     restarting: '機器人正在重新啟動，請稍後再試一次。',
     button_expired: '這個按鈕已經失效，請重新執行指令。',
+    not_visible_here: '這個按鈕不屬於這裡顯示的圖片組，所以在這裡無法使用。',
+    reroll_deleted: '這組圖片已被刪除，無法重新生成。',
+    slow_down: '慢一點：請在 {seconds} 秒後再試。',
     no_active_jobs: '你目前沒有正在進行的生成工作。',
     started: '{when}開始',
     jobs_title: '你正在進行的生成工作',
@@ -88,6 +91,7 @@ export const zhTW: MessageTree = {
     linked: '這張圖片太大，無法附加：{url}',
     details: '請求者 {requester} · 種子 {seed} · {size} · {quality} · 耗時 {duration}',
     partial: '模型回傳了 {received} 張，少於要求的 {requested} 張。',
+    unusable: '第 {numbers} 張圖片無法使用，所以少顯示 {count} 張。',
     overview: '全部 {total} 張一覽，原尺寸圖片在上方。',
     overview_unavailable: '無法產生總覽圖；全部 {total} 張圖片都在上方。',
   },
@@ -283,6 +287,8 @@ export const zhTW: MessageTree = {
     seed_invalid: '種子必須是 {min} 到 {max} 之間的整數（你輸入的是「{seed}」）。不填的話會隨機產生。',
     quality_unknown: '「{quality}」不是有效的品質設定。請從以下選擇：{allowed}。',
     internal_input_invalid: '機器人組出了一個無法送出的請求。這是我們這邊的錯誤，不是你的提示詞有問題；請告訴管理員。',
+    option_missing: '指令缺少必填選項「{option}」。請從 Discord 的指令選單重新執行。',
+    option_invalid: '選項「{option}」的格式不是這個指令接受的。請從 Discord 的指令選單重新執行。',
 
     runcomfy_auth: 'RunComfy 拒絕了機器人的金鑰，所以沒有生成任何圖片。請告訴管理員。',
     runcomfy_insufficient_balance: '機器人的 RunComfy 帳戶餘額不足，所以沒有生成任何圖片。請告訴管理員。',
@@ -294,6 +300,8 @@ export const zhTW: MessageTree = {
     runcomfy_network: '目前連不上 RunComfy。請過幾分鐘再試。',
     runcomfy_timeout: 'RunComfy 太久沒有回應。請過幾分鐘再試。',
     runcomfy_unexpected_response: 'RunComfy 回傳了機器人看不懂的內容。請稍後再試；如果一直發生，請告訴管理員。',
+    runcomfy_response_too_large:
+      'RunComfy 回傳的內容遠大於正常大小，所以機器人沒有讀取。請稍後再試；如果一直發生，請告訴管理員。',
     runcomfy_submit_uncertain:
       '你的請求已送到 RunComfy，但沒有收到明確的回覆（連線中斷，或 RunComfy 發生錯誤），所以它可能已經在那裡開始執行。系統沒有再次送出，因此不會重複收費；但因為 RunComfy 可能已經收費，這次仍會計入你的額度。再試一次之前，請先用 /jobs 查看。',
 
@@ -328,6 +336,8 @@ export const zhTW: MessageTree = {
     image_too_large: '有一張圖片太大，無法下載。',
     image_not_an_image: 'RunComfy 回傳的檔案不是圖片。',
     image_download_transient: '有一張圖片暫時無法下載。請再試一次。',
+    image_too_many_pixels: '有一張圖片的像素遠超過模型會產生的大小，所以無法使用。',
+    image_host_refused: '有一張圖片所在的主機指向私人網路，所以沒有下載。',
     delivery_failed: '圖片已經生成，但機器人無法在這裡發布。請確認機器人在這個頻道有傳送訊息和附加檔案的權限。',
     delivery_refused:
       '圖片已經生成，但 Discord 拒絕了載有圖片的訊息（錯誤 {code}）。這是機器人的問題，不是你的請求有誤：請把下方的參考編號告訴管理員。',
