@@ -178,6 +178,14 @@ export class BotMetrics {
       onJob?.(job);
     });
     const registers = [this.registry];
+    // Images RunComfy returned at another pixel size than asked: delivered all the same, counted.
+    const sizeMismatches = new Counter({
+      name: 'seedream_image_size_mismatches_total',
+      help: 'Images whose pixel size was not the one the request asked for',
+      registers,
+    });
+    sizeMismatches.inc(0);
+    engine.imageSizes.on('mismatch', () => sizeMismatches.inc());
     new Gauge({
       name: 'seedream_fair_queue_depth',
       help: "Requests waiting in this process's fair queue for a slot at RunComfy",

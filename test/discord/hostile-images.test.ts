@@ -56,6 +56,9 @@ describe('images RunComfy serves', () => {
     const { handle, results } = await deliveredSet('squared', 'two wide fields', 2);
     expect(results.flatMap((m) => m.data.attachments ?? [])).toHaveLength(2);
     expect(h.bot.engine.imageSizes.mismatches).toBe(before + 1);
+    // …and on /metrics.
+    const metric = await h.bot.metrics.registry.getSingleMetric('seedream_image_size_mismatches_total')?.get();
+    expect(metric?.values[0]?.value).toBe(before + 1);
     expect(seen).toEqual([
       { jobId: handle.id, index: 0, expected: { width: 2560, height: 1440 }, actual: { width: 1024, height: 1024 } },
     ]);

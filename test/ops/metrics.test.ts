@@ -93,6 +93,8 @@ describe('/metrics', () => {
     }
     expect(m.value('seedream_fair_queue_depth')).toBe(0);
     expect(m.value('seedream_jobs_in_flight')).toBe(0);
+    // The emulator made every image at the size asked for.
+    expect(m.value('seedream_image_size_mismatches_total')).toBe(0);
     // Time to the first answer of each /imagine: three, each well inside Discord's 3 s.
     expect(m.value('seedream_interaction_first_response_seconds_count', { kind: 'command' })).toBe(3);
     expect(m.value('seedream_interaction_first_response_seconds_sum', { kind: 'command' })).toBeLessThan(3 * 3);
