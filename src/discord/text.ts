@@ -41,7 +41,8 @@ export function formatDuration(ms: number): string {
 
 /** A text progress bar (10 cells). */
 export function progressBar(fraction: number, cells = 10): string {
-  const filled = Math.max(0, Math.min(cells, Math.round(fraction * cells)));
+  // Rounded down: the bar is full only when the work is (an ETA capped at 95 % shows 9 of 10).
+  const filled = Math.max(0, Math.min(cells, Math.floor(fraction * cells)));
   return `${'▰'.repeat(filled)}${'▱'.repeat(cells - filled)}`;
 }
 

@@ -833,9 +833,12 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         const { images, missing } = await this.#options.spool.fetchAll(job.id, job.imageUrls, signal);
         if (missing.length > 0) log.warn({ missing }, 'some images could not be downloaded');
         if (images.length === 0) {
+          // Said as it was: gone from the CDN, or refused by the bot (a pixel bomb, a private host…).
+          const reasons = new Set(missing.map((m) => m.reason));
+          const only = reasons.size === 1 ? [...reasons][0] : undefined;
           await this.#fail(jobId, {
-            code: 'images_expired',
-            detail: `None of the ${job.imageUrls.length} images could be downloaded`,
+            code: only && only !== 'image_gone' ? only : 'images_expired',
+            detail: `None of the ${job.imageUrls.length} images could be used (${[...reasons].join(', ')})`,
             params: { missing: missing.length },
           });
           return;

@@ -4,6 +4,7 @@
  * delivered but logged with the job id and counted.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { t } from '../../src/i18n/index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
 
@@ -44,6 +45,20 @@ describe('images RunComfy serves', () => {
     expect(JSON.stringify(results.map((m) => m.data))).toContain('Image(s) 2 could not be used');
     const logged = h.logs.map((line) => JSON.parse(line)).find((e) => e.msg === 'some images could not be downloaded');
     expect(JSON.stringify(logged?.missing)).toContain('image_too_many_pixels');
+  });
+
+  it('a set whose only image is a pixel bomb ends saying so, not "expired"', { timeout: 60_000 }, async () => {
+    h.runcomfy.inject({ kind: 'pixel-bomb', index: 0 });
+    const user = h.discord.createUser({ username: 'allbombed' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel, locale: 'zh-TW' }, 'imagine', {
+      prompt: 'one lighthouse',
+      count: 1,
+    });
+    const card = await handle.waitForOriginal();
+    const failed = await waitForCardTitle(h.discord, card.data.id, t('zh-TW', 'card.title.failed'), 30_000);
+    expect((await h.bot.engine.get(handle.id))?.failure?.code).toBe('image_too_many_pixels');
+    expect(JSON.stringify(failed.data.embeds)).toContain(t('zh-TW', 'errors.image_too_many_pixels'));
   });
 
   it('a square image for a 16:9 request is delivered, warned about with the job id, and counted', {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderStatusCard } from '../../src/discord/status-card.js';
+import { progressBar } from '../../src/discord/text.js';
 import type { JobRecord, JobState } from '../../src/jobs/job.js';
 import { jobFixture } from '../helpers/job-fixture.js';
 
@@ -112,5 +113,14 @@ describe('status card', () => {
     );
     expect(card.embeds[0]!.title).toMatch(/\p{Script=Han}/u);
     expect(card.components[0]!.components[0]!).toMatchObject({ label: expect.stringMatching(/\p{Script=Han}/u) });
+  });
+});
+
+describe('progress bar', () => {
+  it('is full only when the work is: an ETA capped at 95 % shows 9 of 10 cells', () => {
+    expect(progressBar(0.95)).toBe('▰▰▰▰▰▰▰▰▰▱');
+    expect(progressBar(1)).toBe('▰▰▰▰▰▰▰▰▰▰');
+    expect(progressBar(0.34)).toBe('▰▰▰▱▱▱▱▱▱▱');
+    expect(progressBar(0)).toBe('▱▱▱▱▱▱▱▱▱▱');
   });
 });
