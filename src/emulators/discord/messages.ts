@@ -299,13 +299,30 @@ export function resolveEmbeds(embeds: unknown, attachments: ApiAttachment[]): Ap
   });
 }
 
-/** Components as sent, with `attachment://` media of Components V2 resolved like embeds. */
+/**
+ * Components as sent, with `attachment://` media of Components V2 resolved like embeds, and
+ * numbered as Discord numbers them: a component sent without an `id` gets the next free one.
+ */
 export function resolveComponents(components: unknown, attachments: ApiAttachment[]): ApiComponent[] {
   if (!Array.isArray(components)) return [];
+  const taken = new Set<number>();
+  const collectIds = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(collectIds);
+    else if (isObject(value)) {
+      if (typeof value['type'] === 'number' && typeof value['id'] === 'number') taken.add(value['id']);
+      for (const v of Object.values(value)) collectIds(v);
+    }
+  };
+  collectIds(components);
+  let next = 1;
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (!isObject(value)) return value;
     const out: JsonObject = {};
+    if (typeof value['type'] === 'number' && typeof value['id'] !== 'number') {
+      while (taken.has(next)) next++;
+      out['id'] = next++;
+    }
     for (const [key, v] of Object.entries(value)) {
       if ((key === 'media' || key === 'file') && isObject(v)) {
         const attachment = findAttachment(v['url'], attachments);

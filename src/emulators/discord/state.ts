@@ -238,6 +238,7 @@ export class EmulatorState {
       avatar: null,
       public_flags: 0,
       flags: 0,
+      primary_guild: null,
     };
     if (spec.bot) user.bot = true;
     this.users.set(id, {

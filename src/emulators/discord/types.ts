@@ -18,6 +18,8 @@ export interface ApiUser {
   system?: boolean;
   public_flags: number;
   flags?: number;
+  /** The server tag a user shows; Discord sends the key on every user (null without one). */
+  primary_guild?: null;
 }
 
 export interface ApiRole {
