@@ -285,6 +285,12 @@ export function resolveEmbeds(embeds: unknown, attachments: ApiAttachment[]): Ap
   if (!Array.isArray(embeds)) return [];
   return embeds.filter(isObject).map((embed) => {
     const out: JsonObject = { type: 'rich', ...embed };
+    // Discord answers every field with its `inline`, false unless sent.
+    if (Array.isArray(embed['fields'])) {
+      out['fields'] = embed['fields'].map((field) =>
+        isObject(field) ? { ...field, inline: field['inline'] === true } : field,
+      );
+    }
     for (const key of ['image', 'thumbnail'] as const) {
       const media = resolveMedia(embed[key], attachments);
       if (media) out[key] = media;

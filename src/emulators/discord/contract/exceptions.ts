@@ -17,6 +17,13 @@ const isIndex = (value: unknown): boolean => typeof value === 'number' && Number
 const isDiscordTimestamp = (value: unknown): boolean =>
   typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,6})?\+00:00$/.test(value);
 
+/** GUILD_MEDIA: a forum-like channel Discord documents (type 16) but the spec's channel type enum leaves out. */
+const isMediaChannelType = (value: unknown): boolean => value === 16;
+
+/** A permission bit set as Discord documents it: a string of digits within 53 bits. */
+const isPermissionString = (value: unknown): boolean =>
+  typeof value === 'string' && /^\d{1,16}$/.test(value) && Number(value) <= Number.MAX_SAFE_INTEGER;
+
 export const CONTRACT_EXCEPTIONS: readonly ContractException[] = [
   {
     path: ['**', 'attachments', '*', 'id'],
@@ -31,6 +38,35 @@ export const CONTRACT_EXCEPTIONS: readonly ContractException[] = [
     reason:
       "Discord's answers carry timestamps with a +00:00 offset and microseconds; the generated schema's " +
       'datetime check takes only the `Z` form. discord.js reads both.',
+  },
+  {
+    path: ['**', '*_at'],
+    accepts: isDiscordTimestamp,
+    reason: 'The same timestamp form in fields named …_at (a member’s joined_at).',
+  },
+  {
+    path: ['**', 'default_member_permissions'],
+    accepts: isPermissionString,
+    reason:
+      'Discord documents default_member_permissions as a string (a bit set that may pass 2^31) and discord.js ' +
+      'sends it so; the spec types it as a number.',
+  },
+  {
+    path: ['**', 'channel_types', '*'],
+    accepts: isMediaChannelType,
+    reason:
+      "Media channels (type 16) are documented channel types and a channel option may offer them; the spec's " +
+      'channel type enum has no 16 at all.',
+  },
+  {
+    path: ['type'],
+    accepts: isMediaChannelType,
+    reason: 'The same missing 16, where the emulator answers with a media channel (GET /channels/{id}).',
+  },
+  {
+    path: ['*', 'type'],
+    accepts: isMediaChannelType,
+    reason: 'The same, in a list of channels (GET /guilds/{id}/channels).',
   },
 ];
 

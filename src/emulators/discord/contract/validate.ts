@@ -106,6 +106,7 @@ function describe(
     case 'invalid_type':
       return invalidType(issue.expected, value);
     case 'invalid_value':
+      if (value === undefined) return { code: 'BASE_TYPE_REQUIRED', message: 'This field is required' };
       return {
         code: 'BASE_TYPE_CHOICES',
         message: `Value must be one of {${issue.values.map((v) => JSON.stringify(v)).join(', ')}}.`,

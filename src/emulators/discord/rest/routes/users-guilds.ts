@@ -15,7 +15,7 @@ export const userAndGuildRoutes: RouteDefinition[] = [
     method: 'GET',
     pattern: '/users/@me',
     auth: 'bot',
-    handler: ({ env }) => ok({ ...env.state.botUser, bot: true, verified: true, mfa_enabled: false }),
+    handler: ({ env }) => ok({ ...env.state.botUser, bot: true, verified: true, mfa_enabled: false, locale: 'en-US' }),
   },
   {
     method: 'POST',
