@@ -7,8 +7,12 @@
 import { Errors } from './errors.js';
 import { contentTypeFor, readImageSize } from './image-size.js';
 import type { UploadedFile } from './rest/body.js';
+import { sanitizeFilename, validateAttachmentReferences } from './rules/attachment-rules.js';
 import { MessageFlags } from './rules/limits.js';
 import { isObject, validateMessageBody } from './rules/message-rules.js';
+
+export { sanitizeFilename };
+
 import type { ChannelRecord, EmulatorState, MessageSource, PingSet, StoredMessage } from './state.js';
 import type {
   ApiAllowedMentions,
@@ -66,6 +70,7 @@ export class MessageFactory {
       finalAttachmentCount: request.files.length,
       effectiveFlags: requested & SENDABLE_FLAGS,
     });
+    validateAttachmentReferences(request.body, request.files);
   }
 
   create(input: CreateMessageInput): StoredMessage {
@@ -158,6 +163,7 @@ export class MessageFactory {
       finalAttachmentCount: kept.length + files.length,
       effectiveFlags: flags,
     });
+    validateAttachmentReferences(body, files, current.attachments);
 
     const added = files.map((file) => this.storeUpload(file, stored.channelId, entries, stored.ephemeral));
     const attachments = [...kept, ...added];
@@ -254,13 +260,6 @@ function withEntry(attachment: ApiAttachment, entry: JsonObject | undefined): Ap
   if (typeof entry['description'] === 'string') next.description = entry['description'];
   if (typeof entry['title'] === 'string') next.title = entry['title'];
   return next;
-}
-
-/** Discord replaces whitespace with underscores and drops path parts. */
-export function sanitizeFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/\s+/g, '_').replace(/[\u0000-\u001f"<>|?*:]/g, '');
-  return cleaned.length > 0 ? cleaned : 'unknown';
 }
 
 function findAttachment(url: unknown, attachments: ApiAttachment[]): ApiAttachment | undefined {
