@@ -13,7 +13,15 @@ import { isObject, validateMessageBody } from './rules/message-rules.js';
 
 export { sanitizeFilename };
 
-import type { ChannelRecord, EmulatorState, MessageSource, PingSet, StoredMessage } from './state.js';
+import { snowflakeTimestampMs } from './snowflake.js';
+import {
+  type ChannelRecord,
+  discordTimestamp,
+  type EmulatorState,
+  type MessageSource,
+  type PingSet,
+  type StoredMessage,
+} from './state.js';
 import type {
   ApiAllowedMentions,
   ApiAttachment,
@@ -96,7 +104,8 @@ export class MessageFactory {
       channel_id: input.channel.data.id,
       author: input.author,
       content,
-      timestamp: this.state.timestamp(),
+      // A message's timestamp is the one in its id, as on Discord (also when the clock went back).
+      timestamp: discordTimestamp(snowflakeTimestampMs(id)),
       edited_timestamp: null,
       tts: body['tts'] === true,
       mention_everyone: mentions.everyone,
