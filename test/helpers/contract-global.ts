@@ -4,21 +4,23 @@
  * route. A run with even one violation not marked as provoked on purpose fails, naming the
  * route, the field and the test.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTRACT_LOG_ENV, type ContractRecord } from '../../src/emulators/discord/contract/log.js';
 
 export default function setup(): () => void {
-  const dir = mkdtempSync(join(tmpdir(), 'discord-contract-'));
-  const file = join(dir, 'checks.jsonl');
-  writeFileSync(file, '');
+  // A log named by the caller is kept (and added to), so runs made in batches can be summed up.
+  const given = process.env[CONTRACT_LOG_ENV];
+  const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'discord-contract-'));
+  const file = given ?? join(dir!, 'checks.jsonl');
+  if (!existsSync(file)) writeFileSync(file, '');
   process.env[CONTRACT_LOG_ENV] = file;
   return () => {
     try {
       report(readFileSync(file, 'utf8'));
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     }
   };
 }
