@@ -48,7 +48,7 @@ export function summarise(text: string): { lines: string[]; unexpected: string[]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([route, c]) =>
-        `  ${route}: ${c.requests} requests, ${c.answers} answers checked` +
+        `  ${route}: ${c.requests} request bodies, ${c.answers} answers checked` +
         (c.refused > 0 ? ` (${c.refused} refused on purpose)` : ''),
     );
   return { lines, unexpected };

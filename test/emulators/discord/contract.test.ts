@@ -253,8 +253,8 @@ describe('the Discord contract', () => {
       'response POST /channels/:channel/messages: nonce BASE_TYPE_MAX_LENGTH (Must be 25 or fewer in length.) in "some.test.ts > posts"',
     ]);
     expect(lines).toEqual([
-      '  POST /channels/:channel/messages: 2 requests, 1 answers checked (3 refused on purpose)',
-      '  PUT /x: 2 requests, 0 answers checked',
+      '  POST /channels/:channel/messages: 2 request bodies, 1 answers checked (3 refused on purpose)',
+      '  PUT /x: 2 request bodies, 0 answers checked',
     ]);
   });
 });
