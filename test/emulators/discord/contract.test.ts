@@ -188,6 +188,41 @@ describe('the Discord contract', () => {
     expect(answers).toEqual([expect.objectContaining({ route: 'POST /channels/:channel/messages', violations: [] })]);
   });
 
+  it('words zod’s issues as Discord does: the union’s `type`, the chosen branch’s field, both bounds of a length', () => {
+    const violations = (body: unknown) => checkAgainst(MessageCreateRequestSchema, body).violations;
+    expect(violations({ components: [{ type: 99 }] })).toEqual([
+      {
+        field: 'components.0.type',
+        code: 'UNION_TYPE_CHOICES',
+        message: 'Value of field "type" must be one of (1, 17, 13, 12, 9, 14, 10).',
+      },
+    ]);
+    const row = (button: object) => ({
+      components: [{ type: 1, components: [{ type: 2, custom_id: 'a', ...button }] }],
+    });
+    expect(violations(row({ style: 1, label: 'x'.repeat(81) }))).toEqual([
+      {
+        field: 'components.0.components.0.label',
+        code: 'BASE_TYPE_MAX_LENGTH',
+        message: 'Must be 80 or fewer in length.',
+      },
+    ]);
+    expect(violations(row({ style: 9, label: 'x' }))).toEqual([
+      {
+        field: 'components.0.components.0.style',
+        code: 'BASE_TYPE_CHOICES',
+        message: 'Value must be one of {1, 2, 3, 4, 5, 6}.',
+      },
+    ]);
+    expect(violations(row({ style: 1, label: 'x', custom_id: '' }))).toEqual([
+      {
+        field: 'components.0.components.0.custom_id',
+        code: 'BASE_TYPE_BAD_LENGTH',
+        message: 'Must be between 1 and 100 in length.',
+      },
+    ]);
+  });
+
   it('keeps one list of exceptions, each with its reason, and each one needed: the spec alone refuses what it accepts', () => {
     for (const exception of CONTRACT_EXCEPTIONS) expect(exception.reason.length).toBeGreaterThan(20);
     // The integer attachment index is refused by the schema and accepted only through its exception.

@@ -52,6 +52,15 @@ interface Walk {
 function collect(issue: Issue, prefix: Path, walk: Walk): void {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
+    const types = unmatchedTypes(issue.errors);
+    if (types) {
+      walk.out.push({
+        field: [...path, 'type'].map(String).join('.'),
+        code: 'UNION_TYPE_CHOICES',
+        message: `Value of field "type" must be one of (${types.join(', ')}).`,
+      });
+      return;
+    }
     const branch = bestBranch(issue.errors);
     if (branch) {
       for (const inner of branch) collect(inner, path, walk);
@@ -80,6 +89,17 @@ function bestBranch(branches: Issue[][]): Issue[] | undefined {
   if (distinct.length === 1 || (distinct[0] && distinct[1] && distinct[0].length < distinct[1].length))
     return distinct[0];
   return undefined;
+}
+
+/** When every branch refused the value's `type`, the types the union takes (Discord names `type` then). */
+function unmatchedTypes(branches: Issue[][]): unknown[] | undefined {
+  const types: unknown[] = [];
+  for (const branch of branches) {
+    const typeIssue = branch.find((i) => i.path.length === 1 && i.path[0] === 'type' && i.code === 'invalid_value');
+    if (!typeIssue || typeIssue.code !== 'invalid_value') return undefined;
+    types.push(...typeIssue.values);
+  }
+  return types.length > 0 ? types : undefined;
 }
 
 /** Discord's error code and wording for one issue; undefined when Discord would accept the value. */
