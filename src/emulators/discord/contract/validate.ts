@@ -53,9 +53,10 @@ function collect(issue: Issue, prefix: Path, walk: Walk): void {
   const path = [...prefix, ...issue.path];
   if (issue.code === 'invalid_union') {
     const types = unmatchedTypes(issue.errors);
-    if (types) {
+    const typePath = [...path, 'type'];
+    if (types && !excepted(typePath, valueAt(walk.root, typePath))) {
       walk.out.push({
-        field: [...path, 'type'].map(String).join('.'),
+        field: typePath.map(String).join('.'),
         code: 'UNION_TYPE_CHOICES',
         message: `Value of field "type" must be one of (${types.join(', ')}).`,
       });
@@ -68,7 +69,7 @@ function collect(issue: Issue, prefix: Path, walk: Walk): void {
     }
   }
   const value = valueAt(walk.root, path);
-  if (CONTRACT_EXCEPTIONS.some((e) => matchesPath(e.path, path) && e.accepts(value))) return;
+  if (excepted(path, value)) return;
   const described = describe(issue, value, () => lengthBoundsAt(walk.schema, path, walk.root));
   if (!described) return;
   walk.out.push({ field: path.length > 0 ? path.map(String).join('.') : '(body)', ...described });
@@ -91,12 +92,16 @@ function bestBranch(branches: Issue[][]): Issue[] | undefined {
   return undefined;
 }
 
+function excepted(path: Path, value: unknown): boolean {
+  return CONTRACT_EXCEPTIONS.some((e) => matchesPath(e.path, path) && e.accepts(value));
+}
+
 /** When every branch refused the value's `type`, the types the union takes (Discord names `type` then). */
 function unmatchedTypes(branches: Issue[][]): unknown[] | undefined {
   const types: unknown[] = [];
   for (const branch of branches) {
     const typeIssue = branch.find((i) => i.path.length === 1 && i.path[0] === 'type' && i.code === 'invalid_value');
-    if (!typeIssue || typeIssue.code !== 'invalid_value') return undefined;
+    if (typeIssue?.code !== 'invalid_value') return undefined;
     types.push(...typeIssue.values);
   }
   return types.length > 0 ? types : undefined;
