@@ -111,6 +111,7 @@ export class DiscordEmulator {
       bot: true,
       public_flags: 0,
       flags: 0,
+      primary_guild: null,
     };
     const uploadLimit = options.uploadLimitBytes ?? Limits.defaultUploadBytes;
     this.state = new EmulatorState({

@@ -7,9 +7,21 @@
 import { Errors } from './errors.js';
 import { contentTypeFor, readImageSize } from './image-size.js';
 import type { UploadedFile } from './rest/body.js';
+import { sanitizeFilename, validateAttachmentReferences } from './rules/attachment-rules.js';
 import { MessageFlags } from './rules/limits.js';
 import { isObject, validateMessageBody } from './rules/message-rules.js';
-import type { ChannelRecord, EmulatorState, MessageSource, PingSet, StoredMessage } from './state.js';
+
+export { sanitizeFilename };
+
+import { snowflakeTimestampMs } from './snowflake.js';
+import {
+  type ChannelRecord,
+  discordTimestamp,
+  type EmulatorState,
+  type MessageSource,
+  type PingSet,
+  type StoredMessage,
+} from './state.js';
 import type {
   ApiAllowedMentions,
   ApiAttachment,
@@ -66,6 +78,7 @@ export class MessageFactory {
       finalAttachmentCount: request.files.length,
       effectiveFlags: requested & SENDABLE_FLAGS,
     });
+    validateAttachmentReferences(request.body, request.files);
   }
 
   create(input: CreateMessageInput): StoredMessage {
@@ -91,7 +104,8 @@ export class MessageFactory {
       channel_id: input.channel.data.id,
       author: input.author,
       content,
-      timestamp: this.state.timestamp(),
+      // A message's timestamp is the one in its id, as on Discord (also when the clock went back).
+      timestamp: discordTimestamp(snowflakeTimestampMs(id)),
       edited_timestamp: null,
       tts: body['tts'] === true,
       mention_everyone: mentions.everyone,
@@ -158,6 +172,7 @@ export class MessageFactory {
       finalAttachmentCount: kept.length + files.length,
       effectiveFlags: flags,
     });
+    validateAttachmentReferences(body, files, current.attachments);
 
     const added = files.map((file) => this.storeUpload(file, stored.channelId, entries, stored.ephemeral));
     const attachments = [...kept, ...added];
@@ -256,13 +271,6 @@ function withEntry(attachment: ApiAttachment, entry: JsonObject | undefined): Ap
   return next;
 }
 
-/** Discord replaces whitespace with underscores and drops path parts. */
-export function sanitizeFilename(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/\s+/g, '_').replace(/[\u0000-\u001f"<>|?*:]/g, '');
-  return cleaned.length > 0 ? cleaned : 'unknown';
-}
-
 function findAttachment(url: unknown, attachments: ApiAttachment[]): ApiAttachment | undefined {
   if (typeof url !== 'string' || !url.startsWith('attachment://')) return undefined;
   const name = url.slice('attachment://'.length);
@@ -285,6 +293,12 @@ export function resolveEmbeds(embeds: unknown, attachments: ApiAttachment[]): Ap
   if (!Array.isArray(embeds)) return [];
   return embeds.filter(isObject).map((embed) => {
     const out: JsonObject = { type: 'rich', ...embed };
+    // Discord answers every field with its `inline`, false unless sent.
+    if (Array.isArray(embed['fields'])) {
+      out['fields'] = embed['fields'].map((field) =>
+        isObject(field) ? { ...field, inline: field['inline'] === true } : field,
+      );
+    }
     for (const key of ['image', 'thumbnail'] as const) {
       const media = resolveMedia(embed[key], attachments);
       if (media) out[key] = media;
@@ -299,13 +313,30 @@ export function resolveEmbeds(embeds: unknown, attachments: ApiAttachment[]): Ap
   });
 }
 
-/** Components as sent, with `attachment://` media of Components V2 resolved like embeds. */
+/**
+ * Components as sent, with `attachment://` media of Components V2 resolved like embeds, and
+ * numbered as Discord numbers them: a component sent without an `id` gets the next free one.
+ */
 export function resolveComponents(components: unknown, attachments: ApiAttachment[]): ApiComponent[] {
   if (!Array.isArray(components)) return [];
+  const taken = new Set<number>();
+  const collectIds = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(collectIds);
+    else if (isObject(value)) {
+      if (typeof value['type'] === 'number' && typeof value['id'] === 'number') taken.add(value['id']);
+      for (const v of Object.values(value)) collectIds(v);
+    }
+  };
+  collectIds(components);
+  let next = 1;
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (!isObject(value)) return value;
     const out: JsonObject = {};
+    if (typeof value['type'] === 'number' && typeof value['id'] !== 'number') {
+      while (taken.has(next)) next++;
+      out['id'] = next++;
+    }
     for (const [key, v] of Object.entries(value)) {
       if ((key === 'media' || key === 'file') && isObject(v)) {
         const attachment = findAttachment(v['url'], attachments);

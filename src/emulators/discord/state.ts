@@ -238,6 +238,7 @@ export class EmulatorState {
       avatar: null,
       public_flags: 0,
       flags: 0,
+      primary_guild: null,
     };
     if (spec.bot) user.bot = true;
     // First one wins: a later user with the same name is still reachable by id.
@@ -588,6 +589,7 @@ export class EmulatorState {
       user: this.userObject(userId),
       nick: member.nick,
       avatar: null,
+      banner: null,
       roles: [...member.roles],
       joined_at: member.joinedAt,
       premium_since: null,
@@ -624,8 +626,13 @@ export class EmulatorState {
       splash: null,
       discovery_splash: null,
       banner: null,
+      home_header: null,
       description: null,
       owner_id: guild.ownerId,
+      region: 'deprecated',
+      widget_channel_id: null,
+      max_presences: null,
+      incidents_data: null,
       afk_channel_id: null,
       afk_timeout: 300,
       widget_enabled: false,
@@ -764,6 +771,7 @@ function makeRole(id: Snowflake, name: string, position: number, permissions: Pe
     id,
     name,
     color: 0,
+    colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
     hoist: false,
     icon: null,
     unicode_emoji: null,

@@ -18,12 +18,15 @@ export interface ApiUser {
   system?: boolean;
   public_flags: number;
   flags?: number;
+  /** The server tag a user shows; Discord sends the key on every user (null without one). */
+  primary_guild?: null;
 }
 
 export interface ApiRole {
   id: Snowflake;
   name: string;
   color: number;
+  colors: { primary_color: number; secondary_color: number | null; tertiary_color: number | null };
   hoist: boolean;
   icon: string | null;
   unicode_emoji: string | null;
@@ -91,6 +94,7 @@ export interface ApiMember {
   user: ApiUser;
   nick: string | null;
   avatar: string | null;
+  banner: string | null;
   roles: Snowflake[];
   joined_at: string;
   premium_since: string | null;

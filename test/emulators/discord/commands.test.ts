@@ -2,7 +2,7 @@
 import { type Client, SlashCommandBuilder } from 'discord.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../../../src/emulators/discord/index.js';
-import { loginClient, rejectionOf } from './helpers.js';
+import { contractRefusalOf, loginClient } from './helpers.js';
 
 type Json = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ describe('application commands', () => {
   const base = (overrides: Json = {}): Json => ({ name: 'imagine', description: 'Generate images', ...overrides });
 
   /** Bulk-overwrites global commands with raw JSON (no builder-side checks) and returns the rejection. */
-  const rejected = (commands: Json[]) => rejectionOf(() => client.application.commands.set(commands as never));
+  const rejected = (commands: Json[]) => contractRefusalOf(() => client.application.commands.set(commands as never));
 
   function errorAt(error: { rawError?: unknown }, path: Array<string | number>): unknown {
     let node = (error.rawError as { errors: Json }).errors as Json | undefined;
@@ -90,8 +90,9 @@ describe('application commands', () => {
   it('rejects descriptions outside 1–100 characters', async () => {
     const error = await rejected([base({ description: 'd'.repeat(101) })]);
     expect(error.code).toBe(50035);
+    // The spec's limit words it as a maximum (its description is optional for other command types).
     expect(errorAt(error, [0, 'description'])).toEqual([
-      { code: 'BASE_TYPE_BAD_LENGTH', message: 'Must be between 1 and 100 in length.' },
+      { code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 100 or fewer in length.' },
     ]);
   });
 

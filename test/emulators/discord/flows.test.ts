@@ -14,6 +14,7 @@ import {
 } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DiscordEmulator, startDiscordEmulator } from '../../../src/emulators/discord/index.js';
+import { provokesContractViolations } from '../../helpers/contract.js';
 import { loginClient, pngImage, rejectionOf } from './helpers.js';
 
 const DANA = '300000000000000001';
@@ -122,12 +123,17 @@ describe('interaction and channel flows', () => {
     expect(options).toContainEqual({ name: 'name', type: 3, value: 'wa', focused: true });
 
     // More than 25 choices is refused, as Discord does.
+    provokesContractViolations();
+    let refused!: (code: number | string | undefined) => void;
+    const refusal = new Promise<number | string | undefined>((resolve) => {
+      refused = resolve;
+    });
     onInteraction = async (interaction) => {
       if (!interaction.isAutocomplete()) return;
       const error = await rejectionOf(() =>
         interaction.respond(Array.from({ length: 26 }, (_, i) => ({ name: `s${i}`, value: `s${i}` }))),
       );
-      expect(error.code).toBe(50035);
+      refused(error.code);
     };
     const tooMany = emulator.autocomplete(
       { user: DANA, guild: emulator.defaultGuild.id },
@@ -135,7 +141,7 @@ describe('interaction and channel flows', () => {
       { name: '' },
       'name',
     );
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await refusal).toBe(50035);
     expect(tooMany.response).toBeUndefined();
     expect(handlerErrors).toEqual([]);
   });
@@ -246,7 +252,8 @@ describe('interaction and channel flows', () => {
 
     const pick = emulator.selectMenu(DANA, original, 'sd1:page', ['2']);
     expect((await pick.waitForResponse()).type).toBe(7);
-    expect(emulator.message(original.id)?.data.components).toEqual([{ type: 10, content: 'page 2' }]);
+    // Discord numbers components sent without an id.
+    expect(emulator.message(original.id)?.data.components).toEqual([{ id: 1, type: 10, content: 'page 2' }]);
 
     // Components V2 messages cannot carry content.
     const error = await rejectionOf(() =>

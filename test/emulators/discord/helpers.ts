@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Client, type ClientOptions, GatewayIntentBits } from 'discord.js';
 import sharp from 'sharp';
 import type { DiscordEmulator } from '../../../src/emulators/discord/index.js';
+import { provokingContractViolations } from '../../helpers/contract.js';
 
 /** Logs a real discord.js client into the emulator and waits until it is fully ready (all guilds received). */
 export async function loginClient(
@@ -34,6 +35,11 @@ export async function pngImage(width: number, height: number, seed = 0): Promise
 }
 
 /** Runs `fn` and returns the error it rejects with (fails the test if it resolves). */
+/** rejectionOf for a body that breaks Discord's spec on purpose (marked so the run's contract check expects it). */
+export function contractRefusalOf(fn: () => Promise<unknown>): ReturnType<typeof rejectionOf> {
+  return provokingContractViolations(() => rejectionOf(fn));
+}
+
 export async function rejectionOf(
   fn: () => Promise<unknown>,
 ): Promise<{ status?: number; code?: number | string; rawError?: unknown; message: string }> {

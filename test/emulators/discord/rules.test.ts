@@ -13,7 +13,7 @@ import {
 } from 'discord.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createManualClock, type DiscordEmulator, startDiscordEmulator } from '../../../src/emulators/discord/index.js';
-import { loginClient, rejectionOf } from './helpers.js';
+import { contractRefusalOf, loginClient, rejectionOf } from './helpers.js';
 
 const ALICE = '200000000000000001';
 
@@ -131,7 +131,7 @@ describe('Discord rules', () => {
 
   it('rejects more than 10 embeds (50035)', async () => {
     const embeds = Array.from({ length: 11 }, (_, i) => ({ description: `embed ${i}` }));
-    const error = await rejectionOf(() => channel('open').send({ embeds }));
+    const error = await contractRefusalOf(() => channel('open').send({ embeds }));
     expect(error.status).toBe(400);
     expect(error.code).toBe(50035);
     expect(error.rawError).toMatchObject({ errors: { embeds: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } });
@@ -155,7 +155,7 @@ describe('Discord rules', () => {
     ['footer', { footer: { text: 'f'.repeat(2_049) } }, ['footer', 'text']],
     ['author', { author: { name: 'a'.repeat(257) } }, ['author', 'name']],
   ])('rejects an embed whose %s is too long (50035)', async (_label, embed, path) => {
-    const error = await rejectionOf(() => channel('open').send({ embeds: [embed] }));
+    const error = await contractRefusalOf(() => channel('open').send({ embeds: [embed] }));
     expect(error.status).toBe(400);
     expect(error.code).toBe(50035);
     let node = (error.rawError as { errors: Record<string, unknown> }).errors['embeds'] as Record<string, unknown>;
@@ -163,11 +163,12 @@ describe('Discord rules', () => {
     expect(node['_errors']).toBeDefined();
   });
 
-  it('rejects more than 10 attachments (30015)', async () => {
+  it('rejects more than 10 attachments (50035 naming attachments)', async () => {
     const files = Array.from({ length: 11 }, (_, i) => ({ attachment: Buffer.from(`file ${i}`), name: `f${i}.txt` }));
-    const error = await rejectionOf(() => channel('open').send({ files }));
+    const error = await contractRefusalOf(() => channel('open').send({ files }));
     expect(error.status).toBe(400);
-    expect(error.code).toBe(30015);
+    expect(error.code).toBe(50035);
+    expect(error.rawError).toMatchObject({ errors: { attachments: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } });
     await channel('open').send({ files: files.slice(0, 10) });
   });
 
@@ -208,7 +209,7 @@ describe('Discord rules', () => {
 
   it('rejects a custom_id over 100 characters (50035)', async () => {
     const components = [{ type: 1, components: [{ type: 2, style: 1, label: 'Go', custom_id: 'c'.repeat(101) }] }];
-    const error = await rejectionOf(() => channel('open').send({ content: 'x', components }));
+    const error = await contractRefusalOf(() => channel('open').send({ content: 'x', components }));
     expect(error.code).toBe(50035);
     expect(error.rawError).toMatchObject({
       errors: {
@@ -219,7 +220,7 @@ describe('Discord rules', () => {
 
   it('rejects more than 5 buttons in a row (50035)', async () => {
     const buttons = Array.from({ length: 6 }, (_, i) => ({ type: 2, style: 2, label: `${i}`, custom_id: `b${i}` }));
-    const error = await rejectionOf(() =>
+    const error = await contractRefusalOf(() =>
       channel('open').send({ content: 'x', components: [{ type: 1, components: buttons }] }),
     );
     expect(error.code).toBe(50035);

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { checkResponseContract, enforceRequestContract, hasRequestContract } from '../contract/index.js';
 import { DiscordApiError, Errors } from '../errors.js';
 import type { FaultInjector, RateLimitFault, RefusalFault, ServerErrorFault } from '../faults.js';
 import { Limits } from '../rules/limits.js';
@@ -135,6 +136,7 @@ export function createRestHandler(options: RestServerOptions): (req: IncomingMes
         if (match.route.auth === 'bot' && req.headers.authorization !== `Bot ${env.botToken}`)
           throw Errors.unauthorized();
         reply = await runRoute(match.route, { method, path, params: match.params, query, headers: req.headers, req });
+        checkResponseContract(routeLabel, reply.status, reply.body);
       }
     } catch (error) {
       if (error instanceof DiscordApiError) {
@@ -181,7 +183,12 @@ export function createRestHandler(options: RestServerOptions): (req: IncomingMes
         return bodyPromise;
       },
     };
-    return route.handler(ctx);
+    const label = Router.label(route);
+    if (!hasRequestContract(label) || input.method === 'GET' || input.method === 'HEAD') return route.handler(ctx);
+    return ctx.body().then((body) => {
+      enforceRequestContract(label, body.json, input.params, env.state);
+      return route.handler(ctx);
+    });
   }
 }
 

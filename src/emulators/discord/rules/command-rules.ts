@@ -153,7 +153,10 @@ function checkCommand(errors: FormErrors, body: unknown, path: Path): CommandDef
     else options = checkOptions(errors, [...path, 'options'], body['options'], 0);
   }
   if (chatInput && typeof body['name'] === 'string' && typeof body['description'] === 'string') {
-    const size = commandSize(body['name'], body['description'], options ?? []);
+    const size = commandSize(body['name'], body['description'], options ?? [], {
+      name: body['name_localizations'],
+      description: body['description_localizations'],
+    });
     if (size > Limits.commandTotalChars) {
       errors.add(path, 'APPLICATION_COMMAND_TOO_LARGE', `Command exceeds maximum size (${Limits.commandTotalChars})`);
     }
@@ -203,12 +206,31 @@ function checkCommand(errors: FormErrors, body: unknown, path: Path): CommandDef
   return definition;
 }
 
-function commandSize(name: string, description: string, options: ApiCommandOption[]): number {
-  let total = charLength(name) + charLength(description);
+/**
+ * Discord's character budget of a command (Limits.commandTotalChars): every name, description
+ * and choice value, each counted at its longest among the default and its localisations.
+ */
+function commandSize(
+  name: string,
+  description: string,
+  options: ApiCommandOption[],
+  localizations: { name?: unknown; description?: unknown } = {},
+): number {
+  const longest = (value: string, localized: unknown): number => {
+    let max = charLength(value);
+    if (isObject(localized)) {
+      for (const text of Object.values(localized)) if (typeof text === 'string') max = Math.max(max, charLength(text));
+    }
+    return max;
+  };
+  let total = longest(name, localizations.name) + longest(description, localizations.description);
   const walk = (list: ApiCommandOption[]) => {
     for (const option of list) {
-      total += charLength(option.name) + charLength(option.description);
-      for (const choice of option.choices ?? []) total += charLength(choice.name) + charLength(String(choice.value));
+      total +=
+        longest(option.name, option.name_localizations) + longest(option.description, option.description_localizations);
+      for (const choice of option.choices ?? []) {
+        total += longest(choice.name, choice.name_localizations) + charLength(String(choice.value));
+      }
       if (option.options) walk(option.options);
     }
   };

@@ -302,6 +302,19 @@ const modifyChannel = async (ctx: RouteContext) => {
       }
     }
   }
+  const appliedTags = body['applied_tags'];
+  if (isThread && Array.isArray(appliedTags)) {
+    // A post's tags are its forum's tags, as when it was created.
+    const parent = channel.data.parent_id ? state.channels.get(channel.data.parent_id) : undefined;
+    const known = new Set((parent?.data.available_tags ?? []).map((t) => t.id));
+    if (!parent || !FORUM_LIKE_TYPES.has(parent.data.type)) {
+      errors.add(['applied_tags'], 'BASE_TYPE_BAD_TYPE', 'Only posts in forum and media channels have tags.');
+    } else if (appliedTags.some((t) => !known.has(String(t)))) {
+      errors.add(['applied_tags'], 'BASE_TYPE_CHOICES', 'Unknown forum tag.');
+    } else if (parent.requireTag && appliedTags.length === 0) {
+      throw new DiscordApiError(400, 40067, 'A tag is required to create a forum post in this channel');
+    }
+  }
   errors.throwIfAny();
   const data = channel.data;
   if (typeof body['name'] === 'string') data.name = body['name'];

@@ -10,7 +10,7 @@ import { isObject, validateAutocompleteChoices, validateModal } from '../../rule
 import type { StoredMessage } from '../../state.js';
 import type { JsonObject } from '../../types.js';
 import { noContent, ok, type RouteContext, type RouteDefinition } from '../context.js';
-import { jsonObject, messageRequest } from './shared.js';
+import { jsonObject, messageRequest, queryFlag } from './shared.js';
 
 const ALLOWED_CALLBACKS: Record<InteractionRecord['kind'], ReadonlySet<number>> = {
   command: new Set([4, 5, 9]),
@@ -35,6 +35,7 @@ const callback = async (ctx: RouteContext) => {
   const interaction = state.interactions.get(ctx.params['interaction']!);
   if (!interaction || interaction.token !== ctx.params['token']) throw Errors.unknownInteraction();
   const now = state.now();
+  const withResponse = queryFlag(ctx.query, 'with_response', false);
   if (interaction.acknowledged) {
     interaction.rejectedCallbacks.push({ code: 40060, at: now });
     throw Errors.alreadyAcknowledged();
@@ -127,7 +128,7 @@ const callback = async (ctx: RouteContext) => {
 
   interaction.recordResponse(type, data, now);
   state.events.emit('interactionResponse', interaction);
-  if (ctx.query.get('with_response') !== 'true') return noContent();
+  if (!withResponse) return noContent();
   const resource: JsonObject = { type };
   if (message) resource['message'] = message.data;
   return ok({
@@ -181,6 +182,7 @@ const deleteMessage = (ctx: RouteContext) => {
 const followUp = async (ctx: RouteContext) => {
   const { state, messages } = ctx.env;
   const interaction = webhookInteraction(ctx);
+  const wait = queryFlag(ctx.query, 'wait', true);
   const request = messageRequest(await ctx.body());
   const channel = state.channels.get(interaction.channelId);
   if (!channel) throw Errors.unknownChannel();
@@ -210,7 +212,7 @@ const followUp = async (ctx: RouteContext) => {
     });
   }
   if (!interaction.followUpIds.includes(message.id)) interaction.followUpIds.push(message.id);
-  return ctx.query.get('wait') === 'false' ? noContent() : ok(message.data);
+  return wait ? ok(message.data) : noContent();
 };
 
 export const interactionRoutes: RouteDefinition[] = [

@@ -22,3 +22,12 @@ export function parseLimit(raw: string | null, fallback: number, max: number): n
   }
   return value;
 }
+
+/** A boolean query parameter as Discord reads it: absent, `true` or `false` (anything else is 50035). */
+export function queryFlag(query: URLSearchParams, name: string, fallback: boolean): boolean {
+  const raw = query.get(name);
+  if (raw === null) return fallback;
+  if (raw === 'true' || raw === 'True' || raw === '1') return true;
+  if (raw === 'false' || raw === 'False' || raw === '0') return false;
+  throw Errors.invalidFormBody(name, 'BOOLEAN_TYPE_COERCE', `Value "${raw}" is not a boolean.`);
+}
