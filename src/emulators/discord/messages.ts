@@ -340,12 +340,35 @@ export function resolveComponents(components: unknown, attachments: ApiAttachmen
     for (const [key, v] of Object.entries(value)) {
       if ((key === 'media' || key === 'file') && isObject(v)) {
         const attachment = findAttachment(v['url'], attachments);
-        out[key] = attachment ? { ...resolveMedia(v, attachments), attachment_id: attachment.id } : v;
+        // Discord answers unfurled media with an id of its own (the attachment's, for an upload).
+        out[key] = attachment
+          ? { ...resolveMedia(v, attachments), id: attachment.id, attachment_id: attachment.id }
+          : { id: '0', ...resolveMedia(v, attachments) };
       } else out[key] = walk(v);
     }
-    return out;
+    return withResponseDefaults(out);
   };
   return components.filter(isObject).map((c) => walk(c) as ApiComponent);
+}
+
+/** Select menus: string, user, role, mentionable, channel. */
+const SELECT_TYPES = new Set([3, 5, 6, 7, 8]);
+
+/**
+ * The fields Discord's answer always carries for a component, filled in as Discord fills them
+ * when the request left them out (its response schemas require them).
+ */
+function withResponseDefaults(component: JsonObject): JsonObject {
+  const type = component['type'];
+  if (typeof type === 'number' && SELECT_TYPES.has(type)) {
+    return { min_values: 1, max_values: 1, ...component };
+  }
+  if (type === 17) return { accent_color: null, spoiler: false, ...component };
+  if (type === 11) return { description: null, spoiler: false, ...component };
+  if (type === 13) return { spoiler: false, ...component };
+  // A media gallery's items have no `type`; an item is what carries `media` without one.
+  if (type === undefined && isObject(component['media'])) return { description: null, spoiler: false, ...component };
+  return component;
 }
 
 /** Finds a component by custom_id anywhere in a message (rows, sections, containers). */

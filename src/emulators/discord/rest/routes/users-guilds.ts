@@ -108,7 +108,7 @@ export const userAndGuildRoutes: RouteDefinition[] = [
             hasPermission(state.botPermissionsIn(c.data.id), 'ViewChannel'),
         )
         .map((c) => c.data);
-      return ok({ threads, members: [] });
+      return ok({ threads, members: [], has_more: false });
     },
   },
   {
