@@ -82,6 +82,11 @@ export async function startWebServer(options: {
       res.end(file.body);
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      res.writeHead(204);
+      res.end();
+      return;
+    }
     if (url.pathname.startsWith('/discord/')) {
       proxy(req, res, new URL(`/_emulator/${url.pathname.slice('/discord/'.length)}${url.search}`, discordOrigin));
       return;

@@ -27,6 +27,19 @@ export const SANDBOX_GUILD: GuildSpec = {
   id: SANDBOX_IDS.guild,
   name: 'Seedream Sandbox',
   ownerId: SANDBOX_IDS.owner,
+  // What the README asks a real server to grant, plus what a gallery forum needs (tags, posts).
+  botPermissions: [
+    'ViewChannel',
+    'SendMessages',
+    'SendMessagesInThreads',
+    'CreatePublicThreads',
+    'EmbedLinks',
+    'AttachFiles',
+    'ReadMessageHistory',
+    'UseApplicationCommands',
+    'ManageThreads',
+    'ManageChannels',
+  ],
   roles: [{ name: 'Moderators', permissions: ['ManageMessages'], color: 0x3498db }],
   channels: [
     { id: SANDBOX_IDS.general, name: 'general', topic: 'Try /imagine here' },

@@ -3,6 +3,7 @@
  * emulator's event stream), the composer, who you are and in which language, and the RunComfy
  * panel. State lives here; rendering is in render-message.ts, the composer in composer.ts.
  */
+import { z } from 'zod';
 import { ControlError, getJson, postJson } from './api.js';
 import { Composer } from './composer.js';
 import { type MarkdownContext, refreshTimestamps } from './markdown.js';
@@ -130,8 +131,8 @@ function commandsHere(): Command[] {
 function watchResponse(interactionId: string): void {
   window.setTimeout(async () => {
     try {
-      const view = await fetch(`/discord/interactions/${interactionId}`).then((r) => r.json());
-      if (view && view.response === null) notify('This interaction failed (the bot did not respond within 3 s)');
+      const view = await getJson(`/discord/interactions/${interactionId}`, z.object({ response: z.unknown() }));
+      if (view.response === null) notify('This interaction failed (the bot did not respond within 3 s)');
     } catch {
       // the page may be closing
     }
@@ -208,7 +209,9 @@ function renderView(): void {
     for (const id of ids) {
       const post = el('div', 'forum-post');
       post.dataset['post'] = id;
-      post.append(el('h3', 'post-title', channel(id)?.name ?? id), el('div', 'post-messages'));
+      const title = el('h3', 'post-title', channel(id)?.name ?? id);
+      for (const tag of channel(id)?.tags ?? []) title.append(el('span', 'tag', tag));
+      post.append(title, el('div', 'post-messages'));
       messageList.append(post);
     }
   }
@@ -250,14 +253,15 @@ async function loadChannel(channelId: string): Promise<void> {
   state.loaded.add(channelId);
   try {
     const history = await getJson(`/discord/messages?channel=${channelId}`, messageViewSchema.array());
-    let added = false;
+    let changed = false;
     for (const message of history) {
-      if (!state.messages.has(message.id)) {
+      const known = state.messages.get(message.id);
+      if (!known || known.editCount < message.editCount || known.loading !== message.loading) {
         state.messages.set(message.id, message);
-        added = true;
+        changed = true;
       }
     }
-    if (added) renderView();
+    if (changed) renderView();
   } catch {
     state.loaded.delete(channelId);
   }
@@ -335,7 +339,14 @@ function reloadWorldSoon(): void {
 
 function listen(): void {
   const stream = new EventSource('/discord/events');
-  stream.addEventListener('open', () => document.body.classList.remove('offline'));
+  stream.addEventListener('open', () => {
+    // After a reconnection, what happened meanwhile is only in the history: read it again.
+    if (document.body.classList.contains('offline')) {
+      state.loaded.clear();
+      reloadWorldSoon();
+    }
+    document.body.classList.remove('offline');
+  });
   stream.addEventListener('error', () => document.body.classList.add('offline'));
   stream.addEventListener('message', (event) => {
     const parsed = messageEventSchema.safeParse(JSON.parse((event as MessageEvent<string>).data));

@@ -71,6 +71,7 @@ export const worldSchema = z.object({
           type: z.number(),
           parentId: z.string().nullable(),
           topic: z.string().nullable(),
+          tags: z.array(z.string()),
         }),
       ),
       roles: z.array(z.object({ id: z.string(), name: z.string(), color: z.number(), permissions: z.string() })),

@@ -59,17 +59,12 @@ function worldView(emulator: DiscordEmulator): JsonObject {
       locale: g.preferredLocale,
       channels: g.channelIds.flatMap((id) => {
         const c = state.channels.get(id);
-        return c
-          ? [
-              {
-                id,
-                name: c.data.name ?? '',
-                type: c.data.type,
-                parentId: c.data.parent_id ?? null,
-                topic: c.data.topic ?? null,
-              },
-            ]
-          : [];
+        if (!c) return [];
+        // A forum post shows the names of its tags, which live on its parent forum.
+        const parentTags = c.data.parent_id ? state.channels.get(c.data.parent_id)?.data.available_tags : undefined;
+        const tags = (c.data.applied_tags ?? []).map((tag) => parentTags?.find((t) => t.id === tag)?.name ?? tag);
+        const parentId = c.data.parent_id ?? null;
+        return [{ id, name: c.data.name ?? '', type: c.data.type, parentId, topic: c.data.topic ?? null, tags }];
       }),
       roles: [...g.roles.values()].map((r) => ({ id: r.id, name: r.name, color: r.color, permissions: r.permissions })),
       members: [...g.members.values()].map((m) => ({
