@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { ControlError, getJson, postJson } from './api.js';
 import { Composer } from './composer.js';
-import { type MarkdownContext, refreshTimestamps } from './markdown.js';
+import { formatTimestamp, type MarkdownContext } from './markdown.js';
 import { showModal } from './modal.js';
 import { type RenderActions, renderMessage, type SelectContext } from './render-message.js';
 import { RunComfyPanel } from './runcomfy-panel.js';
@@ -368,6 +368,13 @@ function listen(): void {
   stream.addEventListener('world', () => reloadWorldSoon());
 }
 
+/** Keeps every `<t:…:R>` on the page current. */
+function refreshTimestamps(): void {
+  for (const node of document.querySelectorAll<HTMLElement>('time.ts[data-style="R"]')) {
+    node.textContent = formatTimestamp(Number(node.dataset['ts']), 'R', state.locale);
+  }
+}
+
 // ---- start ------------------------------------------------------------------------------------
 
 const composer = new Composer({
@@ -410,5 +417,5 @@ app.append(sidebar, main, panel.root, toast);
 await loadWorld();
 renderView();
 listen();
-window.setInterval(() => refreshTimestamps(document, state.locale), 1_000);
+window.setInterval(refreshTimestamps, 1_000);
 document.body.dataset['ready'] = 'true';

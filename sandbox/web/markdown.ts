@@ -16,7 +16,7 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** `<t:unix:style>` as Discord shows it; R is kept live by refreshTimestamps(). */
+/** `<t:unix:style>` as Discord shows it; R is kept live by the page (main.ts). */
 export function formatTimestamp(unixSeconds: number, style: string, locale: string, now = Date.now()): string {
   const date = new Date(unixSeconds * 1000);
   if (style === 'R') {
@@ -118,11 +118,4 @@ export function renderMarkdown(source: string, ctx: MarkdownContext): string {
     blocks.push(html);
   });
   return blocks.join('');
-}
-
-/** Keeps every `<t:…:R>` on the page current. */
-export function refreshTimestamps(root: ParentNode, locale: string): void {
-  for (const el of root.querySelectorAll<HTMLElement>('time.ts[data-style="R"]')) {
-    el.textContent = formatTimestamp(Number(el.dataset['ts']), 'R', locale);
-  }
 }
