@@ -87,6 +87,10 @@ beforeAll(async () => {
       await interaction.respond([{ name: `echo ${typed}`, value: typed }]);
     } else if (interaction.isChatInputCommand() && interaction.commandName === 'secret') {
       await interaction.reply({ content: `for ${interaction.user.username}`, flags: MessageFlags.Ephemeral });
+    } else if (interaction.isChatInputCommand() && interaction.commandName === 'upload') {
+      const file = interaction.options.getAttachment('file', true);
+      const bytes = Buffer.from(await (await fetch(file.url)).arrayBuffer());
+      await interaction.reply({ content: `got ${file.name} ${file.size} ${bytes.toString('utf8')}` });
     } else if (interaction.isChatInputCommand() && interaction.commandName === 'menu') {
       const select = new StringSelectMenuBuilder()
         .setCustomId('pick')
@@ -116,6 +120,11 @@ beforeAll(async () => {
   await client.application.commands.set([
     { name: 'secret', description: 'An ephemeral answer' },
     { name: 'menu', description: 'A select menu and a button' },
+    {
+      name: 'upload',
+      description: 'An attachment option',
+      options: [{ type: 11, name: 'file', description: 'f', required: true }],
+    },
     {
       name: 'find',
       description: 'Autocomplete',
@@ -164,7 +173,7 @@ describe('the control API for a browser page', () => {
     };
     expect(world.guilds[0]!.members.map((m) => m.username)).toEqual(expect.arrayContaining(['alice', 'bob']));
     expect(world.guilds[0]!.channels).toContainEqual(expect.objectContaining({ name: 'general', type: 0 }));
-    expect(world.commands.global.map((c) => c.name).sort()).toEqual(['find', 'menu', 'secret']);
+    expect(world.commands.global.map((c) => c.name).sort()).toEqual(['find', 'menu', 'secret', 'upload']);
 
     const channel = emulator.channelByName('general').data.id;
     const choices = await post('autocomplete-choices', {
@@ -195,5 +204,18 @@ describe('the control API for a browser page', () => {
     expect(emulator.message(menuMessage.id)!.data.content).toBe('picked blue');
 
     expect((await post('modal', { user: 'bob', interaction: '1', values: {} })).status).toBe(404);
+  });
+
+  it('passes a file uploaded for an attachment option (base64 in JSON) to the bot', async () => {
+    const channel = emulator.channelByName('general').data.id;
+    const file = {
+      filename: 'note.txt',
+      base64: Buffer.from('hello file').toString('base64'),
+      contentType: 'text/plain',
+    };
+    const sent = await post('slash', { user: 'alice', channel, name: 'upload', options: { file } });
+    expect(sent.status).toBe(200);
+    const answer = await emulator.waitForMessage((m) => m.data.content.startsWith('got '), { timeoutMs: 5_000 });
+    expect(answer.data.content).toBe('got note.txt 10 hello file');
   });
 });
