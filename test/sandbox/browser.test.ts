@@ -125,6 +125,21 @@ describe('the sandbox page', () => {
     expect(await zhCard.getByRole('button').first().textContent()).toBe('取消');
     await screenshot('zh-TW-card');
 
+    // 6. /cancel with the bot's own autocomplete answers, in zh-TW too.
+    const input = page.getByTestId('composer-input');
+    await input.click();
+    await input.pressSequentially('/取');
+    await page.locator('[data-testid="command-choice"][data-path="cancel"]').click();
+    const job = page.locator('[data-option="job"] input');
+    await job.pressSequentially('紅狐');
+    const suggestion = page
+      .getByTestId('autocomplete-choices')
+      .locator('.popup-row')
+      .filter({ hasText: '雪地裡的紅狐狸' });
+    await suggestion.click();
+    await page.getByTestId('composer-send').click();
+    await expect.poll(() => zhCard.textContent(), { timeout: STEP_MS }).toContain('已在開始前取消');
+
     expect(offsite).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 110_000);
