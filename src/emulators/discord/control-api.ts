@@ -10,10 +10,13 @@
  *   GET  /_emulator/interactions/:id           response, original message, follow-ups
  *   GET  /_emulator/channels/:id/messages      visible history, oldest first
  *   GET  /_emulator/timings                    dispatch → first response per interaction
+ *
+ * Plus the browser sandbox's routes (event stream, world, select, modal…) in control-extras.ts.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { InteractionHandle } from './actor.js';
+import { decodeSlashOptions, handleControlExtras } from './control-extras.js';
 import type { DiscordEmulator } from './emulator.js';
 import { PermissionFlags, type PermissionName, permissionNames } from './permissions.js';
 import { sendJson } from './rest/server.js';
@@ -82,10 +85,11 @@ function changeBotPermissions(emulator: DiscordEmulator, raw: JsonObject): JsonO
 }
 
 export function createControlHandler(emulator: DiscordEmulator) {
-  return async (req: IncomingMessage, res: ServerResponse, path: string, _query: URLSearchParams): Promise<void> => {
+  return async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<void> => {
     const method = req.method ?? 'GET';
     const parts = path.split('/').slice(2); // after /_emulator
     try {
+      if (await handleControlExtras(emulator, req, res, parts, query, { send: sendJson, readJson })) return;
       if (method === 'GET' && parts[0] === 'state') {
         const state = emulator.state;
         sendJson(res, 200, {
@@ -120,7 +124,7 @@ export function createControlHandler(emulator: DiscordEmulator) {
           channel: typeof body['channel'] === 'string' ? body['channel'] : undefined,
           locale: typeof body['locale'] === 'string' ? body['locale'] : undefined,
         };
-        const options = (isObject(body['options']) ? body['options'] : {}) as Record<string, string | number | boolean>;
+        const options = decodeSlashOptions(body['options']);
         const handle =
           parts[0] === 'slash'
             ? emulator.runSlashCommand(context, String(body['name']), options)
@@ -130,7 +134,13 @@ export function createControlHandler(emulator: DiscordEmulator) {
       }
       if (method === 'POST' && parts[0] === 'click') {
         const body = await readJson(req);
-        const handle = emulator.clickButton(String(body['user']), String(body['message']), String(body['customId']));
+        const locale = typeof body['locale'] === 'string' ? { locale: body['locale'] } : {};
+        const handle = emulator.clickButton(
+          String(body['user']),
+          String(body['message']),
+          String(body['customId']),
+          locale,
+        );
         sendJson(res, 200, summary(handle));
         return;
       }

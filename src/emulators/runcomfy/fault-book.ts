@@ -48,6 +48,16 @@ export class FaultBook {
     this.randomSpec = spec;
   }
 
+  /** Faults still armed, with how many requests each will still hit (for a control panel). */
+  pending(): Array<FaultSpec & { remaining: number }> {
+    return this.queued.map(({ spec, remaining }) => ({ ...spec, remaining }));
+  }
+
+  clear(): void {
+    this.queued.length = 0;
+    this.randomSpec = null;
+  }
+
   /** The first queued response fault matching this request, else maybe a random one. */
   takeResponseFault(route: Route, requestId: string | undefined): FaultSpec | undefined {
     const hit = this.queued.find(

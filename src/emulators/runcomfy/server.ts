@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { CONTROL_PREFIX, createControlHandler } from './control-api.js';
 import { EmulatedJob } from './emulated-job.js';
 import { FaultBook, isJobFault } from './fault-book.js';
 import { bombPng, type ImageFormat, ImageRenderer } from './image-renderer.js';
@@ -8,6 +9,7 @@ import { checkSeedreamInput, pixelSize } from './input-schema.js';
 import { TokenBucket } from './rate-limiter.js';
 import type {
   EmulatedJobView,
+  EmulatorTiming,
   FaultSpec,
   JobTiming,
   JobTimingContext,
@@ -54,8 +56,10 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   const imageFormat = options.imageFormat ?? 'jpeg';
   const imageExtension = imageFormat === 'png' ? 'png' : 'jpg';
   const pricePerImageUsd = options.pricePerImageUsd ?? 0.03;
-  const baseRunMs = options.baseRunMs ?? 1000;
-  const perImageMs = options.perImageMs ?? 500;
+  // Mutable so a control panel can change the timing of later jobs (setTiming).
+  let queueTiming = options.queueMs;
+  let baseRunMs = options.baseRunMs ?? 1000;
+  let perImageMs = options.perImageMs ?? 500;
   const recordCalls = options.recordCalls ?? true;
   const bucket = options.rateLimit ? new TokenBucket(options.rateLimit.requestsPerSecond, clock) : undefined;
   const faults = new FaultBook(options.random ?? Math.random);
@@ -68,6 +72,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   let submitted = 0;
   let baseUrl = '';
   let filesBase = '';
+  let control: ReturnType<typeof createControlHandler> | undefined;
 
   const resolveTiming = (timing: JobTiming | undefined, fallback: number, job: JobTimingContext): number => {
     if (timing === undefined) return fallback;
@@ -107,7 +112,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       count: input.sequential_image_generation_options,
       quality: input.optimize_prompt_options,
     };
-    const queueMs = resolveTiming(options.queueMs, 1000, timing);
+    const queueMs = resolveTiming(queueTiming, 1000, timing);
     const runMs = resolveTiming(options.runMs, baseRunMs + perImageMs * timing.count, timing);
     const requestId = randomUUID();
     const job = new EmulatedJob(requestId, submitted, input, now, now + queueMs, now + queueMs + runMs);
@@ -264,6 +269,8 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/';
+    // The control API is the emulator's own, not RunComfy's: no faults, no auth, not recorded.
+    if (control && path.startsWith(CONTROL_PREFIX)) return control(req, res, path.slice(CONTROL_PREFIX.length));
     const match = matchRoute(req.method ?? 'GET', path);
     const call: RecordedCall = { at: clock(), method: req.method ?? 'GET', path, route: match.route, status: 0 };
     if (match.requestId !== undefined) call.requestId = match.requestId;
@@ -366,7 +373,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
 
   let closing: Promise<void> | undefined;
 
-  return {
+  const emulator: RunComfyEmulator = {
     url: baseUrl,
     token,
     calls,
@@ -381,6 +388,23 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     },
     setRandomFaults(spec: RandomFaultSpec | null): void {
       faults.setRandom(spec);
+    },
+    pendingFaults() {
+      return faults.pending();
+    },
+    clearFaults(): void {
+      faults.clear();
+    },
+    timing(): EmulatorTiming {
+      return { queueMs: typeof queueTiming === 'number' ? queueTiming : null, baseRunMs, perImageMs };
+    },
+    setTiming(timing: Partial<Record<keyof EmulatorTiming, number>>): void {
+      for (const value of Object.values(timing)) {
+        if (!(Number.isFinite(value) && value >= 0)) throw new Error('timings must be non-negative numbers');
+      }
+      if (timing.queueMs !== undefined) queueTiming = timing.queueMs;
+      if (timing.baseRunMs !== undefined) baseRunMs = timing.baseRunMs;
+      if (timing.perImageMs !== undefined) perImageMs = timing.perImageMs;
     },
     job(requestId: string): EmulatedJobView | undefined {
       return jobs.get(requestId)?.view(clock());
@@ -404,6 +428,8 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       return closing;
     },
   };
+  if (options.controlApi) control = createControlHandler(emulator);
+  return emulator;
 }
 
 // ---- helpers without state ----

@@ -57,6 +57,15 @@ export interface RunComfyEmulatorOptions {
    * address. A name makes the bot look it up (tests inject the answer).
    */
   filesHost?: string;
+  /** Serve the `/_emulator/` control API (timing, faults, jobs; see control-api.ts). Default false. */
+  controlApi?: boolean;
+}
+
+/** Timing of jobs submitted from now on; `queueMs` is null while it is a function. */
+export interface EmulatorTiming {
+  queueMs: number | null;
+  baseRunMs: number;
+  perImageMs: number;
 }
 
 export interface RecordedCall {
@@ -165,6 +174,13 @@ export interface RunComfyEmulator {
   /** Queue a one-shot fault (`times`, default 1); matched by route and requestId, first match wins. */
   inject(fault: FaultSpec): void;
   setRandomFaults(spec: RandomFaultSpec | null): void;
+  /** Faults still armed, with how many requests each will still hit. */
+  pendingFaults(): Array<FaultSpec & { remaining: number }>;
+  /** Disarms every queued fault and random faults. */
+  clearFaults(): void;
+  timing(): EmulatorTiming;
+  /** Changes the timing of jobs submitted from now on (running jobs keep theirs). */
+  setTiming(timing: Partial<Record<keyof EmulatorTiming, number>>): void;
   job(requestId: string): EmulatedJobView | undefined;
   jobs(): EmulatedJobView[];
   /** From now on that id answers 404 with error_code 404001. */

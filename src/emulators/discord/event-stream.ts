@@ -1,0 +1,92 @@
+/**
+ * GET /_emulator/events: a Server-Sent Events stream of what members would see change, so a
+ * browser page can render the bot's messages live. Events:
+ *
+ *   message     {op: 'create'|'update'|'delete', message: MessageView}
+ *   interaction {id, kind, name, userId, channelId, sourceMessageId, response: {type, data}}
+ *   world       {reason}  (channels, members or commands changed: read /_emulator/world again)
+ *
+ * Ephemeral messages carry `recipientId` (the member who ran the interaction): only that member
+ * may be shown them, as Discord's client does.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DiscordEmulator } from './emulator.js';
+import type { InteractionRecord } from './interactions.js';
+import type { StoredMessage } from './state.js';
+import type { JsonObject } from './types.js';
+
+/** Comment lines keep idle proxies and browsers from closing the stream. */
+const KEEP_ALIVE_MS = 15_000;
+
+export function messageView(emulator: DiscordEmulator, message: StoredMessage): JsonObject {
+  const interaction = message.interactionId ? emulator.interaction(message.interactionId) : undefined;
+  return {
+    id: message.id,
+    channelId: message.channelId,
+    guildId: message.guildId,
+    ephemeral: message.ephemeral,
+    loading: message.loading,
+    deleted: message.deleted,
+    source: message.source,
+    interactionId: message.interactionId,
+    recipientId: message.ephemeral ? (interaction?.userId ?? null) : null,
+    editCount: message.editCount,
+    data: message.data as unknown as JsonObject,
+  };
+}
+
+export function interactionEventView(record: InteractionRecord): JsonObject {
+  return {
+    id: record.id,
+    kind: record.kind,
+    name: record.name,
+    userId: record.userId,
+    channelId: record.channelId,
+    locale: record.locale,
+    sourceMessageId: record.sourceMessageId,
+    response: record.response ? { type: record.response.type, data: record.response.data ?? null } : null,
+  };
+}
+
+export function serveEventStream(emulator: DiscordEmulator, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+  });
+  res.write(': stream open\n\n');
+  const send = (event: string, data: JsonObject) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const events = emulator.events;
+  const onCreate = (m: StoredMessage) => send('message', { op: 'create', message: messageView(emulator, m) });
+  const onUpdate = (m: StoredMessage) => send('message', { op: 'update', message: messageView(emulator, m) });
+  const onDelete = (m: StoredMessage) => send('message', { op: 'delete', message: messageView(emulator, m) });
+  const onResponse = (r: InteractionRecord) => send('interaction', interactionEventView(r));
+  const onWorld = (reason: string) => () => send('world', { reason });
+  const onChannelCreate = onWorld('channelCreate');
+  const onChannelUpdate = onWorld('channelUpdate');
+  const onChannelDelete = onWorld('channelDelete');
+  const onCommands = onWorld('commandsUpdate');
+  events.on('messageCreate', onCreate);
+  events.on('messageUpdate', onUpdate);
+  events.on('messageDelete', onDelete);
+  events.on('interactionResponse', onResponse);
+  events.on('channelCreate', onChannelCreate);
+  events.on('channelUpdate', onChannelUpdate);
+  events.on('channelDelete', onChannelDelete);
+  events.on('commandsUpdate', onCommands);
+  const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  keepAlive.unref();
+  const stop = () => {
+    clearInterval(keepAlive);
+    events.off('messageCreate', onCreate);
+    events.off('messageUpdate', onUpdate);
+    events.off('messageDelete', onDelete);
+    events.off('interactionResponse', onResponse);
+    events.off('channelCreate', onChannelCreate);
+    events.off('channelUpdate', onChannelUpdate);
+    events.off('channelDelete', onChannelDelete);
+    events.off('commandsUpdate', onCommands);
+  };
+  req.on('close', stop);
+  res.on('close', stop);
+}
