@@ -28,8 +28,9 @@ async function screenshot(name: string): Promise<void> {
 }
 
 /** The bot's message whose text includes `text` (the card shows the prompt). */
+/** The first message showing `text`: a job's card (its result, posted later, shows the prompt too). */
 function messageWith(text: string): Locator {
-  return page.locator('[data-testid="message"]').filter({ hasText: text });
+  return page.locator('[data-testid="message"]').filter({ hasText: text }).first();
 }
 
 async function imagine(commandLabel: string, prompt: string, count: number): Promise<void> {
@@ -81,7 +82,7 @@ describe('the sandbox page', () => {
     // 1. alice: /imagine from the picker; the card shows RunComfy's queue position, live.
     await imagine('imagine', 'a red fox in fresh snow', 4);
     const fox = messageWith('a red fox in fresh snow');
-    await expect.poll(() => fox.textContent(), { timeout: STEP_MS }).toMatch(/In the queue, position \d+\./);
+    await expect.poll(() => fox.textContent(), { timeout: STEP_MS }).toMatch(/In the queue — position \d+\./);
     expect(await fox.locator('.mention').allTextContents()).toContain('@Alice');
     await screenshot('card');
 
