@@ -118,7 +118,11 @@ describe('the sandbox page', () => {
     await page.locator('img.embed-image').last().scrollIntoViewIfNeeded();
     await screenshot('finished-set');
 
-    // 5. In Traditional Chinese: the command's name in the picker and the card.
+    // 5. In Traditional Chinese: the command's name in the picker and the card. Its job waits
+    // long enough in RunComfy's queue for step 6 to cancel it however slow the machine.
+    await page.getByTestId('queue-seconds').fill('300');
+    await page.getByTestId('apply-timing').click();
+    await expect.poll(async () => sandbox!.runcomfy.timing().queueMs, { timeout: STEP_MS }).toBe(300_000);
     await page.getByTestId('locale-switcher').selectOption('zh-TW');
     await imagine('生成圖片', '雪地裡的紅狐狸', 2);
     const zhCard = messageWith('雪地裡的紅狐狸');
