@@ -11,14 +11,17 @@ export interface RedisProcess {
   port: number;
   /** SIGKILL by pid: the store is gone at once. */
   stop(): Promise<void>;
-  /** A new redis-server on the same port (empty: it keeps nothing on disk). */
+  /** A new redis-server on the same port (empty: it keeps nothing on disk); nothing if one runs. */
   start(): Promise<void>;
 }
 
 export async function startRedis(): Promise<RedisProcess> {
   const port = await freePort();
   let child: ChildProcess | undefined;
+  const alive = () => child !== undefined && child.exitCode === null && child.signalCode === null;
   const start = async () => {
+    // Already running: a second server could not bind the port, and the first would be left behind.
+    if (alive()) return;
     child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     });
@@ -30,7 +33,7 @@ export async function startRedis(): Promise<RedisProcess> {
   };
   const stop = async () => {
     const current = child;
-    if (!current?.pid || current.exitCode !== null || current.signalCode !== null) return;
+    if (!current?.pid || !alive()) return;
     const exited = new Promise((resolve) => current.once('exit', resolve));
     process.kill(current.pid, 'SIGKILL');
     await exited;
