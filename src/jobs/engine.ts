@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import { z } from 'zod';
 import { AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
@@ -17,7 +18,7 @@ import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
 import { EtaModel } from './eta-model.js';
-import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
+import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
 import {
   canTransition,
@@ -35,7 +36,7 @@ import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPol
 import { PollScheduler } from './poll-scheduler.js';
 import { PriceBook } from './pricing.js';
 import { GuildActiveLimitError, NO_LIMITS, QuotaLedger, type QuotaLimits, type QuotaRequest } from './quota.js';
-import type { Store } from './store.js';
+import type { Namespace, Store } from './store.js';
 import { counterKeys, toMicroUsd, UsageLedger } from './usage.js';
 
 /** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
@@ -134,6 +135,14 @@ export interface QuotaHold {
   release(): void;
 }
 
+/**
+ * The jobs holding a slot of the global cap, shared by every process on the store: a slot is
+ * taken in the same atomic step that admits or pops a job, and given back when it leaves
+ * RunComfy's hands.
+ */
+const SLOTS_KEY: [Namespace, string] = ['index', 'in-flight'];
+const slotsSchema = z.array(z.string());
+
 /** Jobs that hold a slot of the global cap. */
 const IN_FLIGHT: ReadonlySet<JobState> = new Set(['submitted', 'queued', 'running']);
 
@@ -221,7 +230,12 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#defaultLimits = { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits };
     // A job that leaves RunComfy's hands frees its slot: the next waiting job may go.
     this.on('state', (job) => {
-      if (!IN_FLIGHT.has(job.state) && this.#inFlight.delete(job.id)) void this.#kick();
+      if (IN_FLIGHT.has(job.state) || !this.#inFlight.has(job.id)) return;
+      void this.#releaseSlot(job.id)
+        .catch((error: unknown) =>
+          this.#log.warn({ err: describeError(error), jobId: job.id }, 'could not free a slot'),
+        )
+        .then(() => this.#kick());
     });
     // Every call in flight listens to this one signal.
     setMaxListeners(0, this.#stopping.signal);
@@ -269,6 +283,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       }
     }
     await this.#reconcileQueue(waiting);
+    await this.#pruneSlots();
     await this.#sweepSpool(new Set(ids));
     await this.#sweepStore();
     // Before anything is sent: a job whose wait ran out while the bot was down is not.
@@ -364,37 +379,44 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       this.#queue.lockKey,
     ];
     let holdsSlot = false;
+    let queueAfter: FairQueueState | undefined;
     let stored: JobRecord;
     let created: boolean;
     try {
-      ({ job: stored, created } = await this.#options.store.withLocks(locks, () =>
-        this.jobs.createLocked(
+      // One atomic step over the user's and server's active jobs, every counter it touches,
+      // the shared fair queue and the global in-flight cap (in every process on the store).
+      ({ job: stored, created } = await this.#options.store.transact([...locks, SLOTS_KEY], (tx) => {
+        holdsSlot = false;
+        queueAfter = undefined;
+        return this.jobs.createTx(
+          tx,
           record,
           { maxActivePerUser: limits.activePerUser, maxActivePerGuild: limits.activePerGuild },
           async (job) => {
             // The early hold stays until the counters and indexes are written (finally, below):
             // a check in between must see this request in one or the other.
             await guard?.();
-            await this.quota.reserveLocked(this.#options.store, quotaRequest, reservation, limits, now);
-            const queue = this.#queue.queue;
-            if (queue.size === 0 && this.#inFlight.size < this.#maxInFlight && !this.#stopping.signal.aborted) {
-              this.#inFlight.add(job.id);
+            await this.quota.reserveTx(tx, quotaRequest, reservation, limits, now);
+            const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+            const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+            if (queue.size === 0 && slots.length < this.#maxInFlight && !this.#stopping.signal.aborted) {
+              tx.set(...SLOTS_KEY, [...slots, job.id]);
               holdsSlot = true;
               return job;
             }
-            // The queue entry is written before the record: recovery drops entries without one.
+            // The queue entry is written with the record: one transaction.
             queue.enqueue({ id: job.id, userId: job.owner.userId, at: now });
-            await this.#saveQueue();
+            tx.set(...this.#queue.lockKey, queue.toJSON());
+            queueAfter = queue.toJSON();
             return { ...job, state: 'waiting', stateTimes: { waiting: now }, queuePosition: queue.positionOf(job.id)! };
           },
-        ),
-      ));
-    } catch (error) {
-      if (holdsSlot) this.#inFlight.delete(record.id);
-      throw error;
+        );
+      }));
     } finally {
       request.hold?.release();
     }
+    if (created && holdsSlot) this.#inFlight.add(stored.id);
+    if (queueAfter) this.#queue.replace(queueAfter);
     if (!created) return stored;
     const log = this.#jobLog(stored);
     if (stored.state === 'waiting') {
@@ -1000,7 +1022,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       await this.#options.spool.remove(job.id).catch(() => undefined);
       return;
     }
-    if (IN_FLIGHT.has(job.state) && job.requestId) this.#inFlight.add(job.id);
+    if (IN_FLIGHT.has(job.state)) this.#inFlight.add(job.id);
     switch (job.state) {
       case 'waiting':
         return; // the fair queue's business (see #reconcileQueue)
@@ -1045,21 +1067,33 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** Gives a terminal job's reservation back, or corrects it to the charged cost; once. */
   async #settle(job: JobRecord): Promise<JobRecord> {
     if (job.reservation?.state !== 'held') return job;
-    let reservation: JobRecord['reservation'];
-    // Marked on the job first: a crash before the counters move leaves them high, never low.
-    const marked = await this.jobs.update(job.id, (j) => {
-      if (j.reservation?.state !== 'held' || !isTerminal(j.state)) return j;
-      reservation = j.reservation;
-      return { ...j, reservation: { ...j.reservation, state: keepsCharge(j) ? 'settled' : 'released' } };
-    });
-    if (reservation && marked.reservation && marked.reservation.state !== 'held') {
-      try {
-        await this.quota.settle(marked, reservation, marked.reservation.state);
-      } catch (error) {
-        this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
-      }
+    // The mark on the job and the counters move together: a crash leaves both or neither.
+    try {
+      return await this.#options.store.transact([['jobs', job.id], ...this.#settleLocks(job)], async (tx) => {
+        const current = await tx.get('jobs', job.id, jobRecordSchema);
+        if (current?.reservation?.state !== 'held' || !isTerminal(current.state)) return current ?? job;
+        const outcome = keepsCharge(current) ? 'settled' : 'released';
+        const marked: JobRecord = { ...current, reservation: { ...current.reservation, state: outcome } };
+        tx.set('jobs', job.id, marked, this.#options.retentionMs);
+        await this.quota.settleTx(tx, marked, current.reservation, outcome);
+        return marked;
+      });
+    } catch (error) {
+      this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
+      return job;
     }
-    return marked;
+  }
+
+  #settleLocks(job: JobRecord): Array<[Namespace, string]> {
+    return job.reservation ? this.quota.lockKeys(job.reservation, job.owner.userId) : [];
+  }
+
+  /** Gives a job's slot of the global cap back (in every process's view). */
+  async #releaseSlot(jobId: string): Promise<void> {
+    this.#inFlight.delete(jobId);
+    await this.#options.store.update(SLOTS_KEY[0], SLOTS_KEY[1], slotsSchema, (ids) =>
+      ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
+    );
   }
 
   async #refreshPrice(): Promise<void> {
@@ -1070,17 +1104,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   // ——— the fair queue ———
-
-  /** Writes the queue (the caller holds its lock); on failure reloads what the store has. */
-  async #saveQueue(): Promise<void> {
-    try {
-      await this.#queue.saveLocked();
-    } catch (error) {
-      const stored = await this.#options.store.get(this.#queue.lockKey[0], this.#queue.lockKey[1], fairQueueSchema);
-      this.#queue.replace(stored);
-      throw error;
-    }
-  }
 
   /** Sends waiting jobs while slots are free; concurrent calls share one run. */
   #kick(): Promise<void> {
@@ -1108,41 +1131,47 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const due = this.#waitingDue();
     if (due.length > 0) await this.#expireWaiting(due);
     let sent = 0;
-    while (this.#started && !this.#stopping.signal.aborted && this.#inFlight.size < this.#maxInFlight) {
-      const job = await this.#queue.withLock(async () => {
-        const queue = this.#queue.queue;
-        for (let next = queue.peek(); next; next = queue.peek()) {
-          // Out of the queue first: a crash here leaves a waiting job outside it, which
-          // recovery puts back at the very front (where it was).
+    while (this.#started && !this.#stopping.signal.aborted) {
+      // Popped and given a slot in one atomic step, shared by every process: round-robin
+      // across members holds for all of them, and the cap is never passed.
+      const popped = await this.#options.store.transact([this.#queue.lockKey, SLOTS_KEY], async (tx) => {
+        const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+        const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+        const next = slots.length < this.#maxInFlight ? queue.peek() : undefined;
+        if (next) {
           queue.serve(next.id);
-          await this.#saveQueue();
-          const now = this.#clock();
-          let moved = false;
-          const record = await this.jobs
-            .update(next.id, (j) => {
-              if (j.state !== 'waiting') return j;
-              moved = true;
-              return transition(j, 'submitted', now, {
-                deadlineAt: now + this.#options.deadlineMs,
-                queuePosition: null,
-              });
-            })
-            .catch((error: unknown) => {
-              if (error instanceof JobNotFoundError) return undefined;
-              throw error;
-            });
-          if (!record || !moved) continue; // cancelled meanwhile, or gone
-          this.#inFlight.add(record.id);
-          this.#announced.delete(record.id);
-          this.emit('state', record, 'waiting');
-          this.#jobLog(record).info({ inFlight: this.#inFlight.size }, 'a slot is free; submitting');
-          // Starts the submit call before the lock is released (cancel waits on #submitting).
-          this.#send(record).catch(() => undefined);
-          return record;
+          tx.set(...this.#queue.lockKey, queue.toJSON());
+          if (!slots.includes(next.id)) tx.set(...SLOTS_KEY, [...slots, next.id]);
         }
-        return undefined;
+        return { queue: queue.toJSON(), next };
       });
-      if (!job) break;
+      this.#queue.replace(popped.queue);
+      const next = popped.next;
+      if (!next) break;
+      // Out of the queue first: a crash here leaves a waiting job outside it, which
+      // recovery puts back at the very front (where it was).
+      const now = this.#clock();
+      let moved = false;
+      const record = await this.jobs
+        .update(next.id, (j) => {
+          moved = false;
+          if (j.state !== 'waiting') return j;
+          moved = true;
+          return transition(j, 'submitted', now, { deadlineAt: now + this.#options.deadlineMs, queuePosition: null });
+        })
+        .catch((error: unknown) => {
+          if (error instanceof JobNotFoundError) return undefined;
+          throw error;
+        });
+      if (!record || !moved) {
+        await this.#releaseSlot(next.id); // cancelled meanwhile, or gone
+        continue;
+      }
+      this.#inFlight.add(record.id);
+      this.#announced.delete(record.id);
+      this.emit('state', record, 'waiting');
+      this.#jobLog(record).info({ inFlight: this.#inFlight.size }, 'a slot is free; submitting');
+      this.#send(record).catch(() => undefined);
       sent++;
     }
     if (sent > 0) this.#schedulePositions();
@@ -1158,17 +1187,25 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     to: 'cancelled' | 'timed_out',
     patch: Partial<JobRecord>,
   ): Promise<JobRecord | undefined> {
-    const ended = await this.#queue.withLock(async () => {
-      let moved = false;
-      const record = await this.jobs.update(jobId, (j) => {
-        if (j.state !== 'waiting') return j;
-        moved = true;
-        return transition(j, to, this.#clock(), { ...patch, queuePosition: null });
-      });
-      if (!moved) return undefined;
-      if (this.#queue.queue.remove(jobId)) await this.#saveQueue();
-      return record;
-    });
+    let queueAfter: FairQueueState | undefined;
+    const ended = await this.#options.store.transact(
+      [this.#queue.lockKey, ['jobs', jobId]],
+      async (tx): Promise<JobRecord | undefined> => {
+        queueAfter = undefined;
+        const job = await tx.get('jobs', jobId, jobRecordSchema);
+        if (job?.state !== 'waiting') return undefined;
+        const record = transition(job, to, this.#clock(), { ...patch, queuePosition: null });
+        tx.set('jobs', jobId, record);
+        const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+        if (queue.remove(jobId)) {
+          tx.set(...this.#queue.lockKey, queue.toJSON());
+          queueAfter = queue.toJSON();
+        }
+        return record;
+      },
+    );
+    if (queueAfter) this.#queue.replace(queueAfter);
+    if (ended) await this.jobs.update(jobId, (j) => j); // retires it from the indexes
     if (!ended) return undefined;
     this.#announced.delete(jobId);
     this.#jobLog(ended).info({ state: to }, 'ended while waiting in the fair queue');
@@ -1231,12 +1268,19 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * waiting jobs missing from it (a crash in the middle of sending one) go back to the front.
    */
   async #reconcileQueue(waiting: JobRecord[]): Promise<void> {
-    await this.#queue.withLock(async () => {
-      const queue = this.#queue.queue;
+    const after = await this.#options.store.transact([this.#queue.lockKey], async (tx) => {
+      const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
       const waitingIds = new Set(waiting.map((j) => j.id));
       let changed = false;
-      for (const entry of [...queue.entries()]) {
-        if (!waitingIds.has(entry.id)) changed = queue.remove(entry.id) || changed;
+      // Another process may be running: an entry only goes when its job is read as not waiting now.
+      const strays = queue.entries().filter((entry) => !waitingIds.has(entry.id));
+      const records = await tx.getMany(
+        'jobs',
+        strays.map((entry) => entry.id),
+        jobRecordSchema,
+      );
+      for (const [i, entry] of strays.entries()) {
+        if (records[i]?.state !== 'waiting') changed = queue.remove(entry.id) || changed;
       }
       const missing = waiting
         .filter((j) => !queue.has(j.id))
@@ -1247,7 +1291,22 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         queue.restoreAtFront(missing);
         changed = true;
       }
-      if (changed) await this.#saveQueue();
+      if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
+      return queue.toJSON();
+    });
+    this.#queue.replace(after);
+  }
+
+  /** Frees the slots of jobs that no longer hold one (ended while a process was down). */
+  async #pruneSlots(): Promise<void> {
+    await this.#options.store.transact([SLOTS_KEY], async (tx) => {
+      const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+      const records = await tx.getMany('jobs', slots, jobRecordSchema);
+      const kept = slots.filter((_, i) => {
+        const state = records[i]?.state;
+        return state !== undefined && (state === 'waiting' || IN_FLIGHT.has(state));
+      });
+      if (kept.length !== slots.length) tx.set(...SLOTS_KEY, kept);
     });
   }
 

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
+import { CAS_SCRIPT, CAS_SHA, type CasWrite, casArguments } from './coordination/redis-cas.js';
 
 export const NAMESPACES = ['jobs', 'users', 'guilds', 'galleries', 'stats', 'index'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -26,6 +27,50 @@ export class StoreCorruptError extends AppError {
     super('store_corrupt', `Stored record ${key} does not fit its schema: ${detail}`, { params: { key } });
   }
 }
+
+/** A lease this process no longer holds: the write it fenced was not made. */
+export class LeaseLostError extends AppError {
+  constructor(key: string) {
+    super('lease_lost', `The lease ${key} is held by another process`, { params: { key } });
+  }
+}
+
+/** The commands of node-redis the store uses directly (atomic scripts, leases, raw reads). */
+export interface RawRedis {
+  get(key: string): Promise<string | null>;
+  mGet(keys: string[]): Promise<Array<string | null>>;
+  set(key: string, value: string, options?: { NX?: boolean; PX?: number }): Promise<string | null>;
+  del(keys: string | string[]): Promise<number>;
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  publish(channel: string, message: string): Promise<number>;
+  duplicate(): RawRedis & {
+    connect(): Promise<unknown>;
+    subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+    quit?(): Promise<unknown>;
+    destroy?(): void;
+    close?(): Promise<unknown>;
+    on(event: 'error', listener: (error: unknown) => void): unknown;
+  };
+}
+
+/**
+ * One atomic read-decide-write over several records. Reads go to the store (never to the
+ * memory cache); writes are buffered and made together at the end, only if nothing read has
+ * changed meanwhile in any process (else the transaction runs again from the start, so its
+ * body must only read and decide). `fence` makes the commit also depend on a lease.
+ */
+export interface StoreTx {
+  get<S extends z.ZodType>(ns: Namespace, key: string, schema: S): Promise<z.infer<S> | undefined>;
+  getMany<S extends z.ZodType>(ns: Namespace, keys: string[], schema: S): Promise<Array<z.infer<S> | undefined>>;
+  set(ns: Namespace, key: string, value: unknown, ttlMs?: number): void;
+  delete(ns: Namespace, key: string): void;
+  /** Commits only while the raw key `leaseKey` (see Store.leaseKey) holds `token`. */
+  fence(leaseKey: string, token: string): void;
+}
+
+/** How many times a transaction is run again when another process wrote what it read. */
+const TX_ATTEMPTS = 200;
 
 export interface StoreOptions {
   /** `sqlite://path`, `redis://host:port[/db]`, `rediss://…` or `memory://`. */
@@ -58,10 +103,22 @@ export class Store {
   /** The SQLite adapter, for the sweep of expired rows. */
   readonly #sqlite: KeyvSqlite | undefined;
 
-  constructor(keyv: Keyv, kind: Store['kind'], logger: Logger, sqlite?: KeyvSqlite) {
+  /** The Redis client and key prefix (`<namespace>::`), when the store is Redis. */
+  readonly #redis: { client: RawRedis; prefix: string } | undefined;
+  readonly #log: Logger;
+
+  constructor(
+    keyv: Keyv,
+    kind: Store['kind'],
+    logger: Logger,
+    sqlite?: KeyvSqlite,
+    redis?: { client: RawRedis; prefix: string },
+  ) {
     this.#keyv = keyv;
     this.kind = kind;
     this.#sqlite = sqlite;
+    this.#redis = redis;
+    this.#log = logger;
     // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
     keyv.on('error', (error: unknown) => logger.error({ err: describe(error), store: kind }, 'store error'));
   }
@@ -151,8 +208,9 @@ export class Store {
   }
 
   /**
-   * Read-modify-write of one key, serialised with every other update of that key in this
-   * process. `change` returns the new value, or `undefined` to delete the key.
+   * Read-modify-write of one key, atomic across every process on the store (serialised in
+   * this process, compare-and-set on Redis). `change` returns the new value, or `undefined`
+   * to delete the key; on Redis it may run again when another process wrote the key meanwhile.
    */
   update<S extends z.ZodType, R = z.infer<S> | undefined>(
     ns: Namespace,
@@ -161,17 +219,148 @@ export class Store {
     change: (current: z.infer<S> | undefined) => z.infer<S> | undefined | Promise<z.infer<S> | undefined>,
     /** How long the written value lives (undefined: for ever). */
     ttlMs?: (next: z.infer<S>) => number | undefined,
+    fence?: { key: string; token: string },
   ): Promise<R> {
-    return this.#locks.run(`${ns}:${key}`, async () => {
-      const current = await this.get(ns, key, schema);
+    return this.transact([[ns, key]], async (tx) => {
+      if (fence) tx.fence(fence.key, fence.token);
+      const current = await tx.get(ns, key, schema);
       const next = await change(current);
       if (next === undefined) {
-        if (current !== undefined) await this.delete(ns, key);
+        if (current !== undefined) tx.delete(ns, key);
       } else if (next !== current) {
-        await this.set(ns, key, next, ttlMs?.(next));
+        tx.set(ns, key, next, ttlMs?.(next));
       }
       return next as R;
     });
+  }
+
+  /**
+   * Runs `body` as one atomic transaction over the records it reads and writes (see StoreTx),
+   * holding the in-process locks of `lockKeys` (so this process's own transactions over the
+   * same records queue instead of retrying). One process (SQLite, memory): the locks are
+   * the whole guarantee. Redis: the commit is a compare-and-set of everything read.
+   */
+  transact<T>(lockKeys: Array<[Namespace, string]>, body: (tx: StoreTx) => Promise<T>): Promise<T> {
+    return this.withLocks(lockKeys, () =>
+      this.#redis ? this.#transactRedis(this.#redis, body) : this.#transactLocal(body),
+    );
+  }
+
+  async #transactLocal<T>(body: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const writes = new Map<string, { ns: Namespace; key: string; value: unknown; ttlMs: number | undefined }>();
+    const tx: StoreTx = {
+      get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
+      getMany: async (ns, keys, schema) => {
+        const values = await this.getMany(ns, keys, schema);
+        return keys.map((key, i) => {
+          const written = writes.get(`${ns}:${key}`);
+          return written
+            ? written.value === undefined
+              ? undefined
+              : parseRecord(`${ns}:${key}`, written.value, schema)
+            : values[i];
+        });
+      },
+      set: (ns, key, value, ttlMs) =>
+        void writes.set(`${ns}:${key}`, { ns, key, value: structuredClone(value), ttlMs }),
+      delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, key, value: undefined, ttlMs: undefined }),
+      fence: () => undefined, // one process: nobody else can hold a lease
+    };
+    const result = await body(tx);
+    for (const write of writes.values()) {
+      if (write.value === undefined) await this.delete(write.ns, write.key);
+      else await this.set(write.ns, write.key, write.value, write.ttlMs);
+    }
+    return result;
+  }
+
+  async #transactRedis<T>(redis: { client: RawRedis; prefix: string }, body: (tx: StoreTx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const seq = this.#seq;
+      const read = new Map<string, string | undefined>();
+      const writes = new Map<string, { ns: Namespace; value: unknown; ttlMs: number | undefined }>();
+      const fences = new Map<string, string>();
+      const tx: StoreTx = {
+        get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
+        getMany: async (ns, keys, schema) => {
+          const full = keys.map((key) => `${ns}:${key}`);
+          const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
+          if (missing.length > 0) {
+            const raws = await redis.client.mGet(missing.map((k) => redis.prefix + k));
+            for (const [i, k] of missing.entries()) read.set(k, raws[i] ?? undefined);
+          }
+          return full.map((k) => {
+            const written = writes.get(k);
+            if (written) return written.value === undefined ? undefined : parseRecord(k, written.value, schema);
+            const value = this.#decode(read.get(k));
+            if (CACHED.has(ns)) this.#remember(k, value, seq);
+            return value === undefined ? undefined : parseRecord(k, value, schema);
+          });
+        },
+        set: (ns, key, value, ttlMs) => void writes.set(`${ns}:${key}`, { ns, value: structuredClone(value), ttlMs }),
+        delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, value: undefined, ttlMs: undefined }),
+        fence: (leaseKey, token) => void fences.set(leaseKey, token),
+      };
+      const result = await body(tx);
+      if (writes.size === 0 && fences.size === 0) return result;
+      const now = Date.now();
+      const casWrites: CasWrite[] = [...writes].map(([k, w]) => ({
+        key: redis.prefix + k,
+        value:
+          w.value === undefined
+            ? undefined
+            : ((this.#keyv.serialize ?? JSON.stringify)({
+                value: w.value,
+                ...(w.ttlMs ? { expires: now + w.ttlMs } : {}),
+              }) as string),
+        ttlMs: w.ttlMs,
+      }));
+      // Everything written is compared too: a blind write must not undo another process's.
+      const compares = new Map<string, string | undefined>();
+      for (const [k, raw] of read) compares.set(redis.prefix + k, raw);
+      for (const k of writes.keys()) {
+        if (!read.has(k)) compares.set(redis.prefix + k, (await redis.client.get(redis.prefix + k)) ?? undefined);
+      }
+      const { keys, args } = casArguments(fences, compares, casWrites);
+      const outcome = Number(await this.#eval(redis.client, keys, args));
+      if (outcome === -1) throw new LeaseLostError([...fences.keys()].join(','));
+      if (outcome === 1) {
+        for (const [k, w] of writes) {
+          if (CACHED.has(w.ns)) this.#remember(k, w.value, ++this.#seq);
+          else this.#cache.delete(k);
+        }
+        return result;
+      }
+      for (const k of read.keys()) this.#cache.delete(k);
+      if (attempt >= TX_ATTEMPTS) {
+        throw new AppError('store_contention', `A store transaction lost ${attempt} races in a row`);
+      }
+      if (attempt % 20 === 0) this.#log.warn({ attempt }, 'store transaction: heavy contention');
+    }
+  }
+
+  async #eval(client: RawRedis, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await client.evalSha(CAS_SHA, { keys, arguments: args });
+    } catch (error) {
+      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
+      return client.eval(CAS_SCRIPT, { keys, arguments: args });
+    }
+  }
+
+  /** A raw value as keyv stored it, or undefined when absent or expired. */
+  #decode(raw: string | undefined): unknown {
+    if (raw === undefined) return undefined;
+    const data = (this.#keyv.deserialize ?? JSON.parse)(raw) as
+      | { value?: unknown; expires?: number | null }
+      | undefined;
+    if (!data || (typeof data.expires === 'number' && data.expires < Date.now())) return undefined;
+    return data.value;
+  }
+
+  /** The Redis client (several processes), for leases and the shared limits. */
+  get redis(): { client: RawRedis; prefix: string } | undefined {
+    return this.#redis;
   }
 
   /**
@@ -198,6 +387,12 @@ export class Store {
   /** Holds the lock of one key while `section` runs (for updates spread over several calls). */
   withLock<T>(ns: Namespace, key: string, section: () => Promise<T>): Promise<T> {
     return this.#locks.run(`${ns}:${key}`, section);
+  }
+
+  /** Deletes every record under this store's prefix (tests on a shared Redis clean up with it). */
+  async clear(): Promise<void> {
+    await this.#keyv.clear();
+    this.#cache.clear();
   }
 
   async close(): Promise<void> {
@@ -238,13 +433,13 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       { namespace, throwOnConnectError: true, throwOnErrors: true },
     );
     const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
-    const store = new Store(keyv, 'redis', logger);
     // Fail at start, not at the first job, when Redis is unreachable (later drops reconnect).
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let client: RawRedis;
     try {
-      await Promise.race([
-        adapter.getClient(),
-        new Promise((_, reject) => {
+      client = await Promise.race([
+        adapter.getClient() as unknown as Promise<RawRedis>,
+        new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error('no answer within 5 s')), 5_000);
         }),
       ]);
@@ -260,7 +455,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     } finally {
       clearTimeout(timer);
     }
-    return store;
+    return new Store(keyv, 'redis', logger, undefined, { client, prefix: `${namespace}${adapter.keyPrefixSeparator}` });
   }
   const match = /^sqlite:\/\/(.+)$/i.exec(url);
   if (!match) throw new AppError('store_url_invalid', `Unsupported STORE_URL: ${redactUrl(url)}`);

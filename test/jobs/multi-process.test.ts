@@ -1,0 +1,128 @@
+/**
+ * Two processes on one Redis keep one truth: twenty concurrent requests from one member,
+ * split over two engines with their own store connections (nothing shared in memory), against
+ * a daily cap, an active cap and a global in-flight cap. Before the limits lived in Redis this
+ * accepted 6 against a cap of 5 and 3, sent 4 jobs against a cap of 2, and the counter ended
+ * below the sum of what it accepted.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
+import { JobEngine } from '../../src/jobs/engine.js';
+import { ImageSpool } from '../../src/jobs/image-spool.js';
+import type { JobRecord } from '../../src/jobs/job.js';
+import { NO_LIMITS, type QuotaLimits } from '../../src/jobs/quota.js';
+import { openStore, type Store } from '../../src/jobs/store.js';
+import { dayKey, usageKeys, usageRecordSchema } from '../../src/jobs/usage.js';
+import { RunComfyClient } from '../../src/runcomfy/client.js';
+import { buildSeedreamInput } from '../../src/seedream/build-input.js';
+import { RecordingDeliverer } from '../helpers/engine-harness.js';
+import { testEnv } from '../helpers/test-env.js';
+
+const redisUrl = testEnv.REDIS_URL;
+
+interface Proc {
+  store: Store;
+  client: RunComfyClient;
+  engine: JobEngine;
+}
+
+let emulator: RunComfyEmulator | undefined;
+let procs: Proc[] = [];
+
+afterEach(async () => {
+  for (const p of procs) await p.engine.stop();
+  await procs[0]?.store.clear();
+  for (const p of procs) {
+    await p.client.close();
+    await p.store.close();
+  }
+  procs = [];
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function startProcesses(count: number, maxInFlight: number): Promise<Proc[]> {
+  // Jobs stay queued at RunComfy for the whole test: whatever was accepted stays active.
+  emulator = await startRunComfyEmulator({ queueMs: 600_000 });
+  const prefix = `test-mp-${process.pid}-${Date.now()}`;
+  for (let i = 0; i < count; i++) {
+    const store = await openStore({ url: redisUrl!, prefix });
+    const client = new RunComfyClient({
+      baseUrl: emulator.url,
+      token: emulator.token,
+      modelId: 'bytedance/seedream-4-0/sequential',
+      timeoutMs: 5_000,
+      retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+    });
+    const engine = new JobEngine({
+      store,
+      client,
+      deliverer: new RecordingDeliverer(),
+      spool: new ImageSpool({
+        directory: mkdtempSync(join(tmpdir(), 'seedream-mp-')),
+        maxBytesPerImage: 1 << 24,
+        timeoutMs: 5_000,
+      }),
+      outputHosts: ['127.0.0.1'],
+      deadlineMs: 30 * 60_000,
+      maxActivePerUser: 100,
+      maxInFlight,
+      pollConcurrency: 4,
+      pollRate: 20,
+    });
+    await engine.start();
+    procs.push({ store, client, engine });
+  }
+  return procs;
+}
+
+async function burst(limits: QuotaLimits, requests: number): Promise<JobRecord[]> {
+  const results = await Promise.allSettled(
+    Array.from({ length: requests }, (_, i) =>
+      procs[i % procs.length]!.engine.submit({
+        owner: { userId: 'member', guildId: 'g1', channelId: 'c1', locale: 'en-US' },
+        prompt: 'a lighthouse at dusk',
+        input: buildSeedreamInput({ prompt: 'a lighthouse at dusk', count: 1 }),
+        limits,
+      }),
+    ),
+  );
+  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+}
+
+describe.skipIf(!redisUrl)('two processes on one Redis', () => {
+  it('20 concurrent requests from one member: the active cap (3), the in-flight cap (2) and the counter hold', async () => {
+    await startProcesses(2, 2);
+    const accepted = await burst({ ...NO_LIMITS, userDailyImages: 5, activePerUser: 3 }, 20);
+    expect(accepted).toHaveLength(3);
+    const submits = emulator!.calls.filter((c) => c.route === 'submit' && c.status === 200);
+    expect(submits.length).toBeLessThanOrEqual(2);
+    const day = await procs[0]!.store.get('stats', usageKeys.userDay('member', dayKey(Date.now())), usageRecordSchema);
+    expect(day?.images).toBe(3);
+    expect(day?.jobs).toBe(3);
+  });
+
+  it('20 concurrent requests against a daily cap of 5: exactly 5 accepted, the counter says 5, at most 2 sent', async () => {
+    await startProcesses(2, 2);
+    const accepted = await burst({ ...NO_LIMITS, userDailyImages: 5 }, 20);
+    expect(accepted).toHaveLength(5);
+    expect(accepted.filter((j) => j.state === 'waiting')).toHaveLength(3);
+    const submits = emulator!.calls.filter((c) => c.route === 'submit' && c.status === 200);
+    expect(submits).toHaveLength(2);
+    const day = await procs[1]!.store.get('stats', usageKeys.userDay('member', dayKey(Date.now())), usageRecordSchema);
+    expect(day?.images).toBe(5);
+    // A waiting job cancelled in one process gives its place back to every process.
+    const waiting = accepted.find((j) => j.state === 'waiting')!;
+    const other = procs.find((p) => p.engine !== procs[0]!.engine)!;
+    expect((await other.engine.cancel(waiting.id)).outcome).toBe('cancelled');
+    const after = await procs[0]!.store.get(
+      'stats',
+      usageKeys.userDay('member', dayKey(Date.now())),
+      usageRecordSchema,
+    );
+    expect(after?.images).toBe(4);
+  });
+});
