@@ -17,6 +17,7 @@ import { parseSeedreamOutput } from '../seedream/output.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
+import { Leases } from './coordination/leases.js';
 import { EtaModel } from './eta-model.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
@@ -36,7 +37,7 @@ import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPol
 import { PollScheduler } from './poll-scheduler.js';
 import { PriceBook } from './pricing.js';
 import { GuildActiveLimitError, NO_LIMITS, QuotaLedger, type QuotaLimits, type QuotaRequest } from './quota.js';
-import type { Namespace, Store } from './store.js';
+import { LeaseLostError, type Namespace, type Store } from './store.js';
 import { counterKeys, toMicroUsd, UsageLedger } from './usage.js';
 
 /** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
@@ -105,6 +106,13 @@ export interface JobEngineOptions {
   tuning?: Partial<PollTuning>;
   /** Time limit of one status/result call. */
   pollTimeoutMs?: number;
+  /**
+   * How long a process's ownership of a job outlives it (several processes on Redis): a dead
+   * process's jobs are adopted by the others within this. Default 15 s.
+   */
+  leaseMs?: number;
+  /** This process's identity in leases (default host:pid:random). */
+  processId?: string;
   /** How long delivery may keep retrying after the job's deadline. */
   deliveryGraceMs?: number;
 }
@@ -201,6 +209,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #waitingTimer: ReturnType<typeof setTimeout> | undefined;
   #consecutive429 = 0;
   #started = false;
+  readonly leases: Leases;
+  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #adoptTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: JobEngineOptions) {
     super();
@@ -226,10 +237,19 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         logger: this.#log,
       });
     this.#queue = new PersistentFairQueue(options.store, options.queueName);
+    this.leases = new Leases(options.store, options.leaseMs, options.processId);
+    this.jobs.fenceOf = (jobId) => this.leases.fence(jobId);
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.#defaultLimits = { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits };
     // A job that leaves RunComfy's hands frees its slot: the next waiting job may go.
     this.on('state', (job) => {
+      if (isTerminal(job.state)) {
+        void this.leases
+          .release(job.id)
+          .catch((error: unknown) =>
+            this.#log.warn({ err: describeError(error), jobId: job.id }, 'could not release a lease'),
+          );
+      }
       if (IN_FLIGHT.has(job.state) || !this.#inFlight.has(job.id)) return;
       void this.#releaseSlot(job.id)
         .catch((error: unknown) =>
@@ -278,7 +298,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           continue;
         }
         if (job.state === 'waiting') waiting.push(job);
-        else await this.#resume(job);
+        else if (isTerminal(job.state) || (await this.leases.acquire(job.id))) await this.#resume(job);
+        else continue; // another live process owns it
         resumed++;
       }
     }
@@ -293,11 +314,79 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#log.info({ resumed, waiting: this.#queue.queue.size, inFlight: this.#inFlight.size }, 'job engine started');
     await this.#kick();
     this.#schedulePositions();
+    if (this.leases.shared) {
+      this.#scheduleRenewal();
+      this.#scheduleAdoption();
+    }
+  }
+
+  /** Renews this process's leases; a lost one (this process was paused) stops its work at once. */
+  #scheduleRenewal(): void {
+    this.#leaseTimer = setTimeout(async () => {
+      try {
+        for (const jobId of await this.leases.renewAll()) {
+          this.#log.warn({ jobId }, 'lease lost: another process owns the job now');
+          this.#untrack(jobId);
+          this.#inFlight.delete(jobId);
+        }
+      } catch (error) {
+        this.#log.warn({ err: describeError(error) }, 'could not renew leases');
+      }
+      if (!this.#stopping.signal.aborted) this.#scheduleRenewal();
+    }, this.leases.leaseMs / 3);
+    this.#leaseTimer.unref?.();
+  }
+
+  /** Adopts the jobs of processes that died (their leases expired), and repairs the queue they left. */
+  #scheduleAdoption(): void {
+    this.#adoptTimer = setTimeout(async () => {
+      try {
+        await this.adopt();
+      } catch (error) {
+        this.#log.warn({ err: describeError(error) }, 'could not adopt jobs');
+      }
+      if (!this.#stopping.signal.aborted) this.#scheduleAdoption();
+    }, this.leases.leaseMs / 2);
+    this.#adoptTimer.unref?.();
+  }
+
+  /** One round of adoption: every active job nobody holds a lease on is resumed here. */
+  async adopt(): Promise<number> {
+    const ids = await this.jobs.activeIds();
+    const waiting: JobRecord[] = [];
+    let adopted = 0;
+    for (let i = 0; i < ids.length && !this.#stopping.signal.aborted; i += 200) {
+      const chunk = ids.slice(i, i + 200).filter((id) => !this.leases.owns(id));
+      const records = await this.#options.store.getMany('jobs', chunk, jobRecordSchema);
+      for (const job of records) {
+        if (!job) continue;
+        if (job.state === 'waiting') waiting.push(job);
+        else if (isTerminal(job.state)) await this.#resume(job);
+        else if (await this.leases.acquire(job.id)) {
+          // Read again under the lease: the former owner may have moved it before it died.
+          const current = await this.jobs.get(job.id);
+          if (!current || isTerminal(current.state)) {
+            await this.leases.release(job.id);
+            if (current) await this.#resume(current);
+            continue;
+          }
+          this.#jobLog(current).info({ state: current.state }, 'adopted a job whose owner is gone');
+          await this.#resume(current);
+          adopted++;
+        }
+      }
+    }
+    await this.#reconcileQueue(waiting);
+    await this.#pruneSlots();
+    await this.#kick();
+    return adopted;
   }
 
   /** Stops polling and deliveries; every job stays in the store and resumes at the next start. */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    clearTimeout(this.#leaseTimer);
+    clearTimeout(this.#adoptTimer);
     clearTimeout(this.#priceTimer);
     clearTimeout(this.#sweepTimer);
     clearTimeout(this.#waitingTimer);
@@ -309,6 +398,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       .close()
       .catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the spool'));
     await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
+    // The others adopt this process's jobs at once instead of after the lease time.
+    await this.leases.releaseAll().catch(() => undefined);
   }
 
   /** Jobs holding a slot of the global cap right now. */
@@ -427,6 +518,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       await this.#kick();
       return (await this.get(stored.id)) ?? stored;
     }
+    await this.leases.acquire(stored.id);
     log.info({ count: images }, 'job recorded; submitting');
     this.emit('state', stored, 'submitted');
     return this.#send(stored);
@@ -752,6 +844,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   async #onPollError(jobId: string, t: Tracked, error: unknown): Promise<number | null> {
     const now = this.#clock();
     if (isAbortError(error) || this.#stopping.signal.aborted) return null;
+    if (error instanceof LeaseLostError) {
+      this.#untrack(jobId);
+      return null;
+    }
     const log = this.#jobLog({ id: jobId, requestId: t.requestId });
     if (error instanceof RunComfyRateLimitError) {
       this.#consecutive429++;
@@ -1070,6 +1166,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     // The mark on the job and the counters move together: a crash leaves both or neither.
     try {
       return await this.#options.store.transact([['jobs', job.id], ...this.#settleLocks(job)], async (tx) => {
+        const fence = this.leases.fence(job.id);
+        if (fence) tx.fence(fence.key, fence.token);
         const current = await tx.get('jobs', job.id, jobRecordSchema);
         if (current?.reservation?.state !== 'held' || !isTerminal(current.state)) return current ?? job;
         const outcome = keepsCharge(current) ? 'settled' : 'released';
@@ -1150,6 +1248,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       if (!next) break;
       // Out of the queue first: a crash here leaves a waiting job outside it, which
       // recovery puts back at the very front (where it was).
+      if (!(await this.leases.acquire(next.id))) {
+        await this.#releaseSlot(next.id);
+        continue;
+      }
       const now = this.#clock();
       let moved = false;
       const record = await this.jobs
@@ -1164,6 +1266,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           throw error;
         });
       if (!record || !moved) {
+        await this.leases.release(next.id);
         await this.#releaseSlot(next.id); // cancelled meanwhile, or gone
         continue;
       }

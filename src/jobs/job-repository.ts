@@ -44,6 +44,12 @@ export function billingGuildOf(job: JobRecord): string | null {
 }
 
 export class JobRepository {
+  /**
+   * The lease that fences this process's writes of a job (set by the engine): a write is made
+   * only while the lease is still this process's.
+   */
+  fenceOf: (jobId: string) => { key: string; token: string } | undefined = () => undefined;
+
   constructor(
     readonly store: Store,
     readonly historyLimit = 50,
@@ -118,6 +124,7 @@ export class JobRepository {
       },
       // An ended job is kept for its buttons (Reroll, Delete…) and /jobs, then expires.
       (job) => (isTerminal(job.state) ? this.retentionMs : undefined),
+      this.fenceOf(jobId),
     );
     if (!next) throw new JobNotFoundError(jobId);
     if (isTerminal(next.state)) await this.#retire(next);

@@ -14,7 +14,7 @@ import { JobEngine } from '../../src/jobs/engine.js';
 import { ImageSpool } from '../../src/jobs/image-spool.js';
 import type { JobRecord } from '../../src/jobs/job.js';
 import { NO_LIMITS, type QuotaLimits } from '../../src/jobs/quota.js';
-import { openStore, type Store } from '../../src/jobs/store.js';
+import { LeaseLostError, openStore, type Store } from '../../src/jobs/store.js';
 import { dayKey, usageKeys, usageRecordSchema } from '../../src/jobs/usage.js';
 import { RunComfyClient } from '../../src/runcomfy/client.js';
 import { buildSeedreamInput } from '../../src/seedream/build-input.js';
@@ -44,7 +44,7 @@ afterEach(async () => {
   emulator = undefined;
 });
 
-async function startProcesses(count: number, maxInFlight: number): Promise<Proc[]> {
+async function startProcesses(count: number, maxInFlight: number, leaseMs = 60_000): Promise<Proc[]> {
   // Jobs stay queued at RunComfy for the whole test: whatever was accepted stays active.
   emulator = await startRunComfyEmulator({ queueMs: 600_000 });
   const prefix = `test-mp-${process.pid}-${Date.now()}`;
@@ -56,6 +56,7 @@ async function startProcesses(count: number, maxInFlight: number): Promise<Proc[
       modelId: 'bytedance/seedream-4-0/sequential',
       timeoutMs: 5_000,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
+      callerId: `p${i}`,
     });
     const engine = new JobEngine({
       store,
@@ -72,6 +73,8 @@ async function startProcesses(count: number, maxInFlight: number): Promise<Proc[
       maxInFlight,
       pollConcurrency: 4,
       pollRate: 20,
+      leaseMs,
+      processId: `p${i}`,
     });
     await engine.start();
     procs.push({ store, client, engine });
@@ -124,5 +127,27 @@ describe.skipIf(!redisUrl)('two processes on one Redis', () => {
       usageRecordSchema,
     );
     expect(after?.images).toBe(4);
+  });
+
+  it('a dead owner’s job is adopted by another process, and the old owner can no longer write it', async () => {
+    const [a, b] = await startProcesses(2, 5);
+    const job = await burst({ ...NO_LIMITS }, 1).then((jobs) => jobs[0]!);
+    expect(a!.engine.leases.owns(job.id)).toBe(true);
+    expect(await b!.engine.adopt()).toBe(0); // the lease is live: nobody else takes it
+    // The owner stalls past its lease (as a paused or partitioned process would): it expires.
+    await a!.store.redis!.client.del(a!.engine.leases.keyOf(job.id));
+    expect(await b!.engine.adopt()).toBe(1);
+    expect(b!.engine.leases.owns(job.id)).toBe(true);
+    // Fenced: the stale owner's write is refused, the new owner's goes through.
+    await expect(a!.engine.jobs.update(job.id, (j) => ({ ...j, queuePosition: 7 }))).rejects.toBeInstanceOf(
+      LeaseLostError,
+    );
+    const written = await b!.engine.jobs.update(job.id, (j) => ({ ...j, surface: { adopted: true } }));
+    expect(written.surface.adopted).toBe(true);
+    expect(written.queuePosition).not.toBe(7);
+    // The emulator knows who asked: the adopter polls under its own identity.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const polls = emulator!.calls.filter((c) => c.requestId === written.requestId && c.route === 'status');
+    expect(polls.some((c) => c.caller === 'p1')).toBe(true);
   });
 });
