@@ -17,6 +17,7 @@ import { MemberDirectory } from './discord/member-directory.js';
 import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
 import type { BotEnv } from './env.js';
+import { newProcessId } from './jobs/coordination/leases.js';
 import { JobEngine } from './jobs/engine.js';
 import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
@@ -43,8 +44,11 @@ export interface BotOptions {
 }
 
 export async function startBot({ env, logger, clock = Date.now, cardIntervals }: BotOptions): Promise<Bot> {
-  const store = await openStore({ url: env.STORE_URL, logger });
+  const store = await openStore({ url: env.STORE_URL, logger, exclusive: true });
+  // Names this process in job leases and in every RunComfy call (several processes on Redis).
+  const processId = newProcessId();
   const runcomfy = new RunComfyClient({
+    callerId: processId,
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
     modelId: env.RUNCOMFY_MODEL_ID,
@@ -69,6 +73,7 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
   const engine = new JobEngine({
+    processId,
     store,
     client: runcomfy,
     deliverer: new DiscordDeliverer(api, logger, clock, galleryMirror),

@@ -8,7 +8,8 @@
  * the few ms before a slash command is answered, whether a member may generate. `getFresh`
  * serves them from memory while the entry is young enough; everything else reads the store.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
@@ -77,6 +78,11 @@ export interface StoreOptions {
   url: string;
   /** Prefix of every key (isolates tests on a shared Redis). */
   prefix?: string;
+  /**
+   * SQLite only: this process is the store's one bot process. A second one started on the same
+   * file refuses to start (SQLite has no cross-process coordination: use Redis for several).
+   */
+  exclusive?: boolean;
   logger?: Logger;
 }
 
@@ -113,6 +119,7 @@ export class Store {
     logger: Logger,
     sqlite?: KeyvSqlite,
     redis?: { client: RawRedis; prefix: string },
+    private readonly releaseLock: () => void = () => undefined,
   ) {
     this.#keyv = keyv;
     this.kind = kind;
@@ -396,6 +403,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
+    this.releaseLock();
     await this.#keyv.disconnect();
   }
 }
@@ -461,11 +469,77 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   if (!match) throw new AppError('store_url_invalid', `Unsupported STORE_URL: ${redactUrl(url)}`);
   const file = resolve(match[1]!);
   mkdirSync(dirname(file), { recursive: true });
+  const releaseLock = options.exclusive ? claimSqlite(file) : undefined;
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
   // Write-ahead log: a write no longer waits for its own fsync (bursts of requests stay quick)
   // and still survives any crash of the process; readers in other processes keep working.
   await adapter.query('PRAGMA journal_mode = WAL');
   await adapter.query('PRAGMA synchronous = NORMAL');
   const keyv = new Keyv({ store: adapter, namespace });
-  return new Store(keyv, 'sqlite', logger, adapter);
+  return new Store(keyv, 'sqlite', logger, adapter, undefined, releaseLock);
+}
+
+/** Another bot process already runs on this SQLite store. */
+export class StoreInUseError extends AppError {
+  constructor(file: string, holder: string) {
+    super(
+      'store_in_use',
+      `The SQLite store ${file} is in use by another bot process (${holder}). SQLite serves one process only: ` +
+        'stop the other one, or set STORE_URL=redis://… for several processes.',
+      { params: { file, holder } },
+    );
+  }
+}
+
+/**
+ * Takes `<file>.lock` for this process (pid and host inside). A lock whose process is gone
+ * (kill -9, a crash) is taken over; one whose process lives refuses. Returns its release.
+ */
+function claimSqlite(file: string): () => void {
+  const lockFile = `${file}.lock`;
+  const mine = `${hostname()} ${process.pid}`;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx');
+      writeSync(fd, mine);
+      closeSync(fd);
+      return () => {
+        try {
+          if (readFileSync(lockFile, 'utf8') === mine) unlinkSync(lockFile);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    let holder = '';
+    try {
+      holder = readFileSync(lockFile, 'utf8');
+    } catch {
+      continue; // released meanwhile
+    }
+    const [host, pidText] = holder.split(' ');
+    const pid = Number(pidText);
+    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
+      throw new StoreInUseError(file, `pid ${pid}`);
+    }
+    if (host !== hostname() && host) throw new StoreInUseError(file, holder);
+    // Its process is gone: the lock is stale.
+    try {
+      unlinkSync(lockFile);
+    } catch {
+      // another starter removed it first
+    }
+  }
+  throw new StoreInUseError(file, 'another process starting at the same moment');
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -30,6 +30,11 @@ return 0
 
 export const DEFAULT_LEASE_MS = 15_000;
 
+/** A process's identity: unique per start (a restarted process is a new owner). */
+export function newProcessId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
 export class Leases {
   /** This process's identity: also sent to RunComfy so calls can be told apart. */
   readonly token: string;
@@ -41,7 +46,7 @@ export class Leases {
   constructor(
     store: Store,
     readonly leaseMs = DEFAULT_LEASE_MS,
-    token = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+    token = newProcessId(),
   ) {
     this.#redis = store.redis;
     this.token = token;
