@@ -376,7 +376,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         }
       }
     }
-    await this.#reconcileQueue(waiting);
+    // A waiting job outside the queue is only put back when no process is sending it.
+    const held = await Promise.all(waiting.map((job) => this.leases.isHeld(job.id)));
+    await this.#reconcileQueue(waiting.filter((_, i) => !held[i]));
     await this.#pruneSlots();
     await this.#kick();
     return adopted;
@@ -1235,12 +1237,20 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       const popped = await this.#options.store.transact([this.#queue.lockKey, SLOTS_KEY], async (tx) => {
         const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
         const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
-        const next = slots.length < this.#maxInFlight ? queue.peek() : undefined;
+        let changed = false;
+        let next = slots.length < this.#maxInFlight ? queue.peek() : undefined;
+        // An entry whose job no longer waits (sent or ended meanwhile) leaves without a slot.
+        while (next && (await tx.get('jobs', next.id, jobRecordSchema))?.state !== 'waiting') {
+          queue.remove(next.id);
+          changed = true;
+          next = queue.peek();
+        }
         if (next) {
           queue.serve(next.id);
-          tx.set(...this.#queue.lockKey, queue.toJSON());
+          changed = true;
           if (!slots.includes(next.id)) tx.set(...SLOTS_KEY, [...slots, next.id]);
         }
+        if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
         return { queue: queue.toJSON(), next };
       });
       this.#queue.replace(popped.queue);
@@ -1248,10 +1258,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       if (!next) break;
       // Out of the queue first: a crash here leaves a waiting job outside it, which
       // recovery puts back at the very front (where it was).
-      if (!(await this.leases.acquire(next.id))) {
-        await this.#releaseSlot(next.id);
-        continue;
-      }
+      // Another process holds it (it popped the same job just before a repair put it back):
+      // that process sends it, with the slot.
+      if (!(await this.leases.acquire(next.id))) continue;
       const now = this.#clock();
       let moved = false;
       const record = await this.jobs
@@ -1267,7 +1276,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         });
       if (!record || !moved) {
         await this.leases.release(next.id);
-        await this.#releaseSlot(next.id); // cancelled meanwhile, or gone
+        // Cancelled meanwhile, or gone: the slot goes back (unless the job is at RunComfy).
+        if (!record || !IN_FLIGHT.has(record.state)) await this.#releaseSlot(next.id);
         continue;
       }
       this.#inFlight.add(record.id);

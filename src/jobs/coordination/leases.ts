@@ -110,6 +110,13 @@ export class Leases {
     await this.#redis.client.eval(RELEASE_SCRIPT, { keys: [this.keyOf(jobId)], arguments: [this.token] });
   }
 
+  /** True when some process (this one included) holds the job's lease. */
+  async isHeld(jobId: string): Promise<boolean> {
+    if (this.#owned.has(jobId)) return true;
+    if (!this.#redis) return false;
+    return (await this.#redis.client.get(this.keyOf(jobId))) !== null;
+  }
+
   /** Gives every lease up (a graceful stop: the others adopt at once). */
   async releaseAll(): Promise<void> {
     await Promise.all([...this.#owned].map((jobId) => this.release(jobId)));
