@@ -508,6 +508,12 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     } finally {
       request.hold?.release();
     }
+    if (!created && stored.createdAt === record.createdAt && stored.owner.userId === record.owner.userId) {
+      // Our own commit landed but its answer was lost (Redis dropped the connection): the
+      // transaction ran again and found it. It is this request's job, to send or queue.
+      created = true;
+      holdsSlot = stored.state === 'submitted';
+    }
     if (created && holdsSlot) this.#inFlight.add(stored.id);
     if (queueAfter) this.#queue.replace(queueAfter);
     if (!created) return stored;

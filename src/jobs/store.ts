@@ -70,6 +70,18 @@ export interface StoreTx {
   fence(leaseKey: string, token: string): void;
 }
 
+/** Waits before running a transaction again after the connection to Redis dropped. */
+const BLIP_RETRIES = [250, 500, 1_000, 2_000];
+
+/** node-redis's errors of a dropped or closed connection (the command may or may not have run). */
+function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  return (
+    /SocketClosedUnexpectedly|ConnectionTimeout|ClientClosed|ClientOffline|SocketTimeout/.test(error.name) ||
+    /Socket closed unexpectedly|The client is closed|ECONNRESET|ECONNREFUSED|EPIPE|offline queue/i.test(error.message)
+  );
+}
+
 /** How many times a transaction is run again when another process wrote what it read. */
 const TX_ATTEMPTS = 200;
 
@@ -139,7 +151,7 @@ export class Store {
     if (keys.length === 0) return [];
     const seq = this.#seq;
     const full = keys.map((k) => `${ns}:${k}`);
-    const raws = (await this.#keyv.get(full)) as unknown[];
+    const raws = (await this.#retrying(() => this.#keyv.get(full))) as unknown[];
     return raws.map((raw, i) => {
       const present = raw !== undefined && raw !== null;
       if (CACHED.has(ns)) this.#remember(full[i]!, present ? raw : undefined, seq);
@@ -182,7 +194,7 @@ export class Store {
     const full = `${ns}:${key}`;
     let ok: boolean;
     try {
-      ok = await this.#keyv.set(full, value, ttlMs);
+      ok = await this.#retrying(() => this.#keyv.set(full, value, ttlMs));
     } catch (error) {
       this.#cache.delete(full);
       throw error;
@@ -197,7 +209,7 @@ export class Store {
   async delete(ns: Namespace, key: string): Promise<void> {
     const full = `${ns}:${key}`;
     try {
-      await this.#keyv.delete(full);
+      await this.#retrying(() => this.#keyv.delete(full));
     } catch (error) {
       this.#cache.delete(full);
       throw error;
@@ -249,8 +261,54 @@ export class Store {
    */
   transact<T>(lockKeys: Array<[Namespace, string]>, body: (tx: StoreTx) => Promise<T>): Promise<T> {
     return this.withLocks(lockKeys, () =>
-      this.#redis ? this.#transactRedis(this.#redis, body) : this.#transactLocal(body),
+      this.#redis ? this.#transactRedisRetrying(this.#redis, body) : this.#transactLocal(body),
     );
+  }
+
+  /** A plain read or write (idempotent), run again across a Redis blip like a transaction. */
+  async #retrying<T>(operation: () => Promise<T>): Promise<T> {
+    if (!this.#redis) return operation();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        if (attempt > BLIP_RETRIES.length) {
+          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, { cause: error });
+        }
+        await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
+      }
+    }
+  }
+
+  /**
+   * A connection to Redis that drops (a failover, `CLIENT KILL`, a network blip) fails the
+   * commands on the wire with "Socket closed unexpectedly" while the client reconnects. The
+   * transaction runs again from the start (it reads afresh, so a commit whose answer was lost
+   * is seen, never made twice); after about 4 s without Redis it is refused with a clear
+   * error (store_unreachable) instead of the socket's own words.
+   */
+  async #transactRedisRetrying<T>(
+    redis: { client: RawRedis; prefix: string },
+    body: (tx: StoreTx) => Promise<T>,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#transactRedis(redis, body);
+      } catch (error) {
+        if (!isConnectionError(error)) throw error;
+        if (attempt > BLIP_RETRIES.length) {
+          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        this.#log.warn(
+          { err: describe(error), attempt },
+          'store: Redis connection lost; running the transaction again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
+      }
+    }
   }
 
   async #transactLocal<T>(body: (tx: StoreTx) => Promise<T>): Promise<T> {
