@@ -274,7 +274,9 @@ export class Store {
       } catch (error) {
         if (!isConnectionError(error)) throw error;
         if (attempt > BLIP_RETRIES.length) {
-          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, { cause: error });
+          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, {
+            cause: error,
+          });
         }
         await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
       }

@@ -8,9 +8,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import { JobEngine } from '../../src/jobs/engine.js';
+import { GuildSettingsStore, SETTINGS_MAX_AGE_MS } from '../../src/jobs/guild-settings.js';
 import { ImageSpool } from '../../src/jobs/image-spool.js';
 import type { JobRecord } from '../../src/jobs/job.js';
 import { NO_LIMITS, type QuotaLimits } from '../../src/jobs/quota.js';
@@ -149,5 +150,25 @@ describe.skipIf(!redisUrl)('two processes on one Redis', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     const polls = emulator!.calls.filter((c) => c.requestId === written.requestId && c.route === 'status');
     expect(polls.some((c) => c.caller === 'p1')).toBe(true);
+  });
+
+  it('a /settings change made in one process reaches the other within 5 s, and two changes at once both stay', async () => {
+    const [a, b] = await startProcesses(2, 5);
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const inA = new GuildSettingsStore(a!.store);
+      const inB = new GuildSettingsStore(b!.store);
+      expect((await inA.get('g1')).defaults.count).toBeUndefined(); // now in A's memory
+      await Promise.all([
+        inB.update('g1', (s) => ({ ...s, defaults: { ...s.defaults, count: 4 } })),
+        inA.update('g1', (s) => ({ ...s, limits: { ...s.limits, userDailyImages: 9 } })),
+      ]);
+      vi.setSystemTime(Date.now() + SETTINGS_MAX_AGE_MS);
+      const seen = await inA.get('g1');
+      expect(seen.defaults.count).toBe(4);
+      expect(seen.limits?.userDailyImages).toBe(9);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
