@@ -18,6 +18,7 @@ import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
 import { Leases } from './coordination/leases.js';
+import { SharedRate } from './coordination/rate-limit.js';
 import { EtaModel } from './eta-model.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
@@ -210,6 +211,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #consecutive429 = 0;
   #started = false;
   readonly leases: Leases;
+  /** POLL_RATE for all processes together (several on Redis); each also paces itself. */
+  readonly #sharedPollRate: SharedRate;
   #leaseTimer: ReturnType<typeof setTimeout> | undefined;
   #adoptTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -238,6 +241,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       });
     this.#queue = new PersistentFairQueue(options.store, options.queueName);
     this.leases = new Leases(options.store, options.leaseMs, options.processId);
+    this.#sharedPollRate = new SharedRate(options.store, 'runcomfy-polls', options.pollRate);
     this.jobs.fenceOf = (jobId) => this.leases.fence(jobId);
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.#defaultLimits = { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits };
@@ -710,6 +714,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
     const endpoint = t.phase === 'queued' ? 'status' : 'result';
     try {
+      await this.#sharedPollRate.take(this.#stopping.signal);
       const callOptions = {
         retry: NO_RETRY,
         timeoutMs: this.#options.pollTimeoutMs ?? 10_000,
