@@ -18,6 +18,7 @@ import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
 import type { BotEnv } from './env.js';
 import { newProcessId } from './jobs/coordination/leases.js';
+import { SharedRate } from './jobs/coordination/rate-limit.js';
 import { JobEngine } from './jobs/engine.js';
 import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
@@ -55,10 +56,18 @@ export async function startBot({ env, logger, clock = Date.now, cardIntervals }:
     timeoutMs: env.RUNCOMFY_TIMEOUT,
     logger,
   });
+  const discordGlobal = new SharedRate(store, 'discord-global', 50);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     // Files go out as their own buffers (multipart.ts), not copied into one.
-    rest: { makeRequest: sendRestRequest, ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}) },
+    // Discord's global 50 requests a second is per bot, not per process: shared through Redis.
+    rest: {
+      makeRequest: async (url, init) => {
+        await discordGlobal.take();
+        return sendRestRequest(url, init);
+      },
+      ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}),
+    },
     allowedMentions: { parse: [] },
   });
   // Deliveries resumed at start post before login finishes: REST needs only the token.
