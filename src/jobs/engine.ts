@@ -33,7 +33,7 @@ import {
   newJobId,
   transition,
 } from './job.js';
-import { ActiveJobLimitError, JobNotFoundError, JobRepository } from './job-repository.js';
+import { ActiveJobLimitError, activeBucketOf, JobNotFoundError, JobRepository } from './job-repository.js';
 import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPoll } from './poll-plan.js';
 import { PollScheduler } from './poll-scheduler.js';
 import { PriceBook } from './pricing.js';
@@ -482,9 +482,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     try {
       // One atomic step over the user's and server's active jobs, every counter it touches,
       // the shared fair queue and the global in-flight cap (in every process on the store).
-      ({ job: stored, created } = await this.#options.store.transact([...locks, SLOTS_KEY], (tx) => {
+      ({ job: stored, created } = await this.#options.store.transact([...locks, SLOTS_KEY], async (tx) => {
         holdsSlot = false;
         queueAfter = undefined;
+        await tx.prefetch([['jobs', record.id], ...locks, SLOTS_KEY, ['index', `active:${activeBucketOf(record.id)}`]]);
         return this.jobs.createTx(
           tx,
           record,

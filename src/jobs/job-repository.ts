@@ -103,7 +103,7 @@ export class JobRepository {
       }
     }
     const record = await section(job);
-    const bucket = `active:${bucketOf(record.id)}`;
+    const bucket = `active:${activeBucketOf(record.id)}`;
     const activeIds = (await tx.get('index', bucket, idListSchema)) ?? [];
     if (!activeIds.includes(record.id)) tx.set('index', bucket, [...activeIds, record.id]);
     tx.set('users', userId, { ...index, active: [...live, record.id] });
@@ -143,7 +143,7 @@ export class JobRepository {
 
   /** Removes an id from the active index (its record was never written). */
   async forget(jobId: string): Promise<void> {
-    await this.store.update('index', `active:${bucketOf(jobId)}`, idListSchema, (ids) =>
+    await this.store.update('index', `active:${activeBucketOf(jobId)}`, idListSchema, (ids) =>
       ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
     );
   }
@@ -183,7 +183,7 @@ export class JobRepository {
 
   /** Takes a terminal job out of the active indexes and into the user's history. */
   async #retire(job: JobRecord): Promise<void> {
-    await this.store.update('index', `active:${bucketOf(job.id)}`, idListSchema, (ids) => {
+    await this.store.update('index', `active:${activeBucketOf(job.id)}`, idListSchema, (ids) => {
       if (!ids?.includes(job.id)) return ids;
       return ids.filter((id) => id !== job.id);
     });
@@ -234,6 +234,7 @@ function guildIndexKey(guildId: string): string {
   return `guild-active:${guildId}`;
 }
 
-function bucketOf(jobId: string): number {
+/** The bucket of the active index that holds a job's id. */
+export function activeBucketOf(jobId: string): number {
   return createHash('sha1').update(jobId).digest()[0]! % ACTIVE_BUCKETS;
 }

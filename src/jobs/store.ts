@@ -68,6 +68,8 @@ export interface StoreTx {
   delete(ns: Namespace, key: string): void;
   /** Commits only while the raw key `leaseKey` (see Store.leaseKey) holds `token`. */
   fence(leaseKey: string, token: string): void;
+  /** Reads records the body will read, in one round trip (a hint: the body reads them again). */
+  prefetch(keys: Array<[Namespace, string]>): Promise<void>;
 }
 
 /** Waits before running a transaction again after the connection to Redis dropped. */
@@ -332,6 +334,7 @@ export class Store {
         void writes.set(`${ns}:${key}`, { ns, key, value: structuredClone(value), ttlMs }),
       delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, key, value: undefined, ttlMs: undefined }),
       fence: () => undefined, // one process: nobody else can hold a lease
+      prefetch: async () => undefined,
     };
     const result = await body(tx);
     for (const write of writes.values()) {
@@ -347,15 +350,17 @@ export class Store {
       const read = new Map<string, string | undefined>();
       const writes = new Map<string, { ns: Namespace; value: unknown; ttlMs: number | undefined }>();
       const fences = new Map<string, string>();
+      const load = async (full: string[]) => {
+        const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
+        if (missing.length === 0) return;
+        const raws = await redis.client.mGet(missing.map((k) => redis.prefix + k));
+        for (const [i, k] of missing.entries()) if (!read.has(k)) read.set(k, raws[i] ?? undefined);
+      };
       const tx: StoreTx = {
         get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
         getMany: async (ns, keys, schema) => {
           const full = keys.map((key) => `${ns}:${key}`);
-          const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
-          if (missing.length > 0) {
-            const raws = await redis.client.mGet(missing.map((k) => redis.prefix + k));
-            for (const [i, k] of missing.entries()) read.set(k, raws[i] ?? undefined);
-          }
+          await load(full);
           return full.map((k) => {
             const written = writes.get(k);
             if (written) return written.value === undefined ? undefined : parseRecord(k, written.value, schema);
@@ -367,6 +372,7 @@ export class Store {
         set: (ns, key, value, ttlMs) => void writes.set(`${ns}:${key}`, { ns, value: structuredClone(value), ttlMs }),
         delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, value: undefined, ttlMs: undefined }),
         fence: (leaseKey, token) => void fences.set(leaseKey, token),
+        prefetch: (keys) => load(keys.map(([ns, key]) => `${ns}:${key}`)),
       };
       const result = await body(tx);
       if (writes.size === 0 && fences.size === 0) return result;
@@ -403,6 +409,8 @@ export class Store {
         throw new AppError('store_contention', `A store transaction lost ${attempt} races in a row`);
       }
       if (attempt % 20 === 0) this.#log.warn({ attempt }, 'store transaction: heavy contention');
+      // Processes that keep colliding on the same records step apart for a moment.
+      if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
     }
   }
 
