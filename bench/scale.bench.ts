@@ -135,8 +135,9 @@ try {
       const stepLatencies = ids.map((id) => latencies.get(id) ?? Number.POSITIVE_INFINITY);
       const stepP99 = p99(stepLatencies);
       const admitted = stepLatencies.filter(Number.isFinite).length / offeredFor;
+      const seenP99 = p99(ids.map((id) => roundTrips.get(id) ?? Number.POSITIVE_INFINITY));
       console.info(
-        `  ${n} process(es), offered ${rate}/s: admitted ${admitted.toFixed(0)}/s, p99 ${stepP99.toFixed(0)} ms`,
+        `  ${n} process(es), offered ${rate}/s: admitted ${admitted.toFixed(0)}/s, p99 ${stepP99.toFixed(0)} ms in the bot, ${seenP99.toFixed(0)} ms seen by the load generator`,
       );
       if (stepP99 > P99_BUDGET_MS) break;
       best = admitted;

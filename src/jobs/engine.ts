@@ -328,7 +328,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #scheduleRenewal(): void {
     this.#leaseTimer = setTimeout(async () => {
       try {
-        for (const jobId of await this.leases.renewAll()) {
+        const working = (jobId: string) =>
+          this.#tracked.has(jobId) || this.#deliveries.has(jobId) || this.#submitting.has(jobId);
+        for (const jobId of await this.leases.renewAll(working)) {
           this.#log.warn({ jobId }, 'lease lost: another process owns the job now');
           this.#untrack(jobId);
           this.#inFlight.delete(jobId);

@@ -8,9 +8,8 @@
  * same second. Scale with CHAOS_MEMBERS, CHAOS_REQUESTS, CHAOS_KILLS (the acceptance run is
  * 100 / 400 / 20; the default is smaller, for CI time).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulator
 import { isTerminal, type JobRecord, jobRecordSchema } from '../../src/jobs/job.js';
 import { openStore, type Store } from '../../src/jobs/store.js';
 import { dayKey, usageKeys, usageRecordSchema } from '../../src/jobs/usage.js';
+import { startOwnRedis } from '../helpers/own-redis.js';
 import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'chaos-worker.ts');
@@ -31,36 +31,6 @@ const LIMITS = { userDailyImages: 4, activePerUser: 2, activePerGuild: 60 };
 const LEASE_MS = 1_500;
 
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server of the test's own, stopped by its pid. */
-async function startRedis(): Promise<{ url: string; process: ChildProcess }> {
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 50; i++) {
-    const store = await openStore({ url, prefix: 'probe' }).catch(() => undefined);
-    if (store) {
-      await store.close();
-      return { url, process: child };
-    }
-    await realDelay(100);
-  }
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
 
 /** Most intervals [from, to) open at one moment. */
 function maxOverlap(intervals: Array<[number, number]>): number {
@@ -82,7 +52,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
   it(`${MEMBERS} members, ${REQUESTS} requests, ${KILLS} kills: every promise holds`, {
     timeout: 600_000,
   }, async () => {
-    const redis = await startRedis();
+    const redis = await startOwnRedis();
     const emulator: RunComfyEmulator = await startRunComfyEmulator({
       queueMs: () => 200 + Math.floor(Math.random() * 600),
       runMs: () => 300 + Math.floor(Math.random() * 400),
@@ -110,6 +80,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
           if (m.type === 'post') {
             if (!posts.has(m.jobId)) posts.set(m.jobId, new Set());
             posts.get(m.jobId)!.add(m.nonce);
+            if (child.connected) child.send({ type: 'ack', nonce: m.nonce });
           } else if (m.type === 'accepted') answers.set(m.id, m);
         },
       );
@@ -164,7 +135,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       }
       await killer;
 
-      const deadline = performance.now() + 240_000;
+      const deadline = performance.now() + Number(process.env.CHAOS_DRAIN_MS ?? 240_000);
       let jobs: JobRecord[] = [];
       while (performance.now() < deadline) {
         const records = await store.getMany(
@@ -197,6 +168,15 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       console.info(
         `chaos: ${kills} kills; ${accepted.length} of ${REQUESTS} accepted; endings ${JSON.stringify(Object.fromEntries(reasons))}`,
       );
+      const stuck = accepted.filter((j) => !isTerminal(j.state));
+      if (stuck.length > 0) {
+        const leases = await Promise.all(
+          stuck.map((j) => store!.redis!.client.get(`${store!.redis!.prefix}lease:${j.id}`)),
+        );
+        console.info(
+          `chaos: not ended ${JSON.stringify(stuck.map((j, i) => ({ id: j.id, state: j.state, lease: leases[i], steps: j.delivery })))}`,
+        );
+      }
       expect(ended).toHaveLength(accepted.length);
 
       // Delivered exactly once; everything else ended with a stated reason.
@@ -251,7 +231,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       await store?.clear().catch(() => undefined);
       await store?.close();
       await emulator.close();
-      redis.process.kill('SIGKILL');
+      redis.stop();
     }
   });
 });

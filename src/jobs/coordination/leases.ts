@@ -40,6 +40,10 @@ export class Leases {
   readonly token: string;
   readonly #redis: { client: RawRedis; prefix: string } | undefined;
   readonly #owned = new Set<string>();
+  /** When each lease was taken (Date.now()): a lease just taken is not yet being worked on. */
+  readonly #acquiredAt = new Map<string, number>();
+  /** Leases seen idle at the last renewal. */
+  readonly #idle = new Set<string>();
   /** Leases this process held and lost: writes for them stay fenced (and fail). */
   readonly #lost = new Set<string>();
 
@@ -79,14 +83,36 @@ export class Leases {
     }
     this.#lost.delete(jobId);
     this.#owned.add(jobId);
+    this.#acquiredAt.set(jobId, Date.now());
     return true;
   }
 
-  /** Renews every lease held; returns the ids whose lease was lost (another process owns them now). */
-  async renewAll(): Promise<string[]> {
+  /**
+   * Renews every lease held; returns the ids whose lease was lost (another process owns them
+   * now). A lease this process holds but no longer works on (`working` says no: a step failed
+   * between taking the lease and taking up the job) is given up rather than renewed for ever,
+   * so another process adopts the job; writes for it stay fenced here.
+   */
+  async renewAll(working: (jobId: string) => boolean = () => true): Promise<string[]> {
     if (!this.#redis) return [];
     const redis = this.#redis;
     const lost: string[] = [];
+    const now = Date.now();
+    for (const jobId of [...this.#owned]) {
+      // Idle at two renewals in a row (a moment between two steps is not idleness).
+      if (working(jobId) || now - (this.#acquiredAt.get(jobId) ?? now) < this.leaseMs / 2) {
+        this.#idle.delete(jobId);
+        continue;
+      }
+      if (!this.#idle.has(jobId)) {
+        this.#idle.add(jobId);
+        continue;
+      }
+      this.#idle.delete(jobId);
+      await this.release(jobId);
+      this.#lost.add(jobId);
+      lost.push(jobId);
+    }
     const ids = [...this.#owned];
     // Sent together: the client pipelines them into one round trip.
     const answers = await Promise.all(
@@ -106,6 +132,7 @@ export class Leases {
   /** Gives a lease up (its job ended, or this process stops). */
   async release(jobId: string): Promise<void> {
     if (!this.#owned.delete(jobId)) return;
+    this.#acquiredAt.delete(jobId);
     if (!this.#redis) return;
     await this.#redis.client.eval(RELEASE_SCRIPT, { keys: [this.keyOf(jobId)], arguments: [this.token] });
   }
