@@ -19,6 +19,8 @@ import { MemberDirectory } from './discord/member-directory.js';
 import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
 import type { BotEnv } from './env.js';
+import { newProcessId } from './jobs/coordination/leases.js';
+import { SharedRate } from './jobs/coordination/rate-limit.js';
 import { JobEngine } from './jobs/engine.js';
 import { GalleryIndex } from './jobs/gallery-index.js';
 import { GuildSettingsStore } from './jobs/guild-settings.js';
@@ -68,9 +70,12 @@ export async function startBot({
   cardIntervals,
   resolveOutputHost,
 }: BotOptions): Promise<Bot> {
-  const store = await openStore({ url: env.STORE_URL, logger });
+  const store = await openStore({ url: env.STORE_URL, logger, exclusive: true });
   const metrics = new BotMetrics(logger, env.METRICS_PORT > 0);
+  // Names this process in job leases and in every RunComfy call (several processes on Redis).
+  const processId = newProcessId();
   const runcomfy = new RunComfyClient({
+    callerId: processId,
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
     modelId: env.RUNCOMFY_MODEL_ID,
@@ -78,10 +83,18 @@ export async function startBot({
     logger,
     onCall: metrics.runcomfyCall,
   });
+  const discordGlobal = new SharedRate(store, 'discord-global', 50);
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     // Files go out as their own buffers (multipart.ts), not copied into one.
-    rest: { makeRequest: sendRestRequest, ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}) },
+    // Discord's global 50 requests a second is per bot, not per process: shared through Redis.
+    rest: {
+      makeRequest: async (url, init) => {
+        await discordGlobal.take();
+        return sendRestRequest(url, init);
+      },
+      ...(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}),
+    },
     allowedMentions: { parse: [] },
   });
   // Deliveries resumed at start post before login finishes: REST needs only the token.
@@ -96,6 +109,7 @@ export async function startBot({
   // Image downloads reach only public addresses (or loopback, when the allow-list names it).
   const downloads = outputDispatcher({ allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS, resolve: resolveOutputHost });
   const engine = new JobEngine({
+    processId,
     store,
     client: runcomfy,
     deliverer: new DiscordDeliverer(api, logger, clock, galleryMirror),

@@ -202,8 +202,19 @@ export function invocationDir(source: EnvSource = process.env, cwd = process.cwd
   return started && isAbsolute(started) ? started : cwd;
 }
 
+/** `npm run start:sharded`: the bot's settings, and how many gateway shards (processes) to run. */
+export const shardedEnvSchema = botEnvSchema.extend({
+  SHARD_COUNT: z
+    .string()
+    .trim()
+    .regex(/^(auto|[1-9]\d*)$/, 'expected a whole number of shards or "auto"')
+    .transform((v): number | 'auto' => (v === 'auto' ? 'auto' : Number(v)))
+    .default('auto'),
+});
+
 // The only place process.env is read.
 export const loadBotEnv = (source: EnvSource = process.env): BotEnv => parseEnv(botEnvSchema, source);
 export const loadCliEnv = (source: EnvSource = process.env): CliEnv => parseEnv(cliEnvSchema, source);
 export const loadDeployEnv = (source: EnvSource = process.env): DeployEnv => parseEnv(deployEnvSchema, source);
 export const loadEngineEnv = (source: EnvSource = process.env): EngineEnv => parseEnv(engineOnlyEnvSchema, source);
+export const loadShardedEnv = (source: EnvSource = process.env) => parseEnv(shardedEnvSchema, source);

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
+import { z } from 'zod';
 import { AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
@@ -16,8 +17,10 @@ import { parseSeedreamOutput } from '../seedream/output.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
+import { Leases } from './coordination/leases.js';
+import { SharedRate } from './coordination/rate-limit.js';
 import { EtaModel } from './eta-model.js';
-import { fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
+import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from './fair-queue.js';
 import { ImageSizeMonitor } from './image-size-check.js';
 import type { ImageSpool, SpooledImage } from './image-spool.js';
 import {
@@ -31,12 +34,12 @@ import {
   newJobId,
   transition,
 } from './job.js';
-import { ActiveJobLimitError, JobNotFoundError, JobRepository } from './job-repository.js';
+import { ActiveJobLimitError, activeBucketOf, JobNotFoundError, JobRepository } from './job-repository.js';
 import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPoll } from './poll-plan.js';
 import { PollScheduler } from './poll-scheduler.js';
 import { PriceBook } from './pricing.js';
 import { GuildActiveLimitError, NO_LIMITS, QuotaLedger, type QuotaLimits, type QuotaRequest } from './quota.js';
-import type { Store } from './store.js';
+import { LeaseLostError, type Namespace, type Store } from './store.js';
 import { counterKeys, toMicroUsd, UsageLedger } from './usage.js';
 
 /** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
@@ -105,6 +108,13 @@ export interface JobEngineOptions {
   tuning?: Partial<PollTuning>;
   /** Time limit of one status/result call. */
   pollTimeoutMs?: number;
+  /**
+   * How long a process's ownership of a job outlives it (several processes on Redis): a dead
+   * process's jobs are adopted by the others within this. Default 15 s.
+   */
+  leaseMs?: number;
+  /** This process's identity in leases (default host:pid:random). */
+  processId?: string;
   /** How long delivery may keep retrying after the job's deadline. */
   deliveryGraceMs?: number;
 }
@@ -134,6 +144,14 @@ export interface SubmitRequest {
 export interface QuotaHold {
   release(): void;
 }
+
+/**
+ * The jobs holding a slot of the global cap, shared by every process on the store: a slot is
+ * taken in the same atomic step that admits or pops a job, and given back when it leaves
+ * RunComfy's hands.
+ */
+const SLOTS_KEY: [Namespace, string] = ['index', 'in-flight'];
+const slotsSchema = z.array(z.string());
 
 /** Jobs that hold a slot of the global cap. */
 const IN_FLIGHT: ReadonlySet<JobState> = new Set(['submitted', 'queued', 'running']);
@@ -197,6 +215,11 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #started = false;
   /** Set by drain(): nothing new is sent, downloaded or delivered; work under way goes on. */
   #draining = false;
+  readonly leases: Leases;
+  /** POLL_RATE for all processes together (several on Redis); each also paces itself. */
+  readonly #sharedPollRate: SharedRate;
+  #leaseTimer: ReturnType<typeof setTimeout> | undefined;
+  #adoptTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: JobEngineOptions) {
     super();
@@ -222,11 +245,26 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         logger: this.#log,
       });
     this.#queue = new PersistentFairQueue(options.store, options.queueName);
+    this.leases = new Leases(options.store, options.leaseMs, options.processId);
+    this.#sharedPollRate = new SharedRate(options.store, 'runcomfy-polls', options.pollRate);
+    this.jobs.fenceOf = (jobId) => this.leases.fence(jobId);
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     this.#defaultLimits = { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits };
     // A job that leaves RunComfy's hands frees its slot: the next waiting job may go.
     this.on('state', (job) => {
-      if (!IN_FLIGHT.has(job.state) && this.#inFlight.delete(job.id)) void this.#kick();
+      if (isTerminal(job.state)) {
+        void this.leases
+          .release(job.id)
+          .catch((error: unknown) =>
+            this.#log.warn({ err: describeError(error), jobId: job.id }, 'could not release a lease'),
+          );
+      }
+      if (IN_FLIGHT.has(job.state) || !this.#inFlight.has(job.id)) return;
+      void this.#releaseSlot(job.id)
+        .catch((error: unknown) =>
+          this.#log.warn({ err: describeError(error), jobId: job.id }, 'could not free a slot'),
+        )
+        .then(() => this.#kick());
     });
     // Every call in flight listens to this one signal.
     setMaxListeners(0, this.#stopping.signal);
@@ -269,11 +307,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
           continue;
         }
         if (job.state === 'waiting') waiting.push(job);
-        else await this.#resume(job);
+        else if (isTerminal(job.state) || (await this.leases.acquire(job.id))) await this.#resume(job);
+        else continue; // another live process owns it
         resumed++;
       }
     }
     await this.#reconcileQueue(waiting);
+    await this.#pruneSlots();
     await this.#sweepSpool(new Set(ids));
     await this.#sweepStore();
     // Before anything is sent: a job whose wait ran out while the bot was down is not.
@@ -283,11 +323,83 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     this.#log.info({ resumed, waiting: this.#queue.queue.size, inFlight: this.#inFlight.size }, 'job engine started');
     await this.#kick();
     this.#schedulePositions();
+    if (this.leases.shared) {
+      this.#scheduleRenewal();
+      this.#scheduleAdoption();
+    }
+  }
+
+  /** Renews this process's leases; a lost one (this process was paused) stops its work at once. */
+  #scheduleRenewal(): void {
+    this.#leaseTimer = setTimeout(async () => {
+      try {
+        const working = (jobId: string) =>
+          this.#tracked.has(jobId) || this.#deliveries.has(jobId) || this.#submitting.has(jobId);
+        for (const jobId of await this.leases.renewAll(working)) {
+          this.#log.warn({ jobId }, 'lease lost: another process owns the job now');
+          this.#untrack(jobId);
+          this.#inFlight.delete(jobId);
+        }
+      } catch (error) {
+        this.#log.warn({ err: describeError(error) }, 'could not renew leases');
+      }
+      if (!this.#stopping.signal.aborted) this.#scheduleRenewal();
+    }, this.leases.leaseMs / 3);
+    this.#leaseTimer.unref?.();
+  }
+
+  /** Adopts the jobs of processes that died (their leases expired), and repairs the queue they left. */
+  #scheduleAdoption(): void {
+    this.#adoptTimer = setTimeout(async () => {
+      try {
+        await this.adopt();
+      } catch (error) {
+        this.#log.warn({ err: describeError(error) }, 'could not adopt jobs');
+      }
+      if (!this.#stopping.signal.aborted) this.#scheduleAdoption();
+    }, this.leases.leaseMs / 2);
+    this.#adoptTimer.unref?.();
+  }
+
+  /** One round of adoption: every active job nobody holds a lease on is resumed here. */
+  async adopt(): Promise<number> {
+    const ids = await this.jobs.activeIds();
+    const waiting: JobRecord[] = [];
+    let adopted = 0;
+    for (let i = 0; i < ids.length && !this.#stopping.signal.aborted; i += 200) {
+      const chunk = ids.slice(i, i + 200).filter((id) => !this.leases.owns(id));
+      const records = await this.#options.store.getMany('jobs', chunk, jobRecordSchema);
+      for (const job of records) {
+        if (!job) continue;
+        if (job.state === 'waiting') waiting.push(job);
+        else if (isTerminal(job.state)) await this.#resume(job);
+        else if (await this.leases.acquire(job.id)) {
+          // Read again under the lease: the former owner may have moved it before it died.
+          const current = await this.jobs.get(job.id);
+          if (!current || isTerminal(current.state)) {
+            await this.leases.release(job.id);
+            if (current) await this.#resume(current);
+            continue;
+          }
+          this.#jobLog(current).info({ state: current.state }, 'adopted a job whose owner is gone');
+          await this.#resume(current);
+          adopted++;
+        }
+      }
+    }
+    // A waiting job outside the queue is only put back when no process is sending it.
+    const held = await Promise.all(waiting.map((job) => this.leases.isHeld(job.id)));
+    await this.#reconcileQueue(waiting.filter((_, i) => !held[i]));
+    await this.#pruneSlots();
+    await this.#kick();
+    return adopted;
   }
 
   /** Stops polling and deliveries; every job stays in the store and resumes at the next start. */
   async stop(): Promise<void> {
     this.#stopping.abort();
+    clearTimeout(this.#leaseTimer);
+    clearTimeout(this.#adoptTimer);
     clearTimeout(this.#priceTimer);
     clearTimeout(this.#sweepTimer);
     clearTimeout(this.#waitingTimer);
@@ -299,6 +411,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       .close()
       .catch((error: unknown) => this.#log.warn({ err: error }, 'could not write the spool'));
     await this.eta.save().catch((error: unknown) => this.#log.warn({ err: error }, 'could not save ETA model'));
+    // The others adopt this process's jobs at once instead of after the lease time.
+    await this.leases.releaseAll().catch(() => undefined);
   }
 
   /**
@@ -396,37 +510,51 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       this.#queue.lockKey,
     ];
     let holdsSlot = false;
+    let queueAfter: FairQueueState | undefined;
     let stored: JobRecord;
     let created: boolean;
     try {
-      ({ job: stored, created } = await this.#options.store.withLocks(locks, () =>
-        this.jobs.createLocked(
+      // One atomic step over the user's and server's active jobs, every counter it touches,
+      // the shared fair queue and the global in-flight cap (in every process on the store).
+      ({ job: stored, created } = await this.#options.store.transact([...locks, SLOTS_KEY], async (tx) => {
+        holdsSlot = false;
+        queueAfter = undefined;
+        await tx.prefetch([['jobs', record.id], ...locks, SLOTS_KEY, ['index', `active:${activeBucketOf(record.id)}`]]);
+        return this.jobs.createTx(
+          tx,
           record,
           { maxActivePerUser: limits.activePerUser, maxActivePerGuild: limits.activePerGuild },
           async (job) => {
             // The early hold stays until the counters and indexes are written (finally, below):
             // a check in between must see this request in one or the other.
             await guard?.();
-            await this.quota.reserveLocked(this.#options.store, quotaRequest, reservation, limits, now);
-            const queue = this.#queue.queue;
-            if (queue.size === 0 && this.#inFlight.size < this.#maxInFlight && !this.#stopping.signal.aborted) {
-              this.#inFlight.add(job.id);
+            await this.quota.reserveTx(tx, quotaRequest, reservation, limits, now);
+            const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+            const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+            if (queue.size === 0 && slots.length < this.#maxInFlight && !this.#stopping.signal.aborted) {
+              tx.set(...SLOTS_KEY, [...slots, job.id]);
               holdsSlot = true;
               return job;
             }
-            // The queue entry is written before the record: recovery drops entries without one.
+            // The queue entry is written with the record: one transaction.
             queue.enqueue({ id: job.id, userId: job.owner.userId, at: now });
-            await this.#saveQueue();
+            tx.set(...this.#queue.lockKey, queue.toJSON());
+            queueAfter = queue.toJSON();
             return { ...job, state: 'waiting', stateTimes: { waiting: now }, queuePosition: queue.positionOf(job.id)! };
           },
-        ),
-      ));
-    } catch (error) {
-      if (holdsSlot) this.#inFlight.delete(record.id);
-      throw error;
+        );
+      }));
     } finally {
       request.hold?.release();
     }
+    if (!created && stored.createdAt === record.createdAt && stored.owner.userId === record.owner.userId) {
+      // Our own commit landed but its answer was lost (Redis dropped the connection): the
+      // transaction ran again and found it. It is this request's job, to send or queue.
+      created = true;
+      holdsSlot = stored.state === 'submitted';
+    }
+    if (created && holdsSlot) this.#inFlight.add(stored.id);
+    if (queueAfter) this.#queue.replace(queueAfter);
     if (!created) return stored;
     const log = this.#jobLog(stored);
     if (stored.state === 'waiting') {
@@ -437,6 +565,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       await this.#kick();
       return (await this.get(stored.id)) ?? stored;
     }
+    await this.leases.acquire(stored.id);
     log.info({ count: images }, 'job recorded; submitting');
     this.emit('state', stored, 'submitted');
     return this.#send(stored);
@@ -620,6 +749,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
     const endpoint = t.phase === 'queued' ? 'status' : 'result';
     try {
+      await this.#sharedPollRate.take(this.#stopping.signal);
       const callOptions = {
         retry: NO_RETRY,
         timeoutMs: this.#options.pollTimeoutMs ?? 10_000,
@@ -762,6 +892,10 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   async #onPollError(jobId: string, t: Tracked, error: unknown): Promise<number | null> {
     const now = this.#clock();
     if (isAbortError(error) || this.#stopping.signal.aborted) return null;
+    if (error instanceof LeaseLostError) {
+      this.#untrack(jobId);
+      return null;
+    }
     const log = this.#jobLog({ id: jobId, requestId: t.requestId });
     if (error instanceof RunComfyRateLimitError) {
       this.#consecutive429++;
@@ -1036,7 +1170,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       await this.#options.spool.remove(job.id).catch(() => undefined);
       return;
     }
-    if (IN_FLIGHT.has(job.state) && job.requestId) this.#inFlight.add(job.id);
+    if (IN_FLIGHT.has(job.state)) this.#inFlight.add(job.id);
     switch (job.state) {
       case 'waiting':
         return; // the fair queue's business (see #reconcileQueue)
@@ -1081,21 +1215,35 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** Gives a terminal job's reservation back, or corrects it to the charged cost; once. */
   async #settle(job: JobRecord): Promise<JobRecord> {
     if (job.reservation?.state !== 'held') return job;
-    let reservation: JobRecord['reservation'];
-    // Marked on the job first: a crash before the counters move leaves them high, never low.
-    const marked = await this.jobs.update(job.id, (j) => {
-      if (j.reservation?.state !== 'held' || !isTerminal(j.state)) return j;
-      reservation = j.reservation;
-      return { ...j, reservation: { ...j.reservation, state: keepsCharge(j) ? 'settled' : 'released' } };
-    });
-    if (reservation && marked.reservation && marked.reservation.state !== 'held') {
-      try {
-        await this.quota.settle(marked, reservation, marked.reservation.state);
-      } catch (error) {
-        this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
-      }
+    // The mark on the job and the counters move together: a crash leaves both or neither.
+    try {
+      return await this.#options.store.transact([['jobs', job.id], ...this.#settleLocks(job)], async (tx) => {
+        const fence = this.leases.fence(job.id);
+        if (fence) tx.fence(fence.key, fence.token);
+        const current = await tx.get('jobs', job.id, jobRecordSchema);
+        if (current?.reservation?.state !== 'held' || !isTerminal(current.state)) return current ?? job;
+        const outcome = keepsCharge(current) ? 'settled' : 'released';
+        const marked: JobRecord = { ...current, reservation: { ...current.reservation, state: outcome } };
+        tx.set('jobs', job.id, marked, this.#options.retentionMs);
+        await this.quota.settleTx(tx, marked, current.reservation, outcome);
+        return marked;
+      });
+    } catch (error) {
+      this.#jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
+      return job;
     }
-    return marked;
+  }
+
+  #settleLocks(job: JobRecord): Array<[Namespace, string]> {
+    return job.reservation ? this.quota.lockKeys(job.reservation, job.owner.userId) : [];
+  }
+
+  /** Gives a job's slot of the global cap back (in every process's view). */
+  async #releaseSlot(jobId: string): Promise<void> {
+    this.#inFlight.delete(jobId);
+    await this.#options.store.update(SLOTS_KEY[0], SLOTS_KEY[1], slotsSchema, (ids) =>
+      ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
+    );
   }
 
   async #refreshPrice(): Promise<void> {
@@ -1106,17 +1254,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   }
 
   // ——— the fair queue ———
-
-  /** Writes the queue (the caller holds its lock); on failure reloads what the store has. */
-  async #saveQueue(): Promise<void> {
-    try {
-      await this.#queue.saveLocked();
-    } catch (error) {
-      const stored = await this.#options.store.get(this.#queue.lockKey[0], this.#queue.lockKey[1], fairQueueSchema);
-      this.#queue.replace(stored);
-      throw error;
-    }
-  }
 
   /** Sends waiting jobs while slots are free; concurrent calls share one run. */
   #kick(): Promise<void> {
@@ -1145,41 +1282,60 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     const due = this.#waitingDue();
     if (due.length > 0) await this.#expireWaiting(due);
     let sent = 0;
-    while (this.#started && !this.#stopping.signal.aborted && this.#inFlight.size < this.#maxInFlight) {
-      const job = await this.#queue.withLock(async () => {
-        const queue = this.#queue.queue;
-        for (let next = queue.peek(); next; next = queue.peek()) {
-          // Out of the queue first: a crash here leaves a waiting job outside it, which
-          // recovery puts back at the very front (where it was).
-          queue.serve(next.id);
-          await this.#saveQueue();
-          const now = this.#clock();
-          let moved = false;
-          const record = await this.jobs
-            .update(next.id, (j) => {
-              if (j.state !== 'waiting') return j;
-              moved = true;
-              return transition(j, 'submitted', now, {
-                deadlineAt: now + this.#options.deadlineMs,
-                queuePosition: null,
-              });
-            })
-            .catch((error: unknown) => {
-              if (error instanceof JobNotFoundError) return undefined;
-              throw error;
-            });
-          if (!record || !moved) continue; // cancelled meanwhile, or gone
-          this.#inFlight.add(record.id);
-          this.#announced.delete(record.id);
-          this.emit('state', record, 'waiting');
-          this.#jobLog(record).info({ inFlight: this.#inFlight.size }, 'a slot is free; submitting');
-          // Starts the submit call before the lock is released (cancel waits on #submitting).
-          this.#send(record).catch(() => undefined);
-          return record;
+    while (this.#started && !this.#stopping.signal.aborted) {
+      // Popped and given a slot in one atomic step, shared by every process: round-robin
+      // across members holds for all of them, and the cap is never passed.
+      const popped = await this.#options.store.transact([this.#queue.lockKey, SLOTS_KEY], async (tx) => {
+        const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+        const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+        let changed = false;
+        let next = slots.length < this.#maxInFlight ? queue.peek() : undefined;
+        // An entry whose job no longer waits (sent or ended meanwhile) leaves without a slot.
+        while (next && (await tx.get('jobs', next.id, jobRecordSchema))?.state !== 'waiting') {
+          queue.remove(next.id);
+          changed = true;
+          next = queue.peek();
         }
-        return undefined;
+        if (next) {
+          queue.serve(next.id);
+          changed = true;
+          if (!slots.includes(next.id)) tx.set(...SLOTS_KEY, [...slots, next.id]);
+        }
+        if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
+        return { queue: queue.toJSON(), next };
       });
-      if (!job) break;
+      this.#queue.replace(popped.queue);
+      const next = popped.next;
+      if (!next) break;
+      // Out of the queue first: a crash here leaves a waiting job outside it, which
+      // recovery puts back at the very front (where it was).
+      // Another process holds it (it popped the same job just before a repair put it back):
+      // that process sends it, with the slot.
+      if (!(await this.leases.acquire(next.id))) continue;
+      const now = this.#clock();
+      let moved = false;
+      const record = await this.jobs
+        .update(next.id, (j) => {
+          moved = false;
+          if (j.state !== 'waiting') return j;
+          moved = true;
+          return transition(j, 'submitted', now, { deadlineAt: now + this.#options.deadlineMs, queuePosition: null });
+        })
+        .catch((error: unknown) => {
+          if (error instanceof JobNotFoundError) return undefined;
+          throw error;
+        });
+      if (!record || !moved) {
+        await this.leases.release(next.id);
+        // Cancelled meanwhile, or gone: the slot goes back (unless the job is at RunComfy).
+        if (!record || !IN_FLIGHT.has(record.state)) await this.#releaseSlot(next.id);
+        continue;
+      }
+      this.#inFlight.add(record.id);
+      this.#announced.delete(record.id);
+      this.emit('state', record, 'waiting');
+      this.#jobLog(record).info({ inFlight: this.#inFlight.size }, 'a slot is free; submitting');
+      this.#send(record).catch(() => undefined);
       sent++;
     }
     if (sent > 0) this.#schedulePositions();
@@ -1195,17 +1351,25 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     to: 'cancelled' | 'timed_out',
     patch: Partial<JobRecord>,
   ): Promise<JobRecord | undefined> {
-    const ended = await this.#queue.withLock(async () => {
-      let moved = false;
-      const record = await this.jobs.update(jobId, (j) => {
-        if (j.state !== 'waiting') return j;
-        moved = true;
-        return transition(j, to, this.#clock(), { ...patch, queuePosition: null });
-      });
-      if (!moved) return undefined;
-      if (this.#queue.queue.remove(jobId)) await this.#saveQueue();
-      return record;
-    });
+    let queueAfter: FairQueueState | undefined;
+    const ended = await this.#options.store.transact(
+      [this.#queue.lockKey, ['jobs', jobId]],
+      async (tx): Promise<JobRecord | undefined> => {
+        queueAfter = undefined;
+        const job = await tx.get('jobs', jobId, jobRecordSchema);
+        if (job?.state !== 'waiting') return undefined;
+        const record = transition(job, to, this.#clock(), { ...patch, queuePosition: null });
+        tx.set('jobs', jobId, record);
+        const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
+        if (queue.remove(jobId)) {
+          tx.set(...this.#queue.lockKey, queue.toJSON());
+          queueAfter = queue.toJSON();
+        }
+        return record;
+      },
+    );
+    if (queueAfter) this.#queue.replace(queueAfter);
+    if (ended) await this.jobs.update(jobId, (j) => j); // retires it from the indexes
     if (!ended) return undefined;
     this.#announced.delete(jobId);
     this.#jobLog(ended).info({ state: to }, 'ended while waiting in the fair queue');
@@ -1268,12 +1432,19 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * waiting jobs missing from it (a crash in the middle of sending one) go back to the front.
    */
   async #reconcileQueue(waiting: JobRecord[]): Promise<void> {
-    await this.#queue.withLock(async () => {
-      const queue = this.#queue.queue;
+    const after = await this.#options.store.transact([this.#queue.lockKey], async (tx) => {
+      const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
       const waitingIds = new Set(waiting.map((j) => j.id));
       let changed = false;
-      for (const entry of [...queue.entries()]) {
-        if (!waitingIds.has(entry.id)) changed = queue.remove(entry.id) || changed;
+      // Another process may be running: an entry only goes when its job is read as not waiting now.
+      const strays = queue.entries().filter((entry) => !waitingIds.has(entry.id));
+      const records = await tx.getMany(
+        'jobs',
+        strays.map((entry) => entry.id),
+        jobRecordSchema,
+      );
+      for (const [i, entry] of strays.entries()) {
+        if (records[i]?.state !== 'waiting') changed = queue.remove(entry.id) || changed;
       }
       const missing = waiting
         .filter((j) => !queue.has(j.id))
@@ -1284,7 +1455,22 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         queue.restoreAtFront(missing);
         changed = true;
       }
-      if (changed) await this.#saveQueue();
+      if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
+      return queue.toJSON();
+    });
+    this.#queue.replace(after);
+  }
+
+  /** Frees the slots of jobs that no longer hold one (ended while a process was down). */
+  async #pruneSlots(): Promise<void> {
+    await this.#options.store.transact([SLOTS_KEY], async (tx) => {
+      const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
+      const records = await tx.getMany('jobs', slots, jobRecordSchema);
+      const kept = slots.filter((_, i) => {
+        const state = records[i]?.state;
+        return state !== undefined && (state === 'waiting' || IN_FLIGHT.has(state));
+      });
+      if (kept.length !== slots.length) tx.set(...SLOTS_KEY, kept);
     });
   }
 

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { AppError } from '../errors.js';
 import { isTerminal, type JobRecord, jobRecordSchema } from './job.js';
 import { GuildActiveLimitError } from './quota.js';
-import type { Namespace, Store } from './store.js';
+import type { Namespace, Store, StoreTx } from './store.js';
 
 const ACTIVE_BUCKETS = 16;
 const idListSchema = z.array(z.string());
@@ -44,6 +44,12 @@ export function billingGuildOf(job: JobRecord): string | null {
 }
 
 export class JobRepository {
+  /**
+   * The lease that fences this process's writes of a job (set by the engine): a write is made
+   * only while the lease is still this process's.
+   */
+  fenceOf: (jobId: string) => { key: string; token: string } | undefined = () => undefined;
+
   constructor(
     readonly store: Store,
     readonly historyLimit = 50,
@@ -67,54 +73,42 @@ export class JobRepository {
   }
 
   /**
-   * Writes a new job, enforcing the user's (and its server's) active-job limits atomically
-   * (in this process). `guard` runs inside the same critical section for further checks.
+   * Writes a new job inside the transaction `tx`, enforcing the user's (and its server's)
+   * active-job limits atomically with everything else `tx` reads and writes (across every
+   * process on the store). `section` runs after the limit checks and before anything is
+   * written; it may throw (nothing is written then) or return the record to write (e.g. with
+   * another state). The caller's transaction holds `createLocks`.
    */
-  async create(
-    job: JobRecord,
-    limits: CreateLimits,
-    guard?: () => Promise<void>,
-  ): Promise<{ job: JobRecord; created: boolean }> {
-    return this.store.withLocks(JobRepository.createLocks(job.owner.userId, billingGuildOf(job)), () =>
-      this.createLocked(job, limits, async (record) => {
-        await guard?.();
-        return record;
-      }),
-    );
-  }
-
-  /**
-   * `create` for a caller that already holds `createLocks` (and whatever else it needs).
-   * `section` runs after the limit checks and before anything is written; it may throw
-   * (nothing is written then) or return the record to write (e.g. with another state).
-   */
-  async createLocked(
+  async createTx(
+    tx: StoreTx,
     job: JobRecord,
     limits: CreateLimits,
     section: (job: JobRecord) => Promise<JobRecord>,
   ): Promise<{ job: JobRecord; created: boolean }> {
-    const existing = await this.get(job.id);
+    const existing = await tx.get('jobs', job.id, jobRecordSchema);
     if (existing) return { job: existing, created: false }; // same idempotency key: nothing new
     const userId = job.owner.userId;
     const guildId = billingGuildOf(job);
-    const index = await this.#userIndex(userId);
-    const live = await this.#liveWhenNear(index.active, limits.maxActivePerUser);
+    const index = (await tx.get('users', userId, userIndexSchema)) ?? { active: [], history: [] };
+    const live = await this.#liveWhenNear(tx, index.active, limits.maxActivePerUser);
     if (limits.maxActivePerUser != null && live.length >= limits.maxActivePerUser) {
       throw new ActiveJobLimitError(limits.maxActivePerUser, live.length);
     }
     let guildLive: string[] = [];
     if (guildId !== null) {
-      const ids = (await this.store.get('index', guildIndexKey(guildId), idListSchema)) ?? [];
-      guildLive = await this.#liveWhenNear(ids, limits.maxActivePerGuild ?? null);
+      const ids = (await tx.get('index', guildIndexKey(guildId), idListSchema)) ?? [];
+      guildLive = await this.#liveWhenNear(tx, ids, limits.maxActivePerGuild ?? null);
       if (limits.maxActivePerGuild != null && guildLive.length >= limits.maxActivePerGuild) {
         throw new GuildActiveLimitError(limits.maxActivePerGuild, guildLive.length);
       }
     }
     const record = await section(job);
-    await this.#addToActive(record.id);
-    await this.store.set('users', userId, { ...index, active: [...live, record.id] });
-    if (guildId !== null) await this.store.set('index', guildIndexKey(guildId), [...guildLive, record.id]);
-    await this.store.set('jobs', record.id, record);
+    const bucket = `active:${activeBucketOf(record.id)}`;
+    const activeIds = (await tx.get('index', bucket, idListSchema)) ?? [];
+    if (!activeIds.includes(record.id)) tx.set('index', bucket, [...activeIds, record.id]);
+    tx.set('users', userId, { ...index, active: [...live, record.id] });
+    if (guildId !== null) tx.set('index', guildIndexKey(guildId), [...guildLive, record.id]);
+    tx.set('jobs', record.id, record);
     return { job: record, created: true };
   }
 
@@ -130,6 +124,7 @@ export class JobRepository {
       },
       // An ended job is kept for its buttons (Reroll, Delete…) and /jobs, then expires.
       (job) => (isTerminal(job.state) ? this.retentionMs : undefined),
+      this.fenceOf(jobId),
     );
     if (!next) throw new JobNotFoundError(jobId);
     if (isTerminal(next.state)) await this.#retire(next);
@@ -148,7 +143,7 @@ export class JobRepository {
 
   /** Removes an id from the active index (its record was never written). */
   async forget(jobId: string): Promise<void> {
-    await this.store.update('index', `active:${bucketOf(jobId)}`, idListSchema, (ids) =>
+    await this.store.update('index', `active:${activeBucketOf(jobId)}`, idListSchema, (ids) =>
       ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
     );
   }
@@ -188,7 +183,7 @@ export class JobRepository {
 
   /** Takes a terminal job out of the active indexes and into the user's history. */
   async #retire(job: JobRecord): Promise<void> {
-    await this.store.update('index', `active:${bucketOf(job.id)}`, idListSchema, (ids) => {
+    await this.store.update('index', `active:${activeBucketOf(job.id)}`, idListSchema, (ids) => {
       if (!ids?.includes(job.id)) return ids;
       return ids.filter((id) => id !== job.id);
     });
@@ -211,12 +206,6 @@ export class JobRepository {
     }
   }
 
-  async #addToActive(jobId: string): Promise<void> {
-    await this.store.update('index', `active:${bucketOf(jobId)}`, idListSchema, (ids) =>
-      ids?.includes(jobId) ? ids : [...(ids ?? []), jobId],
-    );
-  }
-
   async #userIndex(userId: string): Promise<UserIndex> {
     return (await this.store.get('users', userId, userIndexSchema)) ?? { active: [], history: [] };
   }
@@ -227,13 +216,13 @@ export class JobRepository {
    * too few, so reading every record (O(jobs) per request: a busy server's burst went
    * quadratic) is needed only when the raw count would refuse.
    */
-  async #liveWhenNear(ids: string[], limit: number | null): Promise<string[]> {
-    return limit != null && ids.length >= limit ? this.#liveIds(ids) : ids;
+  async #liveWhenNear(tx: StoreTx, ids: string[], limit: number | null): Promise<string[]> {
+    return limit != null && ids.length >= limit ? this.#liveIds(tx, ids) : ids;
   }
 
   /** Ids whose job still exists and is not terminal (self-heals after a crash mid-retire). */
-  async #liveIds(ids: string[]): Promise<string[]> {
-    const jobs = await this.store.getMany('jobs', ids, jobRecordSchema);
+  async #liveIds(tx: StoreTx, ids: string[]): Promise<string[]> {
+    const jobs = await tx.getMany('jobs', ids, jobRecordSchema);
     return ids.filter((_, i) => {
       const job = jobs[i];
       return job !== undefined && !isTerminal(job.state);
@@ -245,6 +234,7 @@ function guildIndexKey(guildId: string): string {
   return `guild-active:${guildId}`;
 }
 
-function bucketOf(jobId: string): number {
+/** The bucket of the active index that holds a job's id. */
+export function activeBucketOf(jobId: string): number {
   return createHash('sha1').update(jobId).digest()[0]! % ACTIVE_BUCKETS;
 }

@@ -7,11 +7,12 @@
  */
 import { AppError } from '../errors.js';
 import type { JobRecord, Reservation } from './job.js';
-import type { Namespace } from './store.js';
+import type { Namespace, StoreTx } from './store.js';
 import {
   applyDelta,
   counterKeys,
   dayKey,
+  EMPTY_USAGE,
   fromMicroUsd,
   monthKey,
   nextDayStart,
@@ -20,6 +21,7 @@ import {
   type UsageDelta,
   type UsageLedger,
   type UsageRecord,
+  usageRecordSchema,
   usageTtlMs,
 } from './usage.js';
 
@@ -134,25 +136,24 @@ export class QuotaLedger {
   }
 
   /**
-   * Checks every limit against the counters and adds the reservation to them. The caller
-   * holds the locks of `lockKeys` (so it reads and writes with plain get/set).
+   * Checks every limit against the counters and adds the reservation to them, inside the
+   * transaction `tx` (atomic with the rest of the request's admission, in every process).
    */
-  async reserveLocked(
-    store: { set(ns: Namespace, key: string, value: unknown, ttlMs?: number): Promise<void> },
+  async reserveTx(
+    tx: StoreTx,
     request: QuotaRequest,
     reservation: Reservation,
     limits: QuotaLimits,
     now: number,
   ): Promise<void> {
     const keys = counterKeys(request.userId, reservation.guildId, reservation.day, reservation.month);
-    const records = await this.usage.read(keys);
+    const records = (await tx.getMany('stats', keys, usageRecordSchema)).map((r) => r ?? { ...EMPTY_USAGE });
     assertWithin(request, limits, records, now);
     for (const [i, key] of keys.entries()) {
-      const current = records[i]!;
-      await store.set(
+      tx.set(
         'stats',
         key,
-        applyDelta(current, { images: reservation.images, microUsd: reservation.microUsd, jobs: 1 }),
+        applyDelta(records[i]!, { images: reservation.images, microUsd: reservation.microUsd, jobs: 1 }),
         usageTtlMs(key, now),
       );
     }
@@ -161,24 +162,37 @@ export class QuotaLedger {
   /**
    * Gives a reservation back (`released`: RunComfy did no paid work) or keeps it, corrected to
    * the charged cost when RunComfy said it (`settled`; see charge-policy.ts), counting the
-   * images of a kept charge that never reached Discord as undelivered. The caller has already
-   * marked the reservation on the job, so a crash here can only leave a counter too high,
-   * never let anyone past a limit.
+   * images of a kept charge that never reached Discord as undelivered. Inside the transaction
+   * that marks the job's reservation: the mark and the counters move together.
    */
-  async settle(job: JobRecord, reservation: Reservation, outcome: 'settled' | 'released'): Promise<void> {
+  async settleTx(
+    tx: StoreTx,
+    job: JobRecord,
+    reservation: Reservation,
+    outcome: 'settled' | 'released',
+  ): Promise<void> {
+    const delta = settlementDelta(job, reservation, outcome);
+    if (!delta) return;
     const keys = counterKeys(job.owner.userId, reservation.guildId, reservation.day, reservation.month);
-    if (outcome === 'settled') {
-      const delta: UsageDelta = {};
-      if (job.cost !== undefined) delta.microUsd = toMicroUsd(job.cost) - reservation.microUsd;
-      if (job.state !== 'delivered') delta.undelivered = reservation.images;
-      if (!delta.microUsd && !delta.undelivered) return;
-      for (const key of keys) await this.usage.add(key, delta);
-      return;
-    }
-    for (const key of keys) {
-      await this.usage.add(key, { images: -reservation.images, microUsd: -reservation.microUsd, jobs: -1 });
+    const records = await tx.getMany('stats', keys, usageRecordSchema);
+    const now = Date.now();
+    for (const [i, key] of keys.entries()) {
+      tx.set('stats', key, applyDelta(records[i] ?? EMPTY_USAGE, delta), usageTtlMs(key, now));
     }
   }
+}
+
+/** What settling a reservation changes on its counters (undefined: nothing). */
+function settlementDelta(
+  job: JobRecord,
+  reservation: Reservation,
+  outcome: 'settled' | 'released',
+): UsageDelta | undefined {
+  if (outcome === 'released') return { images: -reservation.images, microUsd: -reservation.microUsd, jobs: -1 };
+  const delta: UsageDelta = {};
+  if (job.cost !== undefined) delta.microUsd = toMicroUsd(job.cost) - reservation.microUsd;
+  if (job.state !== 'delivered') delta.undelivered = reservation.images;
+  return delta.microUsd || delta.undelivered ? delta : undefined;
 }
 
 function assertWithin(request: QuotaRequest, limits: QuotaLimits, records: UsageRecord[], now: number): void {

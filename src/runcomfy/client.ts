@@ -57,6 +57,11 @@ export interface RunComfyClientOptions {
   maxBodyBytes?: number;
   /** Told of every HTTP call when it ends (metrics): its route, and its status or 'error' when none came. */
   onCall?: (call: RunComfyCallInfo) => void;
+  /**
+   * Who is calling (e.g. host:pid of the bot process), sent as `x-caller-id`: with several
+   * processes, logs and the emulator can tell whose call each one was.
+   */
+  callerId?: string;
 }
 
 export interface RunComfyCallInfo {
@@ -93,6 +98,7 @@ export class RunComfyClient {
   readonly #baseUrl: string;
   readonly #authorization: string;
   readonly #modelId: string;
+  readonly #callerId: string | undefined;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #dispatcher: Dispatcher;
@@ -107,6 +113,7 @@ export class RunComfyClient {
     // Kept private and only ever placed in the request headers: never logged, never in an error.
     this.#authorization = `Bearer ${options.token}`;
     this.#modelId = options.modelId;
+    this.#callerId = options.callerId;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#ownsDispatcher = options.dispatcher === undefined;
@@ -234,6 +241,7 @@ export class RunComfyClient {
         headers: {
           authorization: this.#authorization,
           accept: 'application/json',
+          ...(this.#callerId === undefined ? {} : { 'x-caller-id': this.#callerId }),
           ...(call.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: call.body === undefined ? undefined : JSON.stringify(call.body),

@@ -274,6 +274,8 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     const match = matchRoute(req.method ?? 'GET', path);
     const call: RecordedCall = { at: clock(), method: req.method ?? 'GET', path, route: match.route, status: 0 };
     if (match.requestId !== undefined) call.requestId = match.requestId;
+    const caller = req.headers['x-caller-id'];
+    if (typeof caller === 'string') call.caller = caller;
     if (recordCalls) calls.push(call);
 
     let rawBody: Buffer | undefined;

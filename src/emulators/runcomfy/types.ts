@@ -76,6 +76,8 @@ export interface RecordedCall {
   path: string;
   route: Route | 'unknown';
   requestId?: string;
+  /** The `x-caller-id` header the client sent (which bot process asked), when it sent one. */
+  caller?: string;
   /** HTTP status answered; 0 while unanswered, or for a reset or hung request. */
   status: number;
   fault?: FaultKind;

@@ -386,6 +386,7 @@ export const enUS = {
     store_corrupt: 'The bot’s saved data could not be read. Please tell an admin.',
     store_unreachable:
       'The bot cannot reach its storage right now. Please try again in a moment; if it keeps happening, tell an admin.',
+    store_contention: 'The bot is very busy right now. Please try again in a moment.',
     store_write_failed: 'The bot could not save its data just now. Please try again in a moment.',
     store_url_invalid: 'The bot’s storage setting (STORE_URL) is not valid. Please tell an admin.',
 

@@ -348,6 +348,7 @@ export const zhCN: MessageTree = {
 
     store_corrupt: '无法读取机器人保存的数据。请联系管理员。',
     store_unreachable: '机器人暂时无法连接到数据存储。请稍后重试；如果一直出现，请联系管理员。',
+    store_contention: '机器人现在非常繁忙。请稍后重试。',
     store_write_failed: '机器人暂时无法保存数据。请稍后重试。',
     store_url_invalid: '机器人的存储配置（STORE_URL）无效。请联系管理员。',
 

@@ -347,6 +347,7 @@ export const zhTW: MessageTree = {
 
     store_corrupt: '無法讀取機器人儲存的資料。請告訴管理員。',
     store_unreachable: '機器人目前連不上它的資料儲存。請稍後再試；如果一直發生，請告訴管理員。',
+    store_contention: '機器人現在非常忙碌。請稍後再試。',
     store_write_failed: '機器人暫時無法儲存資料。請稍後再試。',
     store_url_invalid: '機器人的儲存設定（STORE_URL）無效。請告訴管理員。',
 

@@ -1,0 +1,180 @@
+/**
+ * `npm run bench:scale`: 1, 2 and 3 bot processes on one Redis (a redis-server of its own),
+ * the same RunComfy emulator. For each: admissions per second while the first response's
+ * p99 stays within 100 ms (the offered rate steps up until it does not), delivered sets per
+ * minute, Redis round trips per admitted job, and where the CPU went (this process is the
+ * load generator and the emulator; the machine has few cores, so they compete with the bots).
+ */
+import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startRunComfyEmulator } from '../src/emulators/runcomfy/index.js';
+
+const WORKER = join(import.meta.dirname, 'scale-worker.ts');
+const RATES = (process.env.SCALE_RATES ?? '25,50,100,150,200,300,400,600').split(',').map(Number);
+const STEP_MS = Number(process.env.SCALE_STEP_MS ?? 4_000);
+const PROCESSES = (process.env.SCALE_PROCESSES ?? '1,2,3').split(',').map(Number);
+const P99_BUDGET_MS = 100;
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** utime + stime of a process, in ms (Linux /proc, 100 ticks a second). */
+function cpuMsOf(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+/** The node process tsx runs the worker in (the fork is node --import tsx: the same pid). */
+function spawnWorker(config: object): Promise<ChildProcess> {
+  const child = fork(WORKER, [JSON.stringify(config)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`worker exited (${code})`)));
+    child.on('message', (m: { type: string }) => {
+      if (m.type === 'ready') {
+        child.removeAllListeners('exit');
+        resolve(child);
+      }
+    });
+  });
+}
+
+function redisCalls(port: number): number {
+  const info = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' });
+  let calls = 0;
+  for (const match of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) calls += Number(match[1]);
+  return calls;
+}
+
+const p99 = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
+};
+
+const port = await freePort();
+const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+await delay(500);
+const emulator = await startRunComfyEmulator({ queueMs: 500, baseRunMs: 1_000, perImageMs: 0, recordCalls: false });
+const rows: Array<Record<string, string | number>> = [];
+try {
+  for (const n of PROCESSES) {
+    execFileSync('redis-cli', ['-p', String(port), 'FLUSHALL']); // the bench's own Redis
+    const spool = mkdtempSync(join(tmpdir(), 'seedream-scale-'));
+    const workers: ChildProcess[] = [];
+    for (let i = 0; i < n; i++) {
+      workers.push(
+        await spawnWorker({
+          name: `w${i}`,
+          storeUrl: `redis://127.0.0.1:${port}`,
+          prefix: 'scale',
+          runcomfyUrl: emulator.url,
+          runcomfyToken: emulator.token,
+          spoolDir: join(spool, `w${i}`),
+          maxInFlight: 200,
+        }),
+      );
+    }
+    const sent = new Map<string, number>();
+    /** Time from a request's arrival in the bot process to its admission (measured there). */
+    const latencies = new Map<string, number>();
+    /** The same seen from the load generator (adds IPC and this busy process's own delays). */
+    const roundTrips = new Map<string, number>();
+    let delivered = 0;
+    let deliveredBytes = 0;
+    for (const worker of workers) {
+      worker.on('message', (m: { type: string; id: string; error?: string; bytes?: number; ms?: number }) => {
+        if (m.type === 'accepted' && !m.error) {
+          latencies.set(m.id, m.ms!);
+          roundTrips.set(m.id, performance.now() - sent.get(m.id)!);
+        }
+        if (m.type === 'delivered') {
+          delivered++;
+          deliveredBytes += m.bytes ?? 0;
+        }
+      });
+    }
+    const cpu0 = { self: process.cpuUsage(), workers: workers.map((w) => cpuMsOf(w.pid)), redis: cpuMsOf(redis.pid) };
+    const calls0 = redisCalls(port);
+    const started = performance.now();
+    let best = 0;
+    let bestP99 = 0;
+    let next = 0;
+    for (const rate of RATES) {
+      const ids: string[] = [];
+      const stepStart = performance.now();
+      for (let k = 0; k < (rate * STEP_MS) / 1000; k++) {
+        const due = stepStart + (k * 1000) / rate;
+        const wait = due - performance.now();
+        if (wait > 1) await delay(wait);
+        const id = `s${next++}`;
+        ids.push(id);
+        sent.set(id, performance.now());
+        workers[k % n]!.send({ type: 'submit', id, userId: `m${Math.floor(Math.random() * 500)}` });
+      }
+      const offeredFor = (performance.now() - stepStart) / 1000;
+      const answerBy = performance.now() + 5_000;
+      while (ids.some((id) => !latencies.has(id)) && performance.now() < answerBy) await delay(50);
+      const stepLatencies = ids.map((id) => latencies.get(id) ?? Number.POSITIVE_INFINITY);
+      const stepP99 = p99(stepLatencies);
+      const admitted = stepLatencies.filter(Number.isFinite).length / offeredFor;
+      const seenP99 = p99(ids.map((id) => roundTrips.get(id) ?? Number.POSITIVE_INFINITY));
+      console.info(
+        `  ${n} process(es), offered ${rate}/s: admitted ${admitted.toFixed(0)}/s, p99 ${stepP99.toFixed(0)} ms in the bot, ${seenP99.toFixed(0)} ms seen by the load generator`,
+      );
+      if (stepP99 > P99_BUDGET_MS) break;
+      best = admitted;
+      bestP99 = stepP99;
+    }
+    const admittedJobs = latencies.size;
+    const calls = redisCalls(port) - calls0;
+    // Let the admitted sets be delivered for a while, for the delivery rate.
+    await delay(15_000);
+    const minutes = (performance.now() - started) / 60_000;
+    const self = process.cpuUsage(cpu0.self);
+    const selfMs = (self.user + self.system) / 1000;
+    const workersMs = workers.reduce((sum, w, i) => sum + cpuMsOf(w.pid) - cpu0.workers[i]!, 0);
+    const redisMs = cpuMsOf(redis.pid) - cpu0.redis;
+    const total = selfMs + workersMs + redisMs;
+    rows.push({
+      processes: n,
+      'admissions/s (p99 ≤ 100 ms)': Math.round(best),
+      'p99 ms': Math.round(bestP99),
+      'sets delivered/min': Math.round(delivered / minutes),
+      'MB per set': deliveredBytes && delivered ? +(deliveredBytes / delivered / 1e6).toFixed(2) : 0,
+      'Redis round trips/job': +(calls / Math.max(1, admittedJobs)).toFixed(1),
+      'CPU bots %': Math.round((100 * workersMs) / total),
+      'CPU load+emulator %': Math.round((100 * selfMs) / total),
+      'CPU redis %': Math.round((100 * redisMs) / total),
+    });
+    for (const worker of workers) worker.send({ type: 'stop' });
+    await delay(3_000);
+    for (const worker of workers) worker.kill('SIGKILL');
+  }
+} finally {
+  await emulator.close();
+  redis.kill('SIGKILL');
+}
+console.table(rows);
+const base = Number(rows[0]?.['admissions/s (p99 ≤ 100 ms)'] ?? 0);
+for (const row of rows.slice(1)) {
+  const ratio = base ? Number(row['admissions/s (p99 ≤ 100 ms)']) / base : 0;
+  console.info(`scaling ratio, ${row.processes} processes vs 1: ${ratio.toFixed(2)}×`);
+}
