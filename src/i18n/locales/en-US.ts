@@ -389,6 +389,9 @@ export const enUS = {
     store_contention: 'The bot is very busy right now. Please try again in a moment.',
     store_write_failed: 'The bot could not save its data just now. Please try again in a moment.',
     store_url_invalid: 'The bot’s storage setting (STORE_URL) is not valid. Please tell an admin.',
+    store_in_use:
+      'The bot’s storage is already used by another copy of the bot (SQLite serves one). Please tell an admin.',
+    lease_lost: 'Another copy of the bot took this generation over; it carries on there.',
 
     // Galleries (shown to admins in the one notice of a failure)
     gallery_permissions_missing:

@@ -351,6 +351,8 @@ export const zhCN: MessageTree = {
     store_contention: '机器人现在非常繁忙。请稍后重试。',
     store_write_failed: '机器人暂时无法保存数据。请稍后重试。',
     store_url_invalid: '机器人的存储配置（STORE_URL）无效。请联系管理员。',
+    store_in_use: '机器人的存储已被另一个机器人进程使用（SQLite 只能供一个进程使用）。请联系管理员。',
+    lease_lost: '这个生成已由另一个机器人进程接手，会在那里继续进行。',
 
     // 画廊（在唯一一条失败通知中给管理员看）
     gallery_permissions_missing: '无法把这组图片发布到画廊 {channel}：我在那里缺少这些权限：{permissions}。',

@@ -350,6 +350,8 @@ export const zhTW: MessageTree = {
     store_contention: '機器人現在非常忙碌。請稍後再試。',
     store_write_failed: '機器人暫時無法儲存資料。請稍後再試。',
     store_url_invalid: '機器人的儲存設定（STORE_URL）無效。請告訴管理員。',
+    store_in_use: '機器人的儲存空間已被另一個機器人程序使用（SQLite 只能供一個程序使用）。請告訴管理員。',
+    lease_lost: '這個生成已由另一個機器人程序接手，會在那裡繼續進行。',
 
     // 畫廊（在唯一一則失敗通知中給管理員看）
     gallery_permissions_missing: '無法把這組圖片發佈到畫廊 {channel}：我在那裡缺少這些權限：{permissions}。',
