@@ -1087,10 +1087,11 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * The delivery's steps over `job.delivery` as it was read when this attempt began. A step's
    * "started" record (its nonce, attempt count and start time) is in the store before its post,
    * so a post that may have landed is always known: the next attempt re-sends it with the same
-   * nonce (Discord dedupes for minutes) and looks for its own message beyond. The "done" record is written in the background, so a round trip of the
-   * store does not sit between one message and the next; `flush` waits for those. A step whose
-   * "done" a crash kept from the store is posted again with the same nonce (Discord answers
-   * with the message it already has) or looked up.
+   * nonce (Discord dedupes for minutes) and looks for its own message beyond. The "done"
+   * record is written in the background, so a round trip of the store does not sit between one
+   * message and the next; `flush` waits for those. A step whose "done" a crash kept from the
+   * store is posted again with the same nonce (Discord answers with the message it already has)
+   * or looked up.
    */
   #steps(job: JobRecord): DeliverySteps & { flush(): Promise<void> } {
     const jobId = job.id;
