@@ -4,7 +4,9 @@
  * fields — choices as menus, users/channels/roles from the server, files for attachment
  * options, and for autocomplete options the bot's own answers as you type.
  */
+
 import { postJson } from './api.js';
+import { el } from './dom.js';
 import { type Command, type CommandOption, choicesSchema, type Locale } from './types.js';
 
 const SUB_COMMAND = 1;
@@ -83,17 +85,6 @@ function entriesOf(command: Command, locale: Locale): Entry[] {
       options: leaf.options ?? [],
     }));
   });
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
 }
 
 async function readFileBase64(file: File): Promise<string> {

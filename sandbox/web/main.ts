@@ -3,9 +3,11 @@
  * emulator's event stream), the composer, who you are and in which language, and the RunComfy
  * panel. State lives here; rendering is in render-message.ts, the composer in composer.ts.
  */
+
 import { z } from 'zod';
 import { ControlError, getJson, postJson } from './api.js';
 import { Composer } from './composer.js';
+import { el } from './dom.js';
 import { formatTimestamp, type MarkdownContext } from './markdown.js';
 import { showModal } from './modal.js';
 import { type RenderActions, renderMessage, type SelectContext } from './render-message.js';
@@ -49,17 +51,6 @@ const state = {
   loaded: new Set<string>(),
   dismissed: new Set<string>(),
 };
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // ---- layout -----------------------------------------------------------------------------------
 

@@ -4,6 +4,7 @@
  * galleries, containers, separators). Ephemeral messages get "Only you can see this".
  * Everything from the wire goes through textContent or the escaping markdown renderer.
  */
+import { el } from './dom.js';
 import { type MarkdownContext, renderMarkdown } from './markdown.js';
 import type { MessageView } from './types.js';
 
@@ -24,17 +25,6 @@ const BUTTON_STYLES: Record<number, string> = {
   5: 'link',
   6: 'premium',
 };
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
 const obj = (value: unknown): Json | undefined =>

@@ -3,7 +3,9 @@
  * faults to arm (the next matching requests or job misbehave), and the jobs as RunComfy sees
  * them, polled from the emulator's control API.
  */
+
 import { deleteJson, getJson, postJson } from './api.js';
+import { el } from './dom.js';
 import { type RunComfyState, runcomfyStateSchema } from './types.js';
 
 const POLL_MS = 1_000;
@@ -27,17 +29,6 @@ const FAULTS: Array<{ id: string; label: string; spec: Record<string, unknown> }
   { id: 'image-404', label: 'next job: image 1 is 404', spec: { kind: 'image-404', index: 0 } },
   { id: 'slow', label: 'slow result (4 s)', spec: { kind: 'slow', route: 'result', delayMs: 4000 } },
 ];
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className?: string,
-  text?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 export class RunComfyPanel {
   readonly root = el('aside', 'runcomfy-panel');
