@@ -33,7 +33,11 @@ function messageWith(text: string): Locator {
   return page.locator('[data-testid="message"]').filter({ hasText: text }).first();
 }
 
+/** When the member last sent a command: the next waits out COMMAND_COOLDOWN (2 s), as a person would. */
+let lastCommandAt = 0;
+
 async function imagine(commandLabel: string, prompt: string, count: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastCommandAt + 2_100 - Date.now())));
   const input = page.getByTestId('composer-input');
   await input.click();
   await input.pressSequentially(`/${commandLabel.slice(0, 3)}`);
@@ -44,6 +48,7 @@ async function imagine(commandLabel: string, prompt: string, count: number): Pro
   await page.locator('[data-option="prompt"] input').fill(prompt);
   await page.locator('[data-option="count"] input').fill(String(count));
   await page.getByTestId('composer-send').click();
+  lastCommandAt = Date.now();
 }
 
 beforeAll(async () => {
@@ -142,6 +147,7 @@ describe('the sandbox page', () => {
       .locator('.popup-row')
       .filter({ hasText: '雪地裡的紅狐狸' });
     await suggestion.click();
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, lastCommandAt + 2_100 - Date.now())));
     await page.getByTestId('composer-send').click();
     await expect.poll(() => zhCard.textContent(), { timeout: STEP_MS }).toContain('已在開始前取消');
 
