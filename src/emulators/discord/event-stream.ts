@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DiscordEmulator } from './emulator.js';
 import type { InteractionRecord } from './interactions.js';
-import type { StoredMessage } from './state.js';
+import type { EmulatorEvents, StoredMessage } from './state.js';
 import type { JsonObject } from './types.js';
 
 /** Comment lines keep idle proxies and browsers from closing the stream. */
@@ -57,35 +57,28 @@ export function serveEventStream(emulator: DiscordEmulator, req: IncomingMessage
   res.write(': stream open\n\n');
   const send = (event: string, data: JsonObject) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   const events = emulator.events;
-  const onCreate = (m: StoredMessage) => send('message', { op: 'create', message: messageView(emulator, m) });
-  const onUpdate = (m: StoredMessage) => send('message', { op: 'update', message: messageView(emulator, m) });
-  const onDelete = (m: StoredMessage) => send('message', { op: 'delete', message: messageView(emulator, m) });
-  const onResponse = (r: InteractionRecord) => send('interaction', interactionEventView(r));
-  const onWorld = (reason: string) => () => send('world', { reason });
-  const onChannelCreate = onWorld('channelCreate');
-  const onChannelUpdate = onWorld('channelUpdate');
-  const onChannelDelete = onWorld('channelDelete');
-  const onCommands = onWorld('commandsUpdate');
-  events.on('messageCreate', onCreate);
-  events.on('messageUpdate', onUpdate);
-  events.on('messageDelete', onDelete);
-  events.on('interactionResponse', onResponse);
-  events.on('channelCreate', onChannelCreate);
-  events.on('channelUpdate', onChannelUpdate);
-  events.on('channelDelete', onChannelDelete);
-  events.on('commandsUpdate', onCommands);
+  const message = (op: 'create' | 'update' | 'delete') => (m: StoredMessage) =>
+    send('message', { op, message: messageView(emulator, m) });
+  const world = (reason: string) => () => send('world', { reason });
+  // What the page hears: each subscription keeps its own undo, run when the page goes.
+  const unsubscribe: Array<() => void> = [];
+  const on = <K extends keyof EmulatorEvents>(event: K, handler: (...args: EmulatorEvents[K]) => void) => {
+    events.on(event, handler as never);
+    unsubscribe.push(() => events.off(event, handler as never));
+  };
+  on('messageCreate', message('create'));
+  on('messageUpdate', message('update'));
+  on('messageDelete', message('delete'));
+  on('interactionResponse', (r: InteractionRecord) => send('interaction', interactionEventView(r)));
+  on('channelCreate', world('channelCreate'));
+  on('channelUpdate', world('channelUpdate'));
+  on('channelDelete', world('channelDelete'));
+  on('commandsUpdate', world('commandsUpdate'));
   const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
   keepAlive.unref();
   const stop = () => {
     clearInterval(keepAlive);
-    events.off('messageCreate', onCreate);
-    events.off('messageUpdate', onUpdate);
-    events.off('messageDelete', onDelete);
-    events.off('interactionResponse', onResponse);
-    events.off('channelCreate', onChannelCreate);
-    events.off('channelUpdate', onChannelUpdate);
-    events.off('channelDelete', onChannelDelete);
-    events.off('commandsUpdate', onCommands);
+    for (const undo of unsubscribe) undo();
   };
   req.on('close', stop);
   res.on('close', stop);
