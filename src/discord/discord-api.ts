@@ -332,5 +332,4 @@ export const DISCORD_ERRORS = {
   unknownInteraction: 10062,
   alreadyAcknowledged: 40060,
   requestTooLarge: 40005,
-  invalidFormBody: 50035,
 } as const;

@@ -315,7 +315,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     await this.#reconcileQueue(waiting);
     await this.#pruneSlots();
     await this.#sweepSpool(new Set(ids));
-    await this.#sweepStore();
+    // A full scan of a large SQLite table: in the background, not before the bot answers.
+    void this.#sweepStore();
     // Before anything is sent: a job whose wait ran out while the bot was down is not.
     await this.#expireWaiting();
     this.#scheduler.start();
