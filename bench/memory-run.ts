@@ -8,10 +8,10 @@
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { JobEngine } from '../src/jobs/engine.js';
-import { openStore } from '../src/jobs/store.js';
+import { JobEngine } from '../src/engine/engine.js';
+import { buildSeedreamInput } from '../src/models/seedream-sequential/build-input.js';
 import { RunComfyClient } from '../src/runcomfy/client.js';
-import { buildSeedreamInput } from '../src/seedream/build-input.js';
+import { openStore } from '../src/store/store.js';
 import { NullSpool } from './null-spool.js';
 
 export interface MemoryOrder {

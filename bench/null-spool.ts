@@ -5,7 +5,7 @@
  * URLs it was given and lists that many placeholder images (the deliverer ignores them).
  * `--download` in the benchmark uses the real ImageSpool instead.
  */
-import { ImageSpool, type SpooledImage } from '../src/jobs/image-spool.js';
+import { ImageSpool, type SpooledImage } from '../src/store/image-spool.js';
 
 export class NullSpool extends ImageSpool {
   readonly #sets = new Map<string, number>();

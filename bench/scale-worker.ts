@@ -3,12 +3,13 @@
  * Submits arrive over IPC and are answered once admitted (the first response a member would
  * wait for); a delivered set is reported with its bytes. Config: one JSON argument.
  */
-import { JobEngine } from '../src/jobs/engine.js';
-import { ImageSpool } from '../src/jobs/image-spool.js';
-import { NO_LIMITS } from '../src/jobs/quota.js';
-import { openStore } from '../src/jobs/store.js';
+
+import { NO_LIMITS } from '../src/accounting/quota.js';
+import { JobEngine } from '../src/engine/engine.js';
+import { buildSeedreamInput } from '../src/models/seedream-sequential/build-input.js';
 import { RunComfyClient } from '../src/runcomfy/client.js';
-import { buildSeedreamInput } from '../src/seedream/build-input.js';
+import { ImageSpool } from '../src/store/image-spool.js';
+import { openStore } from '../src/store/store.js';
 
 interface Config {
   name: string;

@@ -16,9 +16,9 @@ import type { BotContext } from '../src/discord/context.js';
 import { DISCORD_ERRORS, discordErrorCode } from '../src/discord/discord-api.js';
 import { checkGalleryChannel, type PermissionName, permissionList } from '../src/discord/gallery-permissions.js';
 import { NO_MENTIONS } from '../src/discord/text.js';
+import { guildScope } from '../src/guilds/gallery-index.js';
+import type { GalleryKind } from '../src/guilds/gallery-settings.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
-import { guildScope } from '../src/jobs/gallery-index.js';
-import type { GalleryKind } from '../src/jobs/gallery-settings.js';
 
 const MAX_SEARCH_LENGTH = 200;
 

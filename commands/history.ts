@@ -1,7 +1,7 @@
 /** /history [search] — the gallery browser over your own sets, across servers and DMs (only you see it). */
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
-import { userScope } from '../src/jobs/gallery-index.js';
+import { userScope } from '../src/guilds/gallery-index.js';
 
 export const history: SlashCommand = {
   definition: {

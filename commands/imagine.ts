@@ -3,8 +3,8 @@ import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js
 import { named, type SlashCommand } from '../src/discord/command.js';
 import { startJob } from '../src/discord/start-job.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
-import { ASPECT_RATIOS } from '../src/seedream/aspect-ratios.js';
-import { resolveSeedreamRequest } from '../src/seedream/build-input.js';
+import { ASPECT_RATIOS } from '../src/models/seedream-sequential/aspect-ratios.js';
+import { resolveSeedreamRequest } from '../src/models/seedream-sequential/build-input.js';
 import {
   MAX_IMAGES,
   MAX_PROMPT_LENGTH,
@@ -13,7 +13,7 @@ import {
   MIN_SEED,
   type Quality,
   withSeed,
-} from '../src/seedream/model-input.js';
+} from '../src/models/seedream-sequential/input.js';
 
 export const imagine: SlashCommand = {
   definition: {

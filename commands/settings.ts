@@ -13,28 +13,28 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord.js';
+import type { QuotaLimits } from '../src/accounting/quota.js';
 import { isServerManager, limitsOf, SettingsForbiddenError, SettingsGuildOnlyError } from '../src/discord/access.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import type { BotContext } from '../src/discord/context.js';
 import { formatUsd, NO_MENTIONS } from '../src/discord/text.js';
 import { InputError } from '../src/errors.js';
+import type { GuildSettings } from '../src/guilds/guild-settings.js';
 import { type MessageKey, resolveLocale, t } from '../src/i18n/index.js';
-import type { GuildSettings } from '../src/jobs/guild-settings.js';
-import type { QuotaLimits } from '../src/jobs/quota.js';
 import {
   ASPECT_RATIO_KEYS,
   ASPECT_RATIOS,
   aspectRatioLabel,
   getAspectRatio,
   parseAspectRatio,
-} from '../src/seedream/aspect-ratios.js';
+} from '../src/models/seedream-sequential/aspect-ratios.js';
 import {
   MAX_IMAGES,
   MIN_IMAGES,
   QUALITY_OPTIONS,
   type Quality,
   SEEDREAM_DEFAULTS,
-} from '../src/seedream/model-input.js';
+} from '../src/models/seedream-sequential/input.js';
 
 /** The limits' option names (catalogue keys under settings.limits.options) and record fields. */
 const LIMIT_OPTIONS: ReadonlyArray<{ key: LimitKey; field: keyof QuotaLimits; money?: true }> = [

@@ -3,13 +3,13 @@
  * each quota resets (only you see it). In a DM, "your server" is the one your DMs are charged to.
  */
 import { type APIEmbedField, ApplicationCommandType, MessageFlags } from 'discord.js';
+import type { QuotaLimits } from '../src/accounting/quota.js';
+import { fromMicroUsd } from '../src/accounting/usage.js';
 import { dmHome, limitsOf } from '../src/discord/access.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import { resetTime } from '../src/discord/quota-text.js';
 import { escapeUserText, formatUsd, NO_MENTIONS } from '../src/discord/text.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
-import type { QuotaLimits } from '../src/jobs/quota.js';
-import { fromMicroUsd } from '../src/jobs/usage.js';
 
 export const usage: SlashCommand = {
   definition: { type: ApplicationCommandType.ChatInput, ...named('usage.command'), dm_permission: true },

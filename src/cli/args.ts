@@ -6,7 +6,7 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { durationMs } from '../env.js';
 import { InputError } from '../errors.js';
-import { MAX_IMAGES, MAX_SEED, MIN_IMAGES, MIN_SEED } from '../seedream/model-input.js';
+import { MAX_IMAGES, MAX_SEED, MIN_IMAGES, MIN_SEED } from '../models/seedream-sequential/input.js';
 
 /** A mistake in the command line itself; printed as is with a pointer to `--help`. */
 export class UsageError extends Error {

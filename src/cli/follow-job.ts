@@ -4,15 +4,16 @@
  * (the poll that sees completion also brings the output), timed by `planNextPoll`. Every wait
  * takes the caller's AbortSignal (Ctrl-C) and the whole follow has a deadline.
  */
-import { AppError, isAbortError } from '../errors.js';
-import type { Eta } from '../jobs/eta-model.js';
+
+import type { Eta } from '../accounting/eta-model.js';
 import {
   DEFAULT_POLL_TUNING,
   type PollEndpoint,
   type PollObservation,
   type PollTuning,
   planNextPoll,
-} from '../jobs/poll-plan.js';
+} from '../engine/poll-plan.js';
+import { AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
 import { isTransient, RunComfyRateLimitError } from '../runcomfy/errors.js';

@@ -5,7 +5,7 @@
  * decoding anything; `undefined` when the header is not one we can read.
  */
 import { open } from 'node:fs/promises';
-import type { ImageFormat } from '../jobs/image-spool.js';
+import type { ImageFormat } from '../store/image-spool.js';
 import { type Bytes, sliceOf } from '../util/bytes.js';
 
 export interface ImageDimensions {

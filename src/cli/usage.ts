@@ -1,6 +1,6 @@
 /** Help texts. Kept beside each other so the commands read alike. */
-import { ASPECT_RATIO_KEYS } from '../seedream/aspect-ratios.js';
-import { MAX_IMAGES, MAX_SEED, MIN_IMAGES, MIN_SEED, QUALITY_OPTIONS } from '../seedream/model-input.js';
+import { ASPECT_RATIO_KEYS } from '../models/seedream-sequential/aspect-ratios.js';
+import { MAX_IMAGES, MAX_SEED, MIN_IMAGES, MIN_SEED, QUALITY_OPTIONS } from '../models/seedream-sequential/input.js';
 
 export const MAIN_USAGE = `seedream: generate image sets with ByteDance Seedream 4.0 (sequential) on RunComfy
 

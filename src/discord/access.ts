@@ -12,9 +12,9 @@ import {
   PermissionFlagsBits,
   type PermissionsBitField,
 } from 'discord.js';
+import { effectiveLimits, type QuotaLimits } from '../accounting/quota.js';
 import { AppError } from '../errors.js';
-import type { GuildSettings } from '../jobs/guild-settings.js';
-import { effectiveLimits, type QuotaLimits } from '../jobs/quota.js';
+import type { GuildSettings } from '../guilds/guild-settings.js';
 import type { BotContext } from './context.js';
 
 export class ChannelNotAllowedError extends AppError {

@@ -5,10 +5,10 @@ import {
   MessageFlags,
   PermissionFlagsBits,
 } from 'discord.js';
+import type { JobRecord } from '../engine/job.js';
 import { resolveLocale, t } from '../i18n/index.js';
-import type { JobRecord } from '../jobs/job.js';
-import { JobNotFoundError } from '../jobs/job-repository.js';
-import { otherSeed } from '../seedream/model-input.js';
+import { otherSeed } from '../models/seedream-sequential/input.js';
+import { JobNotFoundError } from '../store/job-repository.js';
 import type { BotContext } from './context.js';
 import type { ButtonAction } from './custom-id.js';
 import { DISCORD_ERRORS, discordErrorCode } from './discord-api.js';

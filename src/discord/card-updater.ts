@@ -7,8 +7,8 @@
  * card is edited again every tenth of the ETA (at most every 5 s) until the bar is full.
  */
 
-import type { JobEngine } from '../jobs/engine.js';
-import { isTerminal, type JobRecord } from '../jobs/job.js';
+import type { JobEngine } from '../engine/engine.js';
+import { isTerminal, type JobRecord } from '../engine/job.js';
 import type { Logger } from '../log.js';
 import { DISCORD_ERRORS, type DiscordApi, discordErrorCode } from './discord-api.js';
 import { renderStatusCard } from './status-card.js';

@@ -5,8 +5,8 @@
  * the sheet looks the same on every machine whatever fonts it has installed.
  */
 import sharp from 'sharp';
-import type { SpooledImage } from '../jobs/image-spool.js';
-import { MAX_OUTPUT_PIXELS } from '../seedream/aspect-ratios.js';
+import { MAX_OUTPUT_PIXELS } from '../models/seedream-sequential/aspect-ratios.js';
+import type { SpooledImage } from '../store/image-spool.js';
 import { joinBytes } from '../util/bytes.js';
 import type { PreparedImage } from './pack-images.js';
 

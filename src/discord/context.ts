@@ -1,8 +1,8 @@
 /** Everything a command or button handler may use; built once in src/app.ts. */
 
-import type { JobEngine } from '../jobs/engine.js';
-import type { GuildSettingsStore } from '../jobs/guild-settings.js';
-import type { QuotaLimits } from '../jobs/quota.js';
+import type { QuotaLimits } from '../accounting/quota.js';
+import type { JobEngine } from '../engine/engine.js';
+import type { GuildSettingsStore } from '../guilds/guild-settings.js';
 import type { Logger } from '../log.js';
 import type { CardUpdater } from './card-updater.js';
 import type { Cooldown } from './cooldown.js';

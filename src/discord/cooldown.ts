@@ -8,7 +8,7 @@
  * process owns.
  */
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Store } from '../jobs/store.js';
+import type { Store } from '../store/store.js';
 
 export type CooldownKind = 'command' | 'button';
 

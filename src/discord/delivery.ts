@@ -4,12 +4,12 @@
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
 import { type APIEmbed, type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
+import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/engine.js';
+import type { JobRecord } from '../engine/job.js';
 import { t } from '../i18n/index.js';
-import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../jobs/engine.js';
-import type { SpooledImage } from '../jobs/image-spool.js';
-import type { JobRecord } from '../jobs/job.js';
 import type { Logger } from '../log.js';
-import { findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
+import { findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
+import type { SpooledImage } from '../store/image-spool.js';
 import { messageLink } from './card-updater.js';
 import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
 import { customId } from './custom-id.js';

@@ -21,8 +21,8 @@ import {
   Routes,
   SnowflakeUtil,
 } from 'discord.js';
+import type { JobRecord } from '../engine/job.js';
 import { AppError } from '../errors.js';
-import type { JobRecord } from '../jobs/job.js';
 import { multipartRequest, sendRestRequest, type UploadFile } from './multipart.js';
 import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';

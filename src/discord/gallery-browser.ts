@@ -16,10 +16,10 @@ import {
   MessageFlags,
 } from 'discord.js';
 import { z } from 'zod';
+import type { GalleryEntry, GalleryFilter, GalleryIndex, GalleryScope } from '../guilds/gallery-index.js';
 import { resolveLocale, t } from '../i18n/index.js';
-import type { GalleryEntry, GalleryFilter, GalleryIndex, GalleryScope } from '../jobs/gallery-index.js';
-import type { Store } from '../jobs/store.js';
-import { ASPECT_RATIOS, aspectRatioLabel } from '../seedream/aspect-ratios.js';
+import { ASPECT_RATIOS, aspectRatioLabel } from '../models/seedream-sequential/aspect-ratios.js';
+import type { Store } from '../store/store.js';
 import type { BotContext } from './context.js';
 import { customId } from './custom-id.js';
 import { galleryTitle } from './gallery-post.js';

@@ -20,13 +20,13 @@
  */
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
+import type { DeliverySteps } from '../engine/engine.js';
+import type { JobRecord } from '../engine/job.js';
 import { isAbortError } from '../errors.js';
+import type { GalleryIndex } from '../guilds/gallery-index.js';
+import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';
+import type { GuildSettingsStore } from '../guilds/guild-settings.js';
 import { t } from '../i18n/index.js';
-import type { DeliverySteps } from '../jobs/engine.js';
-import type { GalleryIndex } from '../jobs/gallery-index.js';
-import type { GalleryFailure, GallerySettings } from '../jobs/gallery-settings.js';
-import type { GuildSettingsStore } from '../jobs/guild-settings.js';
-import type { JobRecord } from '../jobs/job.js';
 import type { Logger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { sleep } from '../util/sleep.js';

@@ -4,9 +4,9 @@
  * (so the one notice says why).
  */
 import { type APIChannel, ChannelType, PermissionFlagsBits } from 'discord.js';
+import type { GalleryKind } from '../guilds/gallery-settings.js';
 import { t } from '../i18n/index.js';
-import type { GalleryKind } from '../jobs/gallery-settings.js';
-import { ASPECT_RATIOS } from '../seedream/aspect-ratios.js';
+import { ASPECT_RATIOS } from '../models/seedream-sequential/aspect-ratios.js';
 import type { DiscordApi } from './discord-api.js';
 
 export type PermissionName = keyof typeof PermissionFlagsBits;

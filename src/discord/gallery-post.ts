@@ -5,9 +5,9 @@
  * attachments. Pure rendering; gallery-mirror.ts posts it.
  */
 import type { APIEmbed } from 'discord.js';
+import type { JobRecord } from '../engine/job.js';
 import { t } from '../i18n/index.js';
-import type { JobRecord } from '../jobs/job.js';
-import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
+import { aspectRatioLabel, findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
 import type { MessagePayload } from './discord-api.js';
 import type { PreparedImage } from './pack-images.js';
 import { escapeUserText, plainUserText, truncate } from './text.js';

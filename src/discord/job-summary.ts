@@ -1,6 +1,7 @@
 /** Lines about a job: for /jobs and /cancel's autocomplete, and the time a set took. */
+
+import type { JobRecord } from '../engine/job.js';
 import { t } from '../i18n/index.js';
-import type { JobRecord } from '../jobs/job.js';
 import { plainUserText, truncate } from './text.js';
 
 export function jobStateText(job: JobRecord, locale: string): string {

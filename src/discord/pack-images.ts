@@ -7,8 +7,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { SpooledImage } from '../jobs/image-spool.js';
-import { MAX_OUTPUT_PIXELS } from '../seedream/aspect-ratios.js';
+import { MAX_OUTPUT_PIXELS } from '../models/seedream-sequential/aspect-ratios.js';
+import type { SpooledImage } from '../store/image-spool.js';
 import { type Bytes, byteLength, joinBytes } from '../util/bytes.js';
 
 export const DISCORD_LIMITS = {

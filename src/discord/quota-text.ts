@@ -3,8 +3,9 @@
  * numbers; members read "resets in 3 hours" as a live Discord timestamp (in their own time
  * zone and language) and amounts as US$ with cents.
  */
+
+import { GuildMonthlyBudgetError, QuotaExceededError } from '../accounting/quota.js';
 import { AppError } from '../errors.js';
-import { GuildMonthlyBudgetError, QuotaExceededError } from '../jobs/quota.js';
 import { formatUsd } from './text.js';
 
 /** A Discord timestamp of a reset: relative ("in 3 hours") and the date in full. */

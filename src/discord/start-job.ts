@@ -5,12 +5,12 @@
  * ephemerally before anything public is posted; the engine checks the quotas again atomically.
  */
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
+import type { SubmitRequest } from '../engine/engine.js';
+import type { JobOwner, JobRecord } from '../engine/job.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
-import type { SubmitRequest } from '../jobs/engine.js';
-import type { JobOwner, JobRecord } from '../jobs/job.js';
-import { ActiveJobLimitError } from '../jobs/job-repository.js';
-import { GuildActiveLimitError, QuotaExceededError } from '../jobs/quota.js';
-import type { SeedreamInput } from '../seedream/model-input.js';
+import type { SeedreamInput } from '../models/seedream-sequential/input.js';
+import { ActiveJobLimitError } from '../store/job-repository.js';
 import { resolveAccess } from './access.js';
 import type { BotContext } from './context.js';
 import { presentable } from './quota-text.js';

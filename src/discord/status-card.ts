@@ -10,9 +10,9 @@ import {
   ButtonStyle,
   ComponentType,
 } from 'discord.js';
+import type { JobRecord } from '../engine/job.js';
 import { type MessageKey, t } from '../i18n/index.js';
-import type { JobRecord } from '../jobs/job.js';
-import { aspectRatioLabel, findAspectRatioByImageSize } from '../seedream/aspect-ratios.js';
+import { aspectRatioLabel, findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
 import { customId } from './custom-id.js';
 import { setDurationMs } from './job-summary.js';
 import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';

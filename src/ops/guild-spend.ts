@@ -7,8 +7,8 @@
  * "other".
  */
 import { z } from 'zod';
-import type { Store } from '../jobs/store.js';
-import { fromMicroUsd, monthKey, type UsageLedger, usageKeys } from '../jobs/usage.js';
+import { fromMicroUsd, monthKey, type UsageLedger, usageKeys } from '../accounting/usage.js';
+import type { Store } from '../store/store.js';
 
 export const TOP_GUILDS = 10;
 const MAX_REMEMBERED = 1_000;

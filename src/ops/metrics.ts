@@ -6,11 +6,11 @@
  */
 import type { REST } from 'discord.js';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { JobEngine } from '../jobs/engine.js';
-import { JOB_STATES, type JobRecord, jobRecordSchema, TERMINAL_STATES } from '../jobs/job.js';
-import type { Store } from '../jobs/store.js';
+import type { JobEngine } from '../engine/engine.js';
+import { JOB_STATES, type JobRecord, jobRecordSchema, TERMINAL_STATES } from '../engine/job.js';
 import type { Logger } from '../log.js';
 import type { RunComfyCallInfo } from '../runcomfy/client.js';
+import type { Store } from '../store/store.js';
 import { discordRouteLabel, interactionIdOfCallback, runcomfyEndpoint } from './metric-labels.js';
 
 const ACTIVE_STATES = JOB_STATES.filter((s) => !TERMINAL_STATES.has(s));

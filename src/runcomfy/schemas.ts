@@ -32,7 +32,7 @@ export const KNOWN_RESULT_STATUSES = ['succeeded', 'failed', 'in_queue', 'in_pro
 export const resultResponseSchema = z.object({
   request_id: requestId,
   status: z.string().min(1),
-  // Parsed by the model's own output parser (src/seedream/output.ts).
+  // Parsed by the model's own output parser (src/models/image-output.ts).
   output: z.unknown().optional(),
   error: z.unknown().optional(),
   cost: z

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { readImageDimensions } from '../../src/cli/image-dimensions.js';
-import { sniffImageFormat } from '../../src/jobs/image-spool.js';
+import { sniffImageFormat } from '../../src/store/image-spool.js';
 import { tempDir } from './cli-harness.js';
 
 async function fixture(format: 'jpeg' | 'png' | 'webp' | 'gif', width: number, height: number): Promise<Buffer> {

@@ -4,8 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CardUpdater } from '../../src/discord/card-updater.js';
 import type { DiscordApi } from '../../src/discord/discord-api.js';
 import type { CardMessage } from '../../src/discord/status-card.js';
-import type { JobEngine } from '../../src/jobs/engine.js';
-import type { JobRecord } from '../../src/jobs/job.js';
+import type { JobEngine } from '../../src/engine/engine.js';
+import type { JobRecord } from '../../src/engine/job.js';
 import { silentLogger } from '../../src/log.js';
 import { jobFixture } from '../helpers/job-fixture.js';
 

@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createCooldown } from '../../src/discord/cooldown.js';
-import { openStore } from '../../src/jobs/store.js';
+import { openStore } from '../../src/store/store.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, waitUntil } from '../helpers/discord-waits.js';
 import { testEnv } from '../helpers/test-env.js';

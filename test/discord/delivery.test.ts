@@ -13,10 +13,10 @@ import { contactSheetImage } from '../../src/discord/contact-sheet.js';
 import { DiscordDeliverer } from '../../src/discord/delivery.js';
 import { DiscordApi } from '../../src/discord/discord-api.js';
 import { createManualClock, type DiscordEmulator, startDiscordEmulator } from '../../src/emulators/discord/index.js';
-import type { DeliverySteps } from '../../src/jobs/engine.js';
-import type { SpooledImage } from '../../src/jobs/image-spool.js';
-import type { JobRecord } from '../../src/jobs/job.js';
+import type { DeliverySteps } from '../../src/engine/engine.js';
+import type { JobRecord } from '../../src/engine/job.js';
 import { createLogger } from '../../src/log.js';
+import type { SpooledImage } from '../../src/store/image-spool.js';
 import { jobFixture } from '../helpers/job-fixture.js';
 
 let discord: DiscordEmulator;

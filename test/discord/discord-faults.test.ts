@@ -6,8 +6,8 @@
  */
 import { describe, type ExpectStatic, it, type TestContext } from 'vitest';
 import type { StoredMessage } from '../../src/emulators/discord/index.js';
+import type { JobRecord } from '../../src/engine/job.js';
 import { t } from '../../src/i18n/index.js';
-import type { JobRecord } from '../../src/jobs/job.js';
 import { type BotHarness, type BotHarnessOptions, createBotHarness } from '../helpers/bot-harness.js';
 
 /** A clock that runs in real time and can be moved forward (past the 15-minute token life). */

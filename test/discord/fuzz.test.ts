@@ -8,7 +8,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionHandle, SlashOptions, StoredMessage } from '../../src/emulators/discord/index.js';
 import { CATALOGUES, type SupportedLocale } from '../../src/i18n/index.js';
-import { countPhrase, detectPromptLanguage, normalizePrompt, statedCounts } from '../../src/seedream/prompt-count.js';
+import {
+  countPhrase,
+  detectPromptLanguage,
+  normalizePrompt,
+  statedCounts,
+} from '../../src/models/seedream-sequential/prompt-count.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 
 /** Change this (and only this) to replay another run; the seed of every run is printed. */

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/emulators/discord/index.js';
-import { type GalleryEntry, GalleryIndex } from '../../src/jobs/gallery-index.js';
+import { type GalleryEntry, GalleryIndex } from '../../src/guilds/gallery-index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds } from '../helpers/discord-waits.js';
 

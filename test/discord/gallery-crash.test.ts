@@ -26,9 +26,9 @@ import {
   startDiscordEmulator,
 } from '../../src/emulators/discord/index.js';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
-import { isTerminal, type JobRecord } from '../../src/jobs/job.js';
-import { JobRepository } from '../../src/jobs/job-repository.js';
-import { openStore } from '../../src/jobs/store.js';
+import { isTerminal, type JobRecord } from '../../src/engine/job.js';
+import { JobRepository } from '../../src/store/job-repository.js';
+import { openStore } from '../../src/store/store.js';
 import { resultMessages } from '../helpers/discord-waits.js';
 import {
   createGalleryChannel,

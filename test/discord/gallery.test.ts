@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChannelRecord } from '../../src/emulators/discord/index.js';
-import { GalleryIndex, guildScope, userScope } from '../../src/jobs/gallery-index.js';
+import { GalleryIndex, guildScope, userScope } from '../../src/guilds/gallery-index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { resultMessages, waitUntil } from '../helpers/discord-waits.js';
 import {

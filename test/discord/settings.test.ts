@@ -4,10 +4,10 @@
  * in en-US, zh-TW and zh-CN, chosen by the member's Discord locale (server's as fallback).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nextDayStart, nextMonthStart } from '../../src/accounting/usage.js';
 import { resetTime } from '../../src/discord/quota-text.js';
 import type { InteractionHandle } from '../../src/emulators/discord/index.js';
 import { type MessageKey, SUPPORTED_LOCALES, t } from '../../src/i18n/index.js';
-import { nextDayStart, nextMonthStart } from '../../src/jobs/usage.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { waitUntil } from '../helpers/discord-waits.js';
 

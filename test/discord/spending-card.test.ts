@@ -1,12 +1,12 @@
 /** The status card's spending parts: the bot's queue with its place and Cancel, the cost, in three languages. */
 import { describe, expect, it } from 'vitest';
+import { GuildMonthlyBudgetError, UserDailyQuotaError } from '../../src/accounting/quota.js';
 import { jobStateText } from '../../src/discord/job-summary.js';
 import { presentable, resetTime } from '../../src/discord/quota-text.js';
 import { renderStatusCard } from '../../src/discord/status-card.js';
 import { formatUsd } from '../../src/discord/text.js';
+import type { JobRecord, JobState } from '../../src/engine/job.js';
 import { errorMessage, SUPPORTED_LOCALES, t } from '../../src/i18n/index.js';
-import type { JobRecord, JobState } from '../../src/jobs/job.js';
-import { GuildMonthlyBudgetError, UserDailyQuotaError } from '../../src/jobs/quota.js';
 import { jobFixture } from '../helpers/job-fixture.js';
 
 const job = (state: JobState, locale: string, patch: Partial<JobRecord> = {}): JobRecord =>

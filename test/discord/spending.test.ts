@@ -4,9 +4,9 @@
  * back on cancel and failure, and /usage.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dayKey, usageKeys, usageRecordSchema } from '../../src/accounting/usage.js';
 import type { InteractionHandle, StoredMessage } from '../../src/emulators/discord/index.js';
-import type { JobRecord } from '../../src/jobs/job.js';
-import { dayKey, usageKeys, usageRecordSchema } from '../../src/jobs/usage.js';
+import type { JobRecord } from '../../src/engine/job.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, resultMessages, waitUntil } from '../helpers/discord-waits.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderStatusCard } from '../../src/discord/status-card.js';
 import { progressBar } from '../../src/discord/text.js';
-import type { JobRecord, JobState } from '../../src/jobs/job.js';
+import type { JobRecord, JobState } from '../../src/engine/job.js';
 import { jobFixture } from '../helpers/job-fixture.js';
 
 const job = (state: JobState, patch: Partial<JobRecord> = {}): JobRecord =>

@@ -20,8 +20,8 @@ import {
   type RunComfyEmulatorOptions,
   startRunComfyEmulator,
 } from '../../src/emulators/runcomfy/index.js';
+import type { HostResolver } from '../../src/engine/output-dispatcher.js';
 import { botEnvSchema, parseEnv } from '../../src/env.js';
-import type { HostResolver } from '../../src/jobs/output-dispatcher.js';
 import { createLogger } from '../../src/log.js';
 
 export interface BotHarness {

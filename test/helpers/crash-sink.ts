@@ -7,9 +7,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
-import { isTerminal, type JobRecord } from '../../src/jobs/job.js';
-import { JobRepository } from '../../src/jobs/job-repository.js';
-import { openStore } from '../../src/jobs/store.js';
+import { isTerminal, type JobRecord } from '../../src/engine/job.js';
+import { JobRepository } from '../../src/store/job-repository.js';
+import { openStore } from '../../src/store/store.js';
 
 export interface SinkMessage {
   jobId: string;

@@ -8,12 +8,12 @@ import {
   type RunComfyEmulatorOptions,
   startRunComfyEmulator,
 } from '../../src/emulators/runcomfy/index.js';
-import { type Deliverer, JobEngine, type JobEngineOptions } from '../../src/jobs/engine.js';
-import { ImageSpool, type SpooledImage } from '../../src/jobs/image-spool.js';
-import type { JobRecord } from '../../src/jobs/job.js';
-import { openStore, type Store } from '../../src/jobs/store.js';
+import { type Deliverer, JobEngine, type JobEngineOptions } from '../../src/engine/engine.js';
+import type { JobRecord } from '../../src/engine/job.js';
+import { buildSeedreamInput } from '../../src/models/seedream-sequential/build-input.js';
 import { RunComfyClient } from '../../src/runcomfy/client.js';
-import { buildSeedreamInput } from '../../src/seedream/build-input.js';
+import { ImageSpool, type SpooledImage } from '../../src/store/image-spool.js';
+import { openStore, type Store } from '../../src/store/store.js';
 
 export interface Post {
   jobId: string;

@@ -1,6 +1,6 @@
 /** Gallery helpers for end-to-end tests: set up a gallery, make sets, read the posts back. */
 import type { ChannelRecord, DiscordEmulator, StoredMessage } from '../../src/emulators/discord/index.js';
-import type { JobRecord } from '../../src/jobs/job.js';
+import type { JobRecord } from '../../src/engine/job.js';
 import { waitUntil } from './discord-waits.js';
 
 /** Permissions a gallery needs beyond what a bot role gets by default (see gallery-permissions.ts). */

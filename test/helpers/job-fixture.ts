@@ -1,5 +1,5 @@
 /** A job record for tests that render or deliver one without running the engine. */
-import type { JobRecord } from '../../src/jobs/job.js';
+import type { JobRecord } from '../../src/engine/job.js';
 
 /** 4 images of 16:9, fast, in channel `c` of server `g`, created at 0; `patch` overrides anything. */
 export function jobFixture(patch: Partial<JobRecord> = {}): JobRecord {

@@ -2,7 +2,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { promisify } from 'node:util';
-import { openStore } from '../../src/jobs/store.js';
+import { openStore } from '../../src/store/store.js';
 
 export interface OwnRedis {
   url: string;

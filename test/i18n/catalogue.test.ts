@@ -15,8 +15,8 @@ import {
   t,
 } from '../../src/i18n/index.js';
 import { enUS } from '../../src/i18n/locales/en-US.js';
+import { buildSeedreamInput } from '../../src/models/seedream-sequential/build-input.js';
 import { RunComfyAuthError, RunComfyValidationError } from '../../src/runcomfy/errors.js';
-import { buildSeedreamInput } from '../../src/seedream/build-input.js';
 
 const srcRoot = fileURLToPath(new URL('../../src/', import.meta.url));
 

@@ -1,8 +1,8 @@
 /** The per-server gauges' figures: the top spenders by id, the rest summed, across instances. */
 import { describe, expect, it } from 'vitest';
-import { openStore } from '../../src/jobs/store.js';
-import { monthKey, UsageLedger, usageKeys } from '../../src/jobs/usage.js';
+import { monthKey, UsageLedger, usageKeys } from '../../src/accounting/usage.js';
 import { GuildSpend, TOP_GUILDS } from '../../src/ops/guild-spend.js';
+import { openStore } from '../../src/store/store.js';
 
 describe('GuildSpend', () => {
   it('names the top spenders of the month and sums the rest as "other"; remembered in the store', async () => {

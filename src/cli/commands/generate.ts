@@ -3,14 +3,15 @@
  * follow the request with a progress line, download the set, print the paths or a JSON
  * document. Ctrl-C cancels the request if it is still queued, and says so when it cannot.
  */
+
+import { EtaModel } from '../../accounting/eta-model.js';
 import { AppError, isAbortError } from '../../errors.js';
 import { errorMessage } from '../../i18n/index.js';
-import { EtaModel } from '../../jobs/eta-model.js';
+import { parseSeedreamOutput } from '../../models/image-output.js';
+import { resolveSeedreamRequest } from '../../models/seedream-sequential/build-input.js';
+import { type Quality, withSeed } from '../../models/seedream-sequential/input.js';
 import type { RunComfyClient } from '../../runcomfy/client.js';
 import type { SubmitResponse } from '../../runcomfy/schemas.js';
-import { resolveSeedreamRequest } from '../../seedream/build-input.js';
-import { type Quality, withSeed } from '../../seedream/model-input.js';
-import { parseSeedreamOutput } from '../../seedream/output.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
 import {

@@ -4,8 +4,8 @@
  * (the way back after Ctrl-C on a request that was already generating).
  */
 import { AppError, isAbortError } from '../../errors.js';
+import { parseSeedreamOutput } from '../../models/image-output.js';
 import type { ResultResponse } from '../../runcomfy/schemas.js';
-import { parseSeedreamOutput } from '../../seedream/output.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseTimeout, singleRequestId } from '../args.js';
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
 import {

@@ -1,0 +1,237 @@
+/**
+ * Chaos: three bot processes on one Redis (the test's own redis-server), many members and
+ * requests, a random process killed with kill -9 again and again and started again. Each
+ * process runs the real engine, store and RunComfy client (test/engine/fixtures/chaos-worker.ts).
+ * At the end: every accepted job was delivered exactly once or ended with its stated reason;
+ * no member or server passed a limit (the active indexes sampled all along); the stored counters equal the sum over accepted jobs; RunComfy
+ * never had more than the cap in flight; no request id was polled by two processes in the
+ * same second. Scale with CHAOS_MEMBERS, CHAOS_REQUESTS, CHAOS_KILLS (the acceptance run is
+ * 100 / 400 / 20; the default is smaller, for CI time).
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { dayKey, usageKeys, usageRecordSchema } from '../../src/accounting/usage.js';
+import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
+import { isTerminal, type JobRecord, jobRecordSchema } from '../../src/engine/job.js';
+import { openStore, type Store } from '../../src/store/store.js';
+import { startOwnRedis } from '../helpers/own-redis.js';
+import { killHard, spawnWorker } from '../helpers/worker-process.js';
+
+const WORKER = join(import.meta.dirname, 'fixtures', 'chaos-worker.ts');
+const MEMBERS = Number(process.env.CHAOS_MEMBERS ?? 30);
+const REQUESTS = Number(process.env.CHAOS_REQUESTS ?? 120);
+const KILLS = Number(process.env.CHAOS_KILLS ?? 6);
+const PROCESSES = 3;
+const MAX_IN_FLIGHT = 6;
+const LIMITS = { userDailyImages: 4, activePerUser: 2, activePerGuild: 60 };
+const LEASE_MS = 1_500;
+
+const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Most intervals [from, to) open at one moment. */
+function maxOverlap(intervals: Array<[number, number]>): number {
+  const events = intervals.flatMap(([from, to]) => [
+    [from, 1],
+    [to, -1],
+  ]);
+  events.sort((a, b) => a[0]! - b[0]! || a[1]! - b[1]!);
+  let open = 0;
+  let max = 0;
+  for (const [, delta] of events) {
+    open += delta!;
+    max = Math.max(max, open);
+  }
+  return max;
+}
+
+describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
+  it(`${MEMBERS} members, ${REQUESTS} requests, ${KILLS} kills: every promise holds`, {
+    timeout: 600_000,
+  }, async () => {
+    const redis = await startOwnRedis();
+    const emulator: RunComfyEmulator = await startRunComfyEmulator({
+      queueMs: () => 200 + Math.floor(Math.random() * 600),
+      runMs: () => 300 + Math.floor(Math.random() * 400),
+    });
+    const prefix = `chaos-${process.pid}`;
+    const spoolDir = mkdtempSync(join(tmpdir(), 'seedream-chaos-'));
+    const configOf = (slot: number) => ({
+      name: `w${slot}`,
+      storeUrl: redis.url,
+      storePrefix: prefix,
+      runcomfyUrl: emulator.url,
+      runcomfyToken: emulator.token,
+      spoolDir: join(spoolDir, `w${slot}`),
+      maxInFlight: MAX_IN_FLIGHT,
+      leaseMs: LEASE_MS,
+      limits: LIMITS,
+    });
+    const workers: Array<ChildProcess | undefined> = [];
+    const posts = new Map<string, Set<string>>(); // job id → distinct nonces posted
+    const answers = new Map<string, { state?: string; error?: string }>();
+    const listen = (child: ChildProcess) =>
+      child.on(
+        'message',
+        (m: { type: string; id: string; jobId: string; nonce: string; state?: string; error?: string }) => {
+          if (m.type === 'post') {
+            if (!posts.has(m.jobId)) posts.set(m.jobId, new Set());
+            posts.get(m.jobId)!.add(m.nonce);
+            if (child.connected) child.send({ type: 'ack', nonce: m.nonce });
+          } else if (m.type === 'accepted') answers.set(m.id, m);
+        },
+      );
+    const start = async (slot: number) => {
+      const child = await spawnWorker(WORKER, configOf(slot));
+      listen(child);
+      workers[slot] = child;
+    };
+    let store: Store | undefined;
+    try {
+      for (let slot = 0; slot < PROCESSES; slot++) await start(slot);
+      const requests = Array.from({ length: REQUESTS }, (_, i) => ({
+        id: `r${i}`,
+        userId: `m${Math.floor(Math.random() * MEMBERS)}`,
+      }));
+      // The active indexes, sampled all along: admission keeps them within the limits (an index
+      // may hold a just-ended job for a moment, so a sample can only be high, never low).
+      store = await openStore({ url: redis.url, prefix });
+      const sampler = store;
+      const members = Array.from({ length: MEMBERS }, (_, i) => `m${i}`);
+      const peak = { member: 0, guild: 0, samples: 0 };
+      let sampling = true;
+      const sampled = (async () => {
+        while (sampling) {
+          const [guild] = await sampler.getMany('index', ['guild-active:g1'], z.array(z.string()));
+          const users = await sampler.getMany('users', members, z.object({ active: z.array(z.string()) }));
+          peak.guild = Math.max(peak.guild, guild?.length ?? 0);
+          for (const user of users) peak.member = Math.max(peak.member, user?.active.length ?? 0);
+          peak.samples++;
+          await realDelay(50);
+        }
+      })();
+      let kills = 0;
+      const killer = (async () => {
+        const every = Math.max(300, Math.floor((REQUESTS * 25) / Math.max(1, KILLS)));
+        while (kills < KILLS) {
+          await realDelay(every * (0.5 + Math.random()));
+          const slot = Math.floor(Math.random() * PROCESSES);
+          const child = workers[slot];
+          workers[slot] = undefined;
+          if (child) await killHard(child);
+          kills++;
+          await realDelay(100 + Math.random() * 400);
+          await start(slot);
+        }
+      })();
+      // Requests arrive at whichever process is alive (interactions reach the shard's process).
+      for (const request of requests) {
+        const alive = workers.filter((w): w is ChildProcess => w?.connected === true);
+        alive[Math.floor(Math.random() * alive.length)]?.send({ type: 'submit', ...request });
+        await realDelay(60);
+      }
+      await killer;
+
+      const deadline = performance.now() + Number(process.env.CHAOS_DRAIN_MS ?? 240_000);
+      let jobs: JobRecord[] = [];
+      while (performance.now() < deadline) {
+        const records = await store.getMany(
+          'jobs',
+          requests.map((r) => r.id),
+          jobRecordSchema,
+        );
+        jobs = records.filter((j): j is JobRecord => j !== undefined);
+        if (jobs.every((j) => isTerminal(j.state))) break;
+        await realDelay(500);
+      }
+      sampling = false;
+      await sampled;
+      console.info(`chaos: active peaks over ${peak.samples} samples: member ${peak.member}, server ${peak.guild}`);
+      expect(peak.member).toBeLessThanOrEqual(LIMITS.activePerUser);
+      expect(peak.guild).toBeLessThanOrEqual(LIMITS.activePerGuild);
+      const accepted = jobs;
+      const ended = accepted.filter((j) => isTerminal(j.state));
+      const reasons = new Map<string, number>();
+      for (const job of ended) {
+        const key = job.state === 'delivered' ? 'delivered' : `${job.state}:${job.failure?.code ?? '?'}`;
+        reasons.set(key, (reasons.get(key) ?? 0) + 1);
+      }
+      const refusals = new Map<string, number>();
+      for (const answer of answers.values()) {
+        const code = answer.error?.split(':')[0];
+        if (code) refusals.set(code, (refusals.get(code) ?? 0) + 1);
+      }
+      console.info(`chaos: refused ${JSON.stringify(Object.fromEntries(refusals))}`);
+      console.info(
+        `chaos: ${kills} kills; ${accepted.length} of ${REQUESTS} accepted; endings ${JSON.stringify(Object.fromEntries(reasons))}`,
+      );
+      const stuck = accepted.filter((j) => !isTerminal(j.state));
+      if (stuck.length > 0) {
+        const leases = await Promise.all(
+          stuck.map((j) => store!.redis!.client.get(`${store!.redis!.prefix}lease:${j.id}`)),
+        );
+        console.info(
+          `chaos: not ended ${JSON.stringify(stuck.map((j, i) => ({ id: j.id, state: j.state, lease: leases[i], steps: j.delivery })))}`,
+        );
+      }
+      expect(ended).toHaveLength(accepted.length);
+
+      // Delivered exactly once; everything else ended with a stated reason.
+      for (const job of accepted) {
+        if (job.state === 'delivered') expect(posts.get(job.id)?.size, job.id).toBe(1);
+        else {
+          expect(job.failure?.code ?? job.state, job.id).toBeTruthy();
+          expect(posts.has(job.id), job.id).toBe(false);
+        }
+      }
+      // Requests refused at admission: with a limit's code.
+      for (const [id, answer] of answers) {
+        if (answer.error) expect(accepted.some((j) => j.id === id)).toBe(false);
+      }
+
+      // No member over a limit: daily images, and active jobs at any moment.
+      const byMember = new Map<string, JobRecord[]>();
+      for (const job of accepted) byMember.set(job.owner.userId, [...(byMember.get(job.owner.userId) ?? []), job]);
+      for (const [member, mine] of byMember) {
+        expect(mine.length, member).toBeLessThanOrEqual(LIMITS.userDailyImages);
+        // The stored counter equals the sum over the member's accepted jobs still charged.
+        const charged = mine.filter((j) => j.reservation?.state !== 'released');
+        const day = await store.get('stats', usageKeys.userDay(member, dayKey(mine[0]!.createdAt)), usageRecordSchema);
+        expect(day?.images ?? 0, member).toBe(charged.reduce((n, j) => n + j.reservation!.images, 0));
+        expect(day?.jobs ?? 0, member).toBe(charged.length);
+      }
+      const guildDay = await store.get(
+        'stats',
+        usageKeys.guildDay('g1', dayKey(accepted[0]!.createdAt)),
+        usageRecordSchema,
+      );
+      expect(guildDay?.images ?? 0).toBe(accepted.filter((j) => j.reservation?.state !== 'released').length);
+
+      // RunComfy never had more than the cap in flight (its own timeline of each request).
+      const atRunComfy = emulator.jobs().map((j): [number, number] => [j.submittedAt, j.cancelledAt ?? j.completedAt]);
+      const inFlight = maxOverlap(atRunComfy);
+      console.info(`chaos: RunComfy got ${atRunComfy.length} requests, at most ${inFlight} in flight`);
+      expect(inFlight).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+
+      // No request id polled by two processes in the same second.
+      const pollers = new Map<string, Set<string>>();
+      for (const call of emulator.calls) {
+        if ((call.route !== 'status' && call.route !== 'result') || !call.requestId) continue;
+        const key = `${call.requestId}@${Math.floor(call.at / 1000)}`;
+        if (!pollers.has(key)) pollers.set(key, new Set());
+        pollers.get(key)!.add(call.caller ?? '?');
+      }
+      const shared = [...pollers].filter(([, callers]) => callers.size > 1).map(([key]) => key);
+      expect(shared).toEqual([]);
+    } finally {
+      for (const child of workers) if (child) await killHard(child);
+      await store?.clear().catch(() => undefined);
+      await store?.close();
+      await emulator.close();
+      redis.stop();
+    }
+  });
+});
