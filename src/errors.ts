@@ -58,6 +58,24 @@ export class AbortedError extends AppError {
   }
 }
 
+/**
+ * The one way an error goes into a log: an AppError as its `toLog()`, any other Error as its
+ * name, message and code (undici's `UND_ERR_*`, discord.js's numeric API codes), anything else
+ * as text. Never a stack or a cause chain (they can hold tokens).
+ */
+export function describeError(error: unknown): unknown {
+  if (error instanceof AppError) return error.toLog();
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' || typeof code === 'number' ? { code } : {}),
+    };
+  }
+  return String(error);
+}
+
 export function isAbortError(error: unknown): boolean {
   if (error instanceof AbortedError) return true;
   return error instanceof Error && (error.name === 'AbortError' || (error as { code?: unknown }).code === 'ABORT_ERR');

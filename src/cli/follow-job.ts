@@ -13,7 +13,7 @@ import {
   type PollTuning,
   planNextPoll,
 } from '../engine/poll-plan.js';
-import { AppError, isAbortError } from '../errors.js';
+import { AppError, describeError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
 import { isTransient, RunComfyRateLimitError } from '../runcomfy/errors.js';
@@ -154,7 +154,7 @@ export async function followJob(options: FollowOptions): Promise<FollowedJob> {
         error instanceof RunComfyRateLimitError && error.retryAfterMs !== undefined
           ? error.retryAfterMs
           : backoffDelay(failures, ERROR_BACKOFF);
-      log.warn({ requestId, err: error instanceof AppError ? error.toLog() : String(error), waitMs }, 'poll failed');
+      log.warn({ requestId, err: describeError(error), waitMs }, 'poll failed');
       nextAt = clock() + waitMs;
     }
     const now = clock();

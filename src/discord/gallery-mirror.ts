@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
 import type { DeliverySteps } from '../engine/engine.js';
 import type { JobRecord } from '../engine/job.js';
-import { isAbortError } from '../errors.js';
+import { describeError, isAbortError } from '../errors.js';
 import type { GalleryIndex } from '../guilds/gallery-index.js';
 import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';
 import type { GuildSettingsStore } from '../guilds/guild-settings.js';
@@ -109,7 +109,7 @@ export class GalleryMirror {
         return 'indexed';
       } catch (error) {
         // The index is a convenience: a store hiccup must not hold the set back.
-        this.log.warn({ jobId: job.id, err: describe(error) }, 'could not index the set');
+        this.log.warn({ jobId: job.id, err: describeError(error) }, 'could not index the set');
         return 'skipped';
       }
     });
@@ -159,11 +159,11 @@ export class GalleryMirror {
         if (failure) {
           this.log.warn({ jobId: job.id, code: failure.code, discordCode: failure.discordCode }, 'gallery post failed');
           await this.#reportFailure(job, settings, failure).catch((noticeError: unknown) =>
-            this.log.warn({ jobId: job.id, err: describe(noticeError) }, 'could not send the gallery notice'),
+            this.log.warn({ jobId: job.id, err: describeError(noticeError) }, 'could not send the gallery notice'),
           );
           return `failed:${failure.code}`;
         }
-        this.log.warn({ jobId: job.id, attempt, err: describe(error) }, 'gallery post failed; may retry');
+        this.log.warn({ jobId: job.id, attempt, err: describeError(error) }, 'gallery post failed; may retry');
         if (attempt >= TRANSIENT_ATTEMPTS) return 'skipped';
         await sleep(this.#retryDelayMs * attempt, signal);
       }
@@ -472,8 +472,4 @@ async function ignoreGone(deletion: Promise<void>): Promise<void> {
     const code = discordErrorCode(error);
     if (code !== DISCORD_ERRORS.unknownMessage && code !== DISCORD_ERRORS.unknownChannel) throw error;
   }
-}
-
-function describe(error: unknown): unknown {
-  return error instanceof Error ? { name: error.name, message: error.message, code: discordErrorCode(error) } : error;
 }

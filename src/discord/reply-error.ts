@@ -5,7 +5,7 @@
  */
 import type { APIEmbed, RepliableInteraction } from 'discord.js';
 import { MessageFlags } from 'discord.js';
-import { AppError, InputError } from '../errors.js';
+import { AppError, describeError, InputError } from '../errors.js';
 import { errorMessage, resolveLocale, t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { NO_MENTIONS } from './text.js';
@@ -20,7 +20,7 @@ export async function replyError(interaction: RepliableInteraction, error: unkno
   const expected = error instanceof InputError || (error instanceof AppError && code !== 'unknown');
   log[expected ? 'info' : 'error'](
     // The router's logger already carries interactionId and userId; a member's mistake needs no stack.
-    { reference, code, err: error instanceof AppError ? error.toLog() : error },
+    { reference, code, err: describeError(error) },
     'interaction error',
   );
   const payload = {

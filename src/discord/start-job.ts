@@ -8,6 +8,7 @@ import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags 
 import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
 import type { SubmitRequest } from '../engine/engine.js';
 import type { JobOwner, JobRecord } from '../engine/job.js';
+import { describeError } from '../errors.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
 import type { SeedreamInput } from '../models/seedream-sequential/input.js';
 import { ActiveJobLimitError } from '../store/job-repository.js';
@@ -111,7 +112,7 @@ async function showAndSubmit(
       return undefined;
     }
     // The card is already public: it becomes the (friendly, referenced) error.
-    context.log.warn({ jobId: interaction.id, reference, code, err: describe(error) }, 'submit failed');
+    context.log.warn({ jobId: interaction.id, reference, code, err: describeError(error) }, 'submit failed');
     await interaction
       .editReply({ embeds: [errorEmbed(locale, text, reference)], components: [] })
       .catch(() => undefined);
@@ -126,10 +127,4 @@ function isRefusal(error: unknown): boolean {
     error instanceof ActiveJobLimitError ||
     error instanceof GuildActiveLimitError
   );
-}
-
-function describe(error: unknown): unknown {
-  return error instanceof Error
-    ? { name: error.name, message: error.message, code: (error as { code?: unknown }).code }
-    : error;
 }

@@ -17,7 +17,7 @@ import {
   type QuotaRequest,
 } from '../accounting/quota.js';
 import { counterKeys, toMicroUsd, UsageLedger } from '../accounting/usage.js';
-import { AppError, isAbortError } from '../errors.js';
+import { AppError, describeError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { parseSeedreamOutput } from '../models/image-output.js';
 import type { SeedreamInput } from '../models/seedream-sequential/input.js';
@@ -917,7 +917,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
     t.errors++;
     const wait = backoffDelay(t.errors, ERROR_BACKOFF);
-    log.warn({ err: error instanceof AppError ? error.toLog() : String(error), retryInMs: wait }, 'poll failed');
+    log.warn({ err: describeError(error), retryInMs: wait }, 'poll failed');
     return Math.min(now + wait, t.deadlineAt);
   }
 
@@ -993,10 +993,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       } catch (error) {
         if (isAbortError(error) || signal.aborted) return;
         const wait = backoffDelay(attempt, ERROR_BACKOFF);
-        log.warn(
-          { err: error instanceof AppError ? error.toLog() : String(error), retryInMs: wait },
-          'image download failed',
-        );
+        log.warn({ err: describeError(error), retryInMs: wait }, 'image download failed');
         if (this.#clock() + wait >= job.deadlineAt + (this.#options.deliveryGraceMs ?? 15 * 60_000)) {
           await this.#fail(jobId, failureOf(error, 'images_download_failed'));
           return;
@@ -1036,10 +1033,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         const attempts = updated.deliveryAttempts;
         const graceEnds = updated.deadlineAt + (this.#options.deliveryGraceMs ?? 15 * 60_000);
         const permanent = error instanceof PermanentDeliveryError;
-        log.warn(
-          { err: error instanceof AppError ? error.toLog() : String(error), attempts, permanent },
-          'delivery failed',
-        );
+        log.warn({ err: describeError(error), attempts, permanent }, 'delivery failed');
         if (permanent || attempts >= DELIVERY_BACKOFF.maxAttempts || this.#clock() >= graceEnds) {
           await this.#fail(jobId, failureOf(error, 'delivery_failed'));
           return;
@@ -1565,10 +1559,6 @@ function failureOf(error: unknown, fallbackCode: string): JobFailure {
     return { code: error.code, detail: error.message, params: { ...error.params } };
   }
   return { code: fallbackCode, detail: error instanceof Error ? error.message : String(error), params: {} };
-}
-
-function describeError(error: unknown): unknown {
-  return error instanceof AppError ? error.toLog() : error instanceof Error ? error.message : String(error);
 }
 
 function summarise(value: unknown): string | undefined {

@@ -15,7 +15,7 @@ import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
 import type { z } from 'zod';
-import { AppError } from '../errors.js';
+import { AppError, describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { CAS_SCRIPT, CAS_SHA, type CasWrite, casArguments } from './coordination/redis-cas.js';
@@ -148,7 +148,7 @@ export class Store {
     this.#releaseLock = options.releaseLock ?? (() => undefined);
     this.#log = logger;
     // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
-    keyv.on('error', (error: unknown) => logger.error({ err: describe(error), store: kind }, 'store error'));
+    keyv.on('error', (error: unknown) => logger.error({ err: describeError(error), store: kind }, 'store error'));
   }
 
   async get<S extends z.ZodType>(ns: Namespace, key: string, schema: S): Promise<z.infer<S> | undefined> {
@@ -314,7 +314,7 @@ export class Store {
           });
         }
         this.#log.warn(
-          { err: describe(error), attempt },
+          { err: describeError(error), attempt },
           'store: Redis connection lost; running the transaction again',
         );
         await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
@@ -507,10 +507,6 @@ function parseRecord<S extends z.ZodType>(key: string, raw: unknown, schema: S):
 /** A store URL may carry a password: never print it. */
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
-}
-
-function describe(error: unknown): unknown {
-  return error instanceof Error ? { name: error.name, message: error.message } : error;
 }
 
 export async function openStore(options: StoreOptions): Promise<Store> {
