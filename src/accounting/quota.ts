@@ -175,11 +175,13 @@ export class QuotaLedger {
     const delta = settlementDelta(job, reservation, outcome);
     if (!delta) return;
     const keys = counterKeys(job.owner.userId, reservation.guildId, reservation.day, reservation.month);
-    const records = await tx.getMany('stats', keys, usageRecordSchema);
     const now = Date.now();
-    for (const [i, key] of keys.entries()) {
-      tx.set('stats', key, applyDelta(records[i] ?? EMPTY_USAGE, delta), usageTtlMs(key, now));
-    }
+    // Added, not read and rewritten: a server's counters are shared by every process's settlements.
+    const fields = Object.fromEntries(Object.entries(delta).filter(([, d]) => d !== undefined)) as Record<
+      string,
+      number
+    >;
+    for (const key of keys) await tx.add('stats', key, EMPTY_USAGE, fields, usageTtlMs(key, now));
   }
 }
 

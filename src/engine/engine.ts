@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
-import { z } from 'zod';
 import { EtaModel } from '../accounting/eta-model.js';
 import { PriceBook } from '../accounting/pricing.js';
 import {
@@ -24,11 +23,12 @@ import type { SeedreamInput } from '../models/seedream-sequential/input.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
 import { RunComfyNotFoundError, RunComfyRateLimitError, RunComfySubmitUncertainError } from '../runcomfy/errors.js';
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
+import { Admission, SLOTS_KEY, slotsSchema } from '../store/coordination/admission.js';
 import { Leases } from '../store/coordination/leases.js';
 import { SharedRate } from '../store/coordination/rate-limit.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from '../store/fair-queue.js';
 import type { ImageSpool, SpooledImage } from '../store/image-spool.js';
-import { ActiveJobLimitError, activeBucketOf, JobNotFoundError, JobRepository } from '../store/job-repository.js';
+import { ActiveJobLimitError, JobNotFoundError, JobRepository } from '../store/job-repository.js';
 import { LeaseLostError, type Namespace, type Store } from '../store/store.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
@@ -151,14 +151,6 @@ export interface QuotaHold {
   release(): void;
 }
 
-/**
- * The jobs holding a slot of the global cap, shared by every process on the store: a slot is
- * taken in the same atomic step that admits or pops a job, and given back when it leaves
- * RunComfy's hands.
- */
-const SLOTS_KEY: [Namespace, string] = ['index', 'in-flight'];
-const slotsSchema = z.array(z.string());
-
 /** Jobs that hold a slot of the global cap. */
 const IN_FLIGHT: ReadonlySet<JobState> = new Set(['submitted', 'queued', 'running']);
 
@@ -202,6 +194,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   readonly #backingOff = new Set<string>();
   readonly #stopping = new AbortController();
   readonly #queue: PersistentFairQueue;
+  readonly #admission: Admission;
   /** Jobs holding a slot of the global cap. */
   readonly #inFlight = new Set<string>();
   readonly #maxInFlight: number;
@@ -251,6 +244,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         logger: this.#log,
       });
     this.#queue = new PersistentFairQueue(options.store, options.queueName);
+    this.#admission = new Admission(options.store, this.jobs, this.quota, this.#queue.lockKey);
     this.leases = new Leases(options.store, options.leaseMs, options.processId);
     this.#sharedPollRate = new SharedRate(options.store, 'runcomfy-polls', options.pollRate);
     this.jobs.fenceOf = (jobId) => this.leases.fence(jobId);
@@ -511,47 +505,29 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       deliveryAttempts: 0,
       surface: request.surface ?? {},
     };
-    const locks = [
-      ...JobRepository.createLocks(quotaRequest.userId, quotaRequest.guildId),
-      ...this.quota.lockKeys(reservation, quotaRequest.userId),
-      this.#queue.lockKey,
-    ];
-    let holdsSlot = false;
+    let holdsSlot: boolean;
     let queueAfter: FairQueueState | undefined;
     let stored: JobRecord;
     let created: boolean;
     try {
       // One atomic step over the user's and server's active jobs, every counter it touches,
       // the shared fair queue and the global in-flight cap (in every process on the store).
-      ({ job: stored, created } = await this.#options.store.transact([...locks, SLOTS_KEY], async (tx) => {
-        holdsSlot = false;
-        queueAfter = undefined;
-        await tx.prefetch([['jobs', record.id], ...locks, SLOTS_KEY, ['index', `active:${activeBucketOf(record.id)}`]]);
-        return this.jobs.createTx(
-          tx,
-          record,
-          { maxActivePerUser: limits.activePerUser, maxActivePerGuild: limits.activePerGuild },
-          async (job) => {
-            // The early hold stays until the counters and indexes are written (finally, below):
-            // a check in between must see this request in one or the other.
-            await guard?.();
-            await this.quota.reserveTx(tx, quotaRequest, reservation, limits, now);
-            const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
-            const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
-            if (queue.size === 0 && slots.length < this.#maxInFlight && !this.#stopping.signal.aborted) {
-              tx.set(...SLOTS_KEY, [...slots, job.id]);
-              holdsSlot = true;
-              return job;
-            }
-            // The queue entry is written with the record: one transaction.
-            queue.enqueue({ id: job.id, userId: job.owner.userId, at: now });
-            tx.set(...this.#queue.lockKey, queue.toJSON());
-            queueAfter = queue.toJSON();
-            return { ...job, state: 'waiting', stateTimes: { waiting: now }, queuePosition: queue.positionOf(job.id)! };
-          },
-        );
+      ({
+        job: stored,
+        created,
+        holdsSlot,
+        queue: queueAfter,
+      } = await this.#admission.admit({
+        record,
+        quota: quotaRequest,
+        limits,
+        maxInFlight: this.#maxInFlight,
+        mayTakeSlot: !this.#stopping.signal.aborted,
+        guard,
       }));
     } finally {
+      // The early hold stays until the counters and indexes are written: a check in between
+      // must see this request in one or the other.
       request.hold?.release();
     }
     if (!created && stored.createdAt === record.createdAt && stored.owner.userId === record.owner.userId) {
@@ -1243,9 +1219,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   /** Gives a job's slot of the global cap back (in every process's view). */
   async #releaseSlot(jobId: string): Promise<void> {
     this.#inFlight.delete(jobId);
-    await this.#options.store.update(SLOTS_KEY[0], SLOTS_KEY[1], slotsSchema, (ids) =>
-      ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
-    );
+    await this.#admission.releaseSlot(jobId);
   }
 
   async #refreshPrice(): Promise<void> {
@@ -1287,25 +1261,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     while (this.#started && !this.#stopping.signal.aborted) {
       // Popped and given a slot in one atomic step, shared by every process: round-robin
       // across members holds for all of them, and the cap is never passed.
-      const popped = await this.#options.store.transact([this.#queue.lockKey, SLOTS_KEY], async (tx) => {
-        const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
-        const slots = (await tx.get(...SLOTS_KEY, slotsSchema)) ?? [];
-        let changed = false;
-        let next = slots.length < this.#maxInFlight ? queue.peek() : undefined;
-        // An entry whose job no longer waits (sent or ended meanwhile) leaves without a slot.
-        while (next && (await tx.get('jobs', next.id, jobRecordSchema))?.state !== 'waiting') {
-          queue.remove(next.id);
-          changed = true;
-          next = queue.peek();
-        }
-        if (next) {
-          queue.serve(next.id);
-          changed = true;
-          if (!slots.includes(next.id)) tx.set(...SLOTS_KEY, [...slots, next.id]);
-        }
-        if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
-        return { queue: queue.toJSON(), next };
-      });
+      const popped = await this.#admission.pop(this.#maxInFlight);
       this.#queue.replace(popped.queue);
       const next = popped.next;
       if (!next) break;

@@ -143,9 +143,8 @@ export class JobRepository {
 
   /** Removes an id from the active index (its record was never written). */
   async forget(jobId: string): Promise<void> {
-    await this.store.update('index', `active:${activeBucketOf(jobId)}`, idListSchema, (ids) =>
-      ids?.includes(jobId) ? ids.filter((id) => id !== jobId) : ids,
-    );
+    const bucket: [Namespace, string] = ['index', `active:${activeBucketOf(jobId)}`];
+    await this.store.transact([bucket], (tx) => tx.listOp(...bucket, 'remove', jobId));
   }
 
   async userActive(userId: string): Promise<JobRecord[]> {
@@ -182,28 +181,29 @@ export class JobRepository {
   }
 
   /** Takes a terminal job out of the active indexes and into the user's history. */
+  /**
+   * One transaction: the user's index is compared (its history is rewritten), the shared
+   * indexes (active bucket, server) lose the id by a list operation that other processes'
+   * admissions to the same index cannot make retry.
+   */
   async #retire(job: JobRecord): Promise<void> {
-    await this.store.update('index', `active:${activeBucketOf(job.id)}`, idListSchema, (ids) => {
-      if (!ids?.includes(job.id)) return ids;
-      return ids.filter((id) => id !== job.id);
-    });
-    await this.store.update('users', job.owner.userId, userIndexSchema, (index) => {
+    const guildId = billingGuildOf(job);
+    const bucket: [Namespace, string] = ['index', `active:${activeBucketOf(job.id)}`];
+    const guild: Array<[Namespace, string]> = guildId === null ? [] : [['index', guildIndexKey(guildId)]];
+    await this.store.transact([bucket, ['users', job.owner.userId], ...guild], async (tx) => {
+      await tx.listOp(...bucket, 'remove', job.id);
+      for (const key of guild) await tx.listOp(...key, 'remove', job.id);
+      const index = await tx.get('users', job.owner.userId, userIndexSchema);
       const current = index ?? { active: [], history: [] };
       if (!current.active.includes(job.id) && (job.state !== 'delivered' || current.history.includes(job.id))) {
-        return index;
+        return;
       }
       const history =
         job.state === 'delivered' && !current.history.includes(job.id)
           ? [job.id, ...current.history].slice(0, this.historyLimit)
           : current.history;
-      return { active: current.active.filter((id) => id !== job.id), history };
+      tx.set('users', job.owner.userId, { active: current.active.filter((id) => id !== job.id), history });
     });
-    const guildId = billingGuildOf(job);
-    if (guildId !== null) {
-      await this.store.update('index', guildIndexKey(guildId), idListSchema, (ids) =>
-        ids?.includes(job.id) ? ids.filter((id) => id !== job.id) : ids,
-      );
-    }
   }
 
   async #userIndex(userId: string): Promise<UserIndex> {

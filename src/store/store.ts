@@ -14,11 +14,19 @@ import { dirname, resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError, describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
-import { CAS_SCRIPT, CAS_SHA, type CasWrite, casArguments } from './coordination/redis-cas.js';
+import { keyvString } from './coordination/lua-records.js';
+import {
+  CAS_SCRIPT,
+  CAS_SHA,
+  type CasAdd,
+  type CasListOp,
+  type CasWrite,
+  casArguments,
+} from './coordination/redis-cas.js';
 
 export const NAMESPACES = ['jobs', 'users', 'guilds', 'galleries', 'stats', 'index'] as const;
 export type Namespace = (typeof NAMESPACES)[number];
@@ -70,6 +78,20 @@ export interface StoreTx {
   fence(leaseKey: string, token: string): void;
   /** Reads records the body will read, in one round trip (a hint: the body reads them again). */
   prefetch(keys: Array<[Namespace, string]>): Promise<void>;
+  /**
+   * Adds `delta` to the numeric fields of a record (`base` when absent), never below 0. On Redis
+   * it is applied at commit without being compared (additions commute: processes adding to the
+   * same counter never make each other retry); the body must not read the record afterwards.
+   */
+  add(ns: Namespace, key: string, base: object, delta: Record<string, number>, ttlMs?: number): Promise<void>;
+  /** Adds an id to an id-list record, or removes it; not compared either (see `add`). */
+  listOp(ns: Namespace, key: string, op: 'add' | 'remove', id: string): Promise<void>;
+}
+
+/** A Lua script over records of the store (see coordination/lua-records.ts). */
+export interface StoreScript {
+  text: string;
+  sha: string;
 }
 
 /** Waits before running a transaction again after the connection to Redis dropped. */
@@ -342,6 +364,20 @@ export class Store {
       delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, key, value: undefined, ttlMs: undefined }),
       fence: () => undefined, // one process: nobody else can hold a lease
       prefetch: async () => undefined,
+      add: async (ns, key, base, delta, ttlMs) => {
+        const current = ((await tx.getMany(ns, [key], anyRecord))[0] ?? base) as Record<string, unknown>;
+        tx.set(ns, key, addFields(current, delta), ttlMs);
+      },
+      listOp: async (ns, key, op, id) => {
+        const list = ((await tx.getMany(ns, [key], anyRecord))[0] ?? []) as string[];
+        if (op === 'add' && !list.includes(id)) tx.set(ns, key, [...list, id]);
+        if (op === 'remove' && list.includes(id))
+          tx.set(
+            ns,
+            key,
+            list.filter((x) => x !== id),
+          );
+      },
     };
     const result = await body(tx);
     for (const write of writes.values()) {
@@ -357,6 +393,8 @@ export class Store {
       const read = new Map<string, string | undefined>();
       const writes = new Map<string, { ns: Namespace; value: unknown; ttlMs: number | undefined }>();
       const fences = new Map<string, string>();
+      const adds: Array<CasAdd & { full: string }> = [];
+      const listOps: Array<CasListOp & { full: string }> = [];
       const load = async (full: string[]) => {
         const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
         if (missing.length === 0) return;
@@ -380,9 +418,23 @@ export class Store {
         delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, value: undefined, ttlMs: undefined }),
         fence: (leaseKey, token) => void fences.set(leaseKey, token),
         prefetch: (keys) => load(keys.map(([ns, key]) => `${ns}:${key}`)),
+        add: async (ns, key, base, delta, ttlMs) => {
+          const full = `${ns}:${key}`;
+          adds.push({
+            full,
+            key: redis.prefix + full,
+            base: JSON.stringify(base),
+            delta: JSON.stringify(delta),
+            ttlMs,
+          });
+        },
+        listOp: async (ns, key, op, id) => {
+          const full = `${ns}:${key}`;
+          listOps.push({ full, key: redis.prefix + full, op, id: keyvString(id) });
+        },
       };
       const result = await body(tx);
-      if (writes.size === 0 && fences.size === 0) return result;
+      if (writes.size === 0 && fences.size === 0 && adds.length === 0 && listOps.length === 0) return result;
       const now = Date.now();
       const casWrites: CasWrite[] = [...writes].map(([k, w]) => ({
         key: redis.prefix + k,
@@ -401,7 +453,7 @@ export class Store {
       for (const k of writes.keys()) {
         if (!read.has(k)) compares.set(redis.prefix + k, (await redis.client.get(redis.prefix + k)) ?? undefined);
       }
-      const { keys, args } = casArguments(fences, compares, casWrites);
+      const { keys, args } = casArguments(fences, compares, casWrites, adds, listOps, now);
       const outcome = Number(await this.#eval(redis.client, keys, args));
       if (outcome === -1) throw new LeaseLostError([...fences.keys()].join(','));
       if (outcome === 1) {
@@ -409,6 +461,7 @@ export class Store {
           if (CACHED.has(w.ns)) this.#remember(k, w.value, ++this.#seq);
           else this.#cache.delete(k);
         }
+        for (const op of [...adds, ...listOps]) this.#markStale(op.full);
         return result;
       }
       for (const k of read.keys()) this.#cache.delete(k);
@@ -421,13 +474,65 @@ export class Store {
     }
   }
 
-  async #eval(client: RawRedis, keys: string[], args: string[]): Promise<unknown> {
+  async #eval(client: RawRedis, keys: string[], args: string[], script = { text: CAS_SCRIPT, sha: CAS_SHA }) {
     try {
-      return await client.evalSha(CAS_SHA, { keys, arguments: args });
+      return await client.evalSha(script.sha, { keys, arguments: args });
     } catch (error) {
       if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return client.eval(CAS_SCRIPT, { keys, arguments: args });
+      return client.eval(script.text, { keys, arguments: args });
     }
+  }
+
+  /**
+   * Redis only: runs a Lua script over records (`keys` as namespace and key; the script gets
+   * their full names), run again across a blip like a transaction, so it must be idempotent
+   * or harmless when run twice. The records it may change are read from the store next time.
+   */
+  async runScript(script: StoreScript, keys: Array<[Namespace, string]>, args: string[]): Promise<unknown> {
+    const redis = this.#redis;
+    if (!redis) throw new AppError('store_not_redis', 'Scripts need a Redis store');
+    const full = keys.map(([ns, key]) => `${ns}:${key}`);
+    const result = await this.#retrying(() =>
+      this.#eval(
+        redis.client,
+        full.map((k) => redis.prefix + k),
+        args,
+        script,
+      ),
+    );
+    for (const k of full) this.#markStale(k);
+    return result;
+  }
+
+  /** A string inside a record as the store writes it (for ids a script puts into records). */
+  static rawString(value: string): string {
+    return keyvString(value);
+  }
+
+  /** The raw form of a record as the store writes it (for a script to write it verbatim). */
+  rawRecord(value: unknown, ttlMs: number | undefined, now = Date.now()): string {
+    return (this.#keyv.serialize ?? JSON.stringify)({ value, ...(ttlMs ? { expires: now + ttlMs } : {}) }) as string;
+  }
+
+  /** A record a script parses (its raw form, as stored), or undefined when absent or expired. */
+  parseRaw<S extends z.ZodType>(
+    ns: Namespace,
+    key: string,
+    raw: string | undefined,
+    schema: S,
+  ): z.infer<S> | undefined {
+    const value = this.#decode(raw);
+    return value === undefined ? undefined : parseRecord(`${ns}:${key}`, value, schema);
+  }
+
+  /**
+   * A record changed in the store without this process knowing its value: a quick read
+   * (getFresh) goes to the store next, and no read begun before the change may answer for it.
+   */
+  #markStale(full: string): void {
+    if (!CACHED.has(full.slice(0, full.indexOf(':')) as Namespace)) return;
+    this.#cache.delete(full);
+    this.#cache.set(full, { raw: undefined, at: 0, seq: ++this.#seq });
   }
 
   /** A raw value as keyv stored it, or undefined when absent or expired. */
@@ -494,6 +599,14 @@ export class Store {
     this.#releaseLock();
     await this.#keyv.disconnect();
   }
+}
+
+const anyRecord = z.unknown();
+
+function addFields(record: Record<string, unknown>, delta: Record<string, number>): Record<string, unknown> {
+  const next = { ...record };
+  for (const [field, d] of Object.entries(delta)) next[field] = Math.max(0, (Number(next[field]) || 0) + d);
+  return next;
 }
 
 function parseRecord<S extends z.ZodType>(key: string, raw: unknown, schema: S): z.infer<S> {

@@ -7,14 +7,19 @@
  * step for every process: optimistic concurrency (what WATCH/MULTI gives) in one round trip.
  */
 import { createHash } from 'node:crypto';
+import { LUA_RECORDS } from './lua-records.js';
 
 /**
  * ARGV: nFences, then per fence (key index, value that key must hold);
  *       nCompares, then per compare (key index, value it must still hold, '' = absent);
- *       nWrites, then per write (key index, new value or '' = delete, time to live in ms or 0).
+ *       nWrites, then per write (key index, new value or '' = delete, time to live in ms or 0);
+ *       now (epoch ms), nAdds, then per add (key index, base record JSON, delta JSON, ttl ms or 0);
+ *       nListOps, then per op (key index, 'add' | 'remove', the id as keyv writes it).
+ * Adds and list operations are not compared: they commute, so two processes adding to the
+ * same counter or id list at once never make each other retry (the hot records of admission).
  * Returns 1 committed, 0 something read has changed (retry), -1 a fence failed (lease lost).
  */
-export const CAS_SCRIPT = `
+export const CAS_SCRIPT = `${LUA_RECORDS}
 local i = 1
 local nf = tonumber(ARGV[i]); i = i + 1
 for _ = 1, nf do
@@ -47,6 +52,26 @@ for _ = 1, nw do
   end
   i = i + 3
 end
+local now = tonumber(ARGV[i]); i = i + 1
+local na = tonumber(ARGV[i]); i = i + 1
+for _ = 1, na do
+  add_fields(KEYS[tonumber(ARGV[i])], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 3]), now)
+  i = i + 4
+end
+local nl = tonumber(ARGV[i]); i = i + 1
+for _ = 1, nl do
+  local key = KEYS[tonumber(ARGV[i])]
+  local list = load(key, now) or {}
+  if ARGV[i + 1] == 'add' then
+    if not list_has(list, ARGV[i + 2]) then
+      list[#list + 1] = ARGV[i + 2]
+      put(key, list_json(list), 0, now)
+    end
+  elseif list_has(list, ARGV[i + 2]) then
+    put(key, list_json(list_without(list, ARGV[i + 2])), 0, now)
+  end
+  i = i + 3
+end
 return 1
 `;
 
@@ -59,11 +84,29 @@ export interface CasWrite {
   ttlMs: number | undefined;
 }
 
+/** Adds `delta` to each numeric field of a JSON record (from `base` when absent), never below 0. */
+export interface CasAdd {
+  key: string;
+  base: string;
+  delta: string;
+  ttlMs: number | undefined;
+}
+
+/** Adds an id to (or removes it from) a JSON array record; `id` as keyv writes it. */
+export interface CasListOp {
+  key: string;
+  op: 'add' | 'remove';
+  id: string;
+}
+
 /** Builds the script's KEYS and ARGV. `compares` maps a key to the raw value read (undefined: absent). */
 export function casArguments(
   fences: ReadonlyMap<string, string>,
   compares: ReadonlyMap<string, string | undefined>,
   writes: readonly CasWrite[],
+  adds: readonly CasAdd[] = [],
+  listOps: readonly CasListOp[] = [],
+  now = Date.now(),
 ): { keys: string[]; args: string[] } {
   const keys: string[] = [];
   const indexOf = new Map<string, number>();
@@ -82,7 +125,15 @@ export function casArguments(
   for (const [key, raw] of compares) args.push(slot(key), raw ?? '');
   args.push(String(writes.length));
   for (const write of writes) {
-    args.push(slot(write.key), write.value ?? '', String(write.ttlMs && write.ttlMs > 0 ? Math.ceil(write.ttlMs) : 0));
+    args.push(slot(write.key), write.value ?? '', ttlArgument(write.ttlMs));
   }
+  args.push(String(now), String(adds.length));
+  for (const add of adds) args.push(slot(add.key), add.base, add.delta, ttlArgument(add.ttlMs));
+  args.push(String(listOps.length));
+  for (const op of listOps) args.push(slot(op.key), op.op, op.id);
   return { keys, args };
+}
+
+function ttlArgument(ttlMs: number | undefined): string {
+  return String(ttlMs && ttlMs > 0 ? Math.ceil(ttlMs) : 0);
 }
