@@ -244,8 +244,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
         logger: this.#log,
       });
     this.#queue = new PersistentFairQueue(options.store, options.queueName);
-    this.#admission = new Admission(options.store, this.jobs, this.quota, this.#queue.lockKey);
     this.leases = new Leases(options.store, options.leaseMs, options.processId);
+    this.#admission = new Admission(options.store, this.jobs, this.quota, this.#queue.lockKey, this.leases);
     this.#sharedPollRate = new SharedRate(options.store, 'runcomfy-polls', options.pollRate);
     this.jobs.fenceOf = (jobId) => this.leases.fence(jobId);
     this.#maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;

@@ -296,6 +296,11 @@ export class Store {
     );
   }
 
+  /** Runs a Redis command again across a blip (for idempotent commands of the coordination modules). */
+  retryingBlips<T>(operation: () => Promise<T>): Promise<T> {
+    return this.#retrying(operation);
+  }
+
   /** A plain read or write (idempotent), run again across a Redis blip like a transaction. */
   async #retrying<T>(operation: () => Promise<T>): Promise<T> {
     if (!this.#redis) return operation();

@@ -21,6 +21,13 @@ local function queue_json(queue)
   end
   return '{"v":1,"ring":' .. list_json(queue.ring) .. ',"jobs":[' .. table.concat(entries, ',') .. ']}'
 end
+-- Takes a job's lease for this process (NX): '1' taken or already this process's, '0' held by another.
+local function take_lease(key, token, ms)
+  if ms == nil or ms == '' then return '0' end
+  if redis.call('SET', key, token, 'NX', 'PX', ms) then return '1' end
+  if redis.call('GET', key) == token then return '1' end
+  return '0'
+end
 local function user_has_jobs(queue, user)
   for _, e in ipairs(queue.jobs) do if e.userId == user then return true end end
   return false
@@ -42,8 +49,10 @@ end
  * ARGV: now (Date.now), submitted record (raw), waiting record (raw, POSITION_SENTINEL as its
  * place), user id, job id (as keyv writes them), queued-at, max active per user, per server,
  * max in flight (-1: none), may take a slot (1/0), counter base JSON, number of counters, then
- * per counter: ttl ms, delta JSON, limited field ('' none), limit.
- * Returns {'exists', raw} | {'active_limit'} | {'quota', raw…} | {'slot'} | {'queued', place, queue JSON}.
+ * per counter: ttl ms, delta JSON, limited field ('' none), limit; then the job's lease key,
+ * this process's token and the lease time ('' : no lease), taken with the slot.
+ * Returns {'exists', raw} | {'active_limit'} | {'quota', raw…} | {'slot', leased 1/0} |
+ * {'queued', place, queue JSON}.
  */
 export const ADMIT_SCRIPT = `${LUA_RECORDS}${LUA_QUEUE}
 local now = tonumber(ARGV[1])
@@ -80,7 +89,8 @@ local outcome, record
 if ARGV[10] == '1' and #queue.jobs == 0 and (max_in_flight < 0 or #slots < max_in_flight) then
   slots[#slots + 1] = job_id
   put(KEYS[5], list_json(slots), 0, now)
-  outcome, record = {'slot'}, ARGV[2]
+  local lease_at = 13 + n_counters * 4
+  outcome, record = {'slot', take_lease(ARGV[lease_at], ARGV[lease_at + 1], ARGV[lease_at + 2])}, ARGV[2]
 else
   queue.jobs[#queue.jobs + 1] = { id = job_id, userId = user_id, at = at }
   if not list_has(queue.ring, user_id) then queue.ring[#queue.ring + 1] = user_id end
@@ -115,8 +125,9 @@ return outcome
 /**
  * KEYS: fair queue, in-flight slots. ARGV: now, max in flight (-1: none), the full key prefix
  * of job records (a job's state is read to skip entries no longer waiting: Redis standalone
- * lets a script read keys it was not given; the store is not for Redis Cluster).
- * Returns {'none', queue JSON or ''} | {'popped', id, user id, queued-at, queue JSON}.
+ * lets a script read keys it was not given; the store is not for Redis Cluster), the full key
+ * prefix of leases, this process's token and the lease time ('': no lease).
+ * Returns {'none', queue JSON or ''} | {'popped', id, user id, queued-at, queue JSON, leased 1/0}.
  */
 export const POP_SCRIPT = `${LUA_RECORDS}${LUA_QUEUE}
 local now, max_in_flight, job_prefix = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3]
@@ -134,13 +145,17 @@ while #queue.ring > 0 do
     table.remove(queue.ring, 1)
     changed = true
   else
-    local job = load(job_prefix .. entry.id, now)
+    -- The id as it is in key names (keyv doubles a leading ':' inside records).
+    local id = entry.id
+    if string.sub(id, 1, 2) == '::' then id = string.sub(id, 2) end
+    local job = load(job_prefix .. id, now)
     if job and job.state == 'waiting' then
       take(queue, entry.id, user, true)
       local json = queue_json(queue)
       put(KEYS[1], json, 0, now)
       if not list_has(slots, entry.id) then slots[#slots + 1] = entry.id; put(KEYS[2], list_json(slots), 0, now) end
-      return {'popped', entry.id, entry.userId, string.format('%d', entry.at), json}
+      local leased = take_lease(ARGV[4] .. id, ARGV[5], ARGV[6])
+      return {'popped', entry.id, entry.userId, string.format('%d', entry.at), json, leased}
     end
     -- Sent or ended meanwhile: it leaves without a slot.
     take(queue, entry.id, user, false)

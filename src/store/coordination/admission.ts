@@ -17,6 +17,7 @@ import { FairQueue, type FairQueueState, fairQueueSchema, type QueueEntry } from
 import { activeBucketOf, billingGuildOf, JobRepository } from '../job-repository.js';
 import { type Namespace, Store } from '../store.js';
 import { ADMIT, POP, POSITION_SENTINEL } from './admission-scripts.js';
+import type { Leases } from './leases.js';
 
 /**
  * The jobs holding a slot of the global cap, shared by every process on the store: a slot is
@@ -55,7 +56,16 @@ export class Admission {
     private readonly quota: QuotaLedger,
     /** The fair queue's record. */
     readonly queueKey: [Namespace, string],
+    /** This process's leases: a job given a slot is leased to it in the same script (Redis). */
+    private readonly leases?: Leases,
   ) {}
+
+  /** The script arguments that lease a job to this process ('' : none), with `keyOf`. */
+  #leaseArgs(keyOf: string): string[] {
+    const leases = this.leases;
+    if (!leases?.shared) return [keyOf, '', ''];
+    return [keyOf, leases.token, String(leases.leaseMs)];
+  }
 
   /** Admits a request, atomically with every other process's; throws the first limit it passes. */
   async admit(request: AdmissionRequest): Promise<AdmissionResult> {
@@ -177,6 +187,7 @@ export class Admission {
       const [field, limit] = limited[i]!;
       args.push(String(usageTtlMs(key, wallNow) ?? 0), delta, limit === null ? '' : field, String(limit ?? 0));
     }
+    args.push(...this.#leaseArgs(this.leases?.keyOf(record.id) ?? ''));
     const keys: Array<[Namespace, string]> = [
       ['jobs', record.id],
       ['users', quotaRequest.userId],
@@ -205,6 +216,7 @@ export class Admission {
         throw new AppError('admission_inconsistent', 'The admission script refused a request the quota allows');
       }
       case 'slot':
+        if (answer[1] === '1') this.leases?.granted(record.id);
         return { job: record, created: true, holdsSlot: true };
       case 'queued': {
         const queue = this.store.parseRaw(...this.queueKey, `{"value":${answer[2]}}`, fairQueueSchema);
@@ -220,7 +232,12 @@ export class Admission {
     const answer = (await this.store.runScript(
       POP,
       [this.queueKey, SLOTS_KEY],
-      [String(Date.now()), String(Number.isFinite(maxInFlight) ? maxInFlight : -1), `${redis.prefix}jobs:`],
+      [
+        String(Date.now()),
+        String(Number.isFinite(maxInFlight) ? maxInFlight : -1),
+        `${redis.prefix}jobs:`,
+        ...this.#leaseArgs(this.leases?.keyOf('') ?? ''),
+      ],
     )) as string[];
     const raw = answer[0] === 'popped' ? answer[4] : answer[1];
     const queue = raw ? this.store.parseRaw(...this.queueKey, `{"value":${raw}}`, fairQueueSchema) : undefined;
@@ -232,6 +249,7 @@ export class Admission {
       JSON.stringify({ value: { id: answer[1], userId: answer[2], at: Number(answer[3]) } }),
       z.object({ id: z.string(), userId: z.string(), at: z.number() }),
     );
+    if (next && answer[5] === '1') this.leases?.granted(next.id);
     return { queue: state, next };
   }
 }

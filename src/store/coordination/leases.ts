@@ -39,6 +39,7 @@ export class Leases {
   /** This process's identity: also sent to RunComfy so calls can be told apart. */
   readonly token: string;
   readonly #redis: { client: RawRedis; prefix: string } | undefined;
+  readonly #store: Store;
   readonly #owned = new Set<string>();
   /** When each lease was taken (Date.now()): a lease just taken is not yet being worked on. */
   readonly #acquiredAt = new Map<string, number>();
@@ -53,6 +54,7 @@ export class Leases {
     token = newProcessId(),
   ) {
     this.#redis = store.redis;
+    this.#store = store;
     this.token = token;
   }
 
@@ -77,14 +79,23 @@ export class Leases {
   async acquire(jobId: string): Promise<boolean> {
     if (this.#owned.has(jobId)) return true;
     if (this.#redis) {
+      const redis = this.#redis;
       const key = this.keyOf(jobId);
-      const set = await this.#redis.client.set(key, this.token, { NX: true, PX: this.leaseMs });
-      if (set !== 'OK' && (await this.#redis.client.get(key)) !== this.token) return false;
+      // Run again across a blip: a set whose answer was lost is found holding this token.
+      const set = await this.#store.retryingBlips(() =>
+        redis.client.set(key, this.token, { NX: true, PX: this.leaseMs }),
+      );
+      if (set !== 'OK' && (await this.#store.retryingBlips(() => redis.client.get(key))) !== this.token) return false;
     }
+    this.granted(jobId);
+    return true;
+  }
+
+  /** Records a lease taken for this process elsewhere (in the script that admitted or popped the job). */
+  granted(jobId: string): void {
     this.#lost.delete(jobId);
     this.#owned.add(jobId);
     this.#acquiredAt.set(jobId, Date.now());
-    return true;
   }
 
   /**
