@@ -1390,33 +1390,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * waiting jobs missing from it (a crash in the middle of sending one) go back to the front.
    */
   async #reconcileQueue(waiting: JobRecord[]): Promise<void> {
-    const after = await this.#options.store.transact([this.#queue.lockKey], async (tx) => {
-      const queue = new FairQueue(await tx.get(...this.#queue.lockKey, fairQueueSchema));
-      const waitingIds = new Set(waiting.map((j) => j.id));
-      let changed = false;
-      // Another process may be running: an entry only goes when its job is read as not waiting now.
-      const strays = queue.entries().filter((entry) => !waitingIds.has(entry.id));
-      const records = await tx.getMany(
-        'jobs',
-        strays.map((entry) => entry.id),
-        jobRecordSchema,
-      );
-      for (const [i, entry] of strays.entries()) {
-        if (records[i]?.state !== 'waiting') changed = queue.remove(entry.id) || changed;
-      }
-      const missing = waiting
-        .filter((j) => !queue.has(j.id))
-        .sort((a, b) => a.createdAt - b.createdAt)
-        .map((j) => ({ id: j.id, userId: j.owner.userId, at: j.createdAt }));
-      if (missing.length > 0) {
-        this.#log.warn({ jobs: missing.map((m) => m.id) }, 'fair queue: waiting jobs put back at the front');
-        queue.restoreAtFront(missing);
-        changed = true;
-      }
-      if (changed) tx.set(...this.#queue.lockKey, queue.toJSON());
-      return queue.toJSON();
-    });
-    this.#queue.replace(after);
+    const { queue, restored } = await this.#admission.reconcile(waiting);
+    if (restored.length > 0) this.#log.warn({ jobs: restored }, 'fair queue: waiting jobs put back at the front');
+    this.#queue.replace(queue);
   }
 
   /** Frees the slots of jobs that no longer hold one (ended while a process was down). */

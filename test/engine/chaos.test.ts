@@ -5,7 +5,9 @@
  * At the end: every accepted job was delivered exactly once or ended with its stated reason;
  * no member or server passed a limit (the active indexes sampled all along); the stored counters equal the sum over accepted jobs; RunComfy
  * never had more than the cap in flight; no request id was polled by two processes in the
- * same second. Scale with CHAOS_MEMBERS, CHAOS_REQUESTS, CHAOS_KILLS (the acceptance run is
+ * same second; round-robin held across processes (no member's next job sent while another
+ * member's job waited through that member's previous send and its own turn, see
+ * roundRobinBreaches). Scale with CHAOS_MEMBERS, CHAOS_REQUESTS, CHAOS_KILLS (the acceptance run is
  * 100 / 400 / 20; the default is smaller, for CI time).
  */
 import type { ChildProcess } from 'node:child_process';
@@ -29,6 +31,8 @@ const PROCESSES = 3;
 const MAX_IN_FLIGHT = 6;
 const LIMITS = { userDailyImages: 4, activePerUser: 2, activePerGuild: 60 };
 const LEASE_MS = 1_500;
+/** Time allowed from a pop in one process to RunComfy's log of its submit (see roundRobinBreaches). */
+const ROUND_ROBIN_SLACK_MS = 300;
 
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -46,6 +50,49 @@ function maxOverlap(intervals: Array<[number, number]>): number {
     max = Math.max(max, open);
   }
   return max;
+}
+
+/**
+ * Sends that break round-robin: member A sent twice (at t1 < t2, RunComfy's submit times) while
+ * a job of member B waited at t1 and B got no send in between. The ring forbids it: a member
+ * served goes to the back, behind every member waiting. Timestamps come from several
+ * processes (the record's waiting time, RunComfy's submit log), so each side gets `slackMs`
+ * for the time from a pop to its submit. A job popped by a process that was then killed waits
+ * outside the queue until it is put back (a restart or adoption), so a check is skipped when a
+ * kill fell between A's first send and B's send.
+ */
+function roundRobinBreaches(
+  sends: Array<{ member: string; jobId: string; sentAt: number }>,
+  waits: Array<{ member: string; jobId: string; from: number; until: number; sent: boolean }>,
+  kills: number[],
+  slackMs: number,
+): { breaches: string[]; checked: number; skipped: number } {
+  const byMember = new Map<string, number[]>();
+  for (const send of [...sends].sort((a, b) => a.sentAt - b.sentAt)) {
+    byMember.set(send.member, [...(byMember.get(send.member) ?? []), send.sentAt]);
+  }
+  const breaches: string[] = [];
+  let checked = 0;
+  let skipped = 0;
+  for (const [member, times] of byMember) {
+    for (let i = 1; i < times.length; i++) {
+      const [t1, t2] = [times[i - 1]!, times[i]!];
+      for (const wait of waits) {
+        // B's job waited when A was served at t1 (so B was in the ring, ahead of A from then on),
+        // and did not leave the queue unsent (cancelled, timed out) before A's next send.
+        if (wait.member === member || wait.from >= t1 - slackMs || wait.until <= t1 + slackMs) continue;
+        if (!wait.sent && wait.until <= t2 + slackMs) continue;
+        if (kills.some((k) => k > t1 - slackMs && k < wait.until)) {
+          skipped++;
+          continue;
+        }
+        checked++;
+        const served = (byMember.get(wait.member) ?? []).some((t) => t > t1 - slackMs && t < t2 + slackMs);
+        if (!served) breaches.push(`${member} sent at ${t1} and ${t2} while ${wait.jobId} (${wait.member}) waited`);
+      }
+    }
+  }
+  return { breaches, checked, skipped };
 }
 
 describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
@@ -114,6 +161,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
         }
       })();
       let kills = 0;
+      const killedAt: number[] = [];
       const killer = (async () => {
         const every = Math.max(300, Math.floor((REQUESTS * 25) / Math.max(1, KILLS)));
         while (kills < KILLS) {
@@ -121,6 +169,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
           const slot = Math.floor(Math.random() * PROCESSES);
           const child = workers[slot];
           workers[slot] = undefined;
+          killedAt.push(Date.now());
           if (child) await killHard(child);
           kills++;
           await realDelay(100 + Math.random() * 400);
@@ -226,6 +275,40 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       }
       const shared = [...pollers].filter(([, callers]) => callers.size > 1).map(([key]) => key);
       expect(shared).toEqual([]);
+
+      // Round-robin across processes: RunComfy's submit log (which process sent what, when)
+      // against the jobs' waiting times. Every submit RunComfy got counts, one whose answer a
+      // kill cut off too (its prompt names the job).
+      const callers = new Map<string, string>();
+      for (const call of emulator.calls) {
+        if (call.route === 'submit') callers.set(call.requestId ?? String(call.at), call.caller ?? '?');
+      }
+      const byId = new Map(accepted.map((job) => [job.id, job]));
+      const sentAt = new Map<string, number>();
+      const sends = emulator.jobs().flatMap((submitted) => {
+        const job = byId.get(/job (\S+)$/.exec(submitted.input.text)?.[1] ?? '');
+        if (!job) return [];
+        sentAt.set(job.id, submitted.submittedAt);
+        return [{ member: job.owner.userId, jobId: job.id, sentAt: submitted.submittedAt }];
+      });
+      const waits = accepted.flatMap((job) => {
+        const from = job.stateTimes.waiting;
+        if (from === undefined) return [];
+        const sent = sentAt.get(job.id);
+        const until = sent ?? job.stateTimes[job.state] ?? job.updatedAt;
+        return [{ member: job.owner.userId, jobId: job.id, from, until, sent: sent !== undefined }];
+      });
+      if (process.env.CHAOS_DUMP) {
+        const { writeFileSync } = await import('node:fs');
+        writeFileSync(process.env.CHAOS_DUMP, JSON.stringify({ sends, waits, killedAt, jobs: accepted }));
+      }
+      const fairness = roundRobinBreaches(sends, waits, killedAt, ROUND_ROBIN_SLACK_MS);
+      const senders = new Set(callers.values()).size;
+      console.info(
+        `chaos: round-robin over ${waits.length} waiting jobs sent by ${senders} processes: ${fairness.checked} checks, ${fairness.skipped} skipped next to a kill, ${fairness.breaches.length} breaches`,
+      );
+      expect(fairness.checked).toBeGreaterThan(0);
+      expect(fairness.breaches.slice(0, 5)).toEqual([]);
     } finally {
       for (const child of workers) if (child) await killHard(child);
       await store?.clear().catch(() => undefined);

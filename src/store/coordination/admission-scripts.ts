@@ -167,6 +167,57 @@ if changed then put(KEYS[1], json, 0, now) end
 return {'none', json}
 `;
 
+/**
+ * Puts waiting jobs that are missing from the queue (a process died between popping and
+ * sending one) back at its very front, and drops entries whose job no longer waits. Each job
+ * is read here, in the same step: one sent meanwhile, or popped by a live process that holds
+ * its lease, is not put back (it would jump its member ahead of everyone in the ring).
+ * KEYS: fair queue. ARGV: now, full key prefix of job records, of leases, the number of
+ * waiting jobs, then per job (id, user id, queued-at, '1'; oldest first). Returns
+ * {queue JSON, restored id…}.
+ */
+export const RECONCILE_SCRIPT = `${LUA_RECORDS}${LUA_QUEUE}
+local now, job_prefix, lease_prefix, n = tonumber(ARGV[1]), ARGV[2], ARGV[3], tonumber(ARGV[4])
+local queue = load(KEYS[1], now) or {}
+queue.ring, queue.jobs = queue.ring or {}, queue.jobs or {}
+local function key_id(id)
+  if string.sub(id, 1, 2) == '::' then return string.sub(id, 2) end
+  return id
+end
+local function waits(id)
+  local job = load(job_prefix .. key_id(id), now)
+  return job ~= nil and job.state == 'waiting'
+end
+local listed, changed = {}, false
+for i = 0, n - 1 do listed[ARGV[5 + i * 4]] = ARGV[8 + i * 4] end
+-- Entries the caller did not list as waiting go when their job is read as not waiting now.
+for _, e in ipairs({unpack(queue.jobs)}) do
+  if listed[e.id] == nil and not waits(e.id) then take(queue, e.id, e.userId, false); changed = true end
+end
+local in_queue = {}
+for _, e in ipairs(queue.jobs) do in_queue[e.id] = true end
+local fresh, users, seen, restored = {}, {}, {}, {}
+for i = 0, n - 1 do
+  local id, user, at = ARGV[5 + i * 4], ARGV[6 + i * 4], tonumber(ARGV[7 + i * 4])
+  if not in_queue[id] and waits(id) and redis.call('EXISTS', lease_prefix .. key_id(id)) == 0 then
+    fresh[#fresh + 1] = { id = id, userId = user, at = at }
+    restored[#restored + 1] = id
+    if not seen[user] then seen[user] = true; users[#users + 1] = user end
+  end
+end
+if #fresh > 0 then
+  for _, e in ipairs(queue.jobs) do fresh[#fresh + 1] = e end
+  queue.jobs = fresh
+  for _, u in ipairs(queue.ring) do if not seen[u] then users[#users + 1] = u end end
+  queue.ring = users
+  changed = true
+end
+local json = queue_json(queue)
+if changed then put(KEYS[1], json, 0, now) end
+return {json, unpack(restored)}
+`;
+
 const sha = (text: string) => createHash('sha1').update(text).digest('hex');
 export const ADMIT = { text: ADMIT_SCRIPT, sha: sha(ADMIT_SCRIPT) };
 export const POP = { text: POP_SCRIPT, sha: sha(POP_SCRIPT) };
+export const RECONCILE = { text: RECONCILE_SCRIPT, sha: sha(RECONCILE_SCRIPT) };

@@ -16,7 +16,7 @@ import { AppError } from '../../errors.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, type QueueEntry } from '../fair-queue.js';
 import { activeBucketOf, billingGuildOf, JobRepository } from '../job-repository.js';
 import { type Namespace, Store } from '../store.js';
-import { ADMIT, POP, POSITION_SENTINEL } from './admission-scripts.js';
+import { ADMIT, POP, POSITION_SENTINEL, RECONCILE } from './admission-scripts.js';
 import type { Leases } from './leases.js';
 
 /**
@@ -100,6 +100,53 @@ export class Admission {
       if (changed) tx.set(...this.queueKey, queue.toJSON());
       return { queue: queue.toJSON(), next };
     });
+  }
+
+  /**
+   * After a restart or a process's death: the stored queue is the order. Entries whose job no
+   * longer waits go; `waiting` jobs missing from it (a crash between popping and sending one)
+   * go back to the very front, unless (Redis) some live process holds the job's lease.
+   */
+  async reconcile(waiting: JobRecord[]): Promise<{ queue: FairQueueState; restored: string[] }> {
+    const sorted = [...waiting].sort((a, b) => a.createdAt - b.createdAt);
+    const redis = this.store.redis;
+    if (redis && this.leases) {
+      const args = [String(Date.now()), `${redis.prefix}jobs:`, this.leases.keyOf(''), String(sorted.length)];
+      for (const job of sorted) {
+        args.push(Store.rawString(job.id), Store.rawString(job.owner.userId), String(Math.floor(job.createdAt)));
+        args.push('1');
+      }
+      const [json, ...restored] = (await this.store.runScript(RECONCILE, [this.queueKey], args)) as string[];
+      const queue = this.store.parseRaw(...this.queueKey, `{"value":${json}}`, fairQueueSchema)!;
+      return { queue, restored: restored.map((id) => (id.startsWith('::') ? id.slice(1) : id)) };
+    }
+    let restored: string[] = [];
+    const queue = await this.store.transact([this.queueKey], async (tx) => {
+      restored = [];
+      const queue = new FairQueue(await tx.get(...this.queueKey, fairQueueSchema));
+      const waitingIds = new Set(waiting.map((j) => j.id));
+      let changed = false;
+      const strays = queue.entries().filter((entry) => !waitingIds.has(entry.id));
+      const records = await tx.getMany(
+        'jobs',
+        strays.map((entry) => entry.id),
+        jobRecordSchema,
+      );
+      for (const [i, entry] of strays.entries()) {
+        if (records[i]?.state !== 'waiting') changed = queue.remove(entry.id) || changed;
+      }
+      const missing = sorted
+        .filter((j) => !queue.has(j.id))
+        .map((j) => ({ id: j.id, userId: j.owner.userId, at: j.createdAt }));
+      if (missing.length > 0) {
+        restored = missing.map((m) => m.id);
+        queue.restoreAtFront(missing);
+        changed = true;
+      }
+      if (changed) tx.set(...this.queueKey, queue.toJSON());
+      return queue.toJSON();
+    });
+    return { queue, restored };
   }
 
   /** Gives a job's slot of the global cap back (in every process's view). */
