@@ -8,7 +8,7 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRunComfyEmulator } from '../src/emulators/runcomfy/index.js';
 
@@ -17,6 +17,10 @@ const RATES = (process.env.SCALE_RATES ?? '25,50,100,150,200,300,400,600').split
 const STEP_MS = Number(process.env.SCALE_STEP_MS ?? 4_000);
 const PROCESSES = (process.env.SCALE_PROCESSES ?? '1,2,3').split(',').map(Number);
 const P99_BUDGET_MS = 100;
+/** Size of each image the emulator serves (a real 2K Seedream JPEG is about 4 MB). */
+const IMAGE_BYTES = Number(process.env.SCALE_IMAGE_BYTES ?? 4_000_000);
+/** Requests a second and seconds of the warm-up before the measured steps (JIT, connections). */
+const WARMUP = { rate: 20, seconds: 3 };
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function freePort(): Promise<number> {
@@ -69,10 +73,21 @@ const p99 = (values: number[]) => {
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
 };
 
+console.info(
+  `load average at the start: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`,
+);
 const port = await freePort();
 const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
 await delay(500);
-const emulator = await startRunComfyEmulator({ queueMs: 500, baseRunMs: 1_000, perImageMs: 0, recordCalls: false });
+const emulator = await startRunComfyEmulator({
+  queueMs: 500,
+  baseRunMs: 1_000,
+  perImageMs: 0,
+  recordCalls: false,
+  imageBytes: IMAGE_BYTES,
+});
 const rows: Array<Record<string, string | number>> = [];
 try {
   for (const n of PROCESSES) {
@@ -101,7 +116,7 @@ try {
     let deliveredBytes = 0;
     for (const worker of workers) {
       worker.on('message', (m: { type: string; id: string; error?: string; bytes?: number; ms?: number }) => {
-        if (m.type === 'accepted' && !m.error) {
+        if (m.type === 'accepted' && !m.error && sent.has(m.id)) {
           latencies.set(m.id, m.ms!);
           roundTrips.set(m.id, performance.now() - sent.get(m.id)!);
         }
@@ -111,6 +126,14 @@ try {
         }
       });
     }
+    // Warm-up: not measured (the first requests of a process pay for compiling and connecting).
+    for (let k = 0; k < WARMUP.rate * WARMUP.seconds; k++) {
+      workers[k % n]!.send({ type: 'submit', id: `warm${k}`, userId: `w${k % 50}` });
+      await delay(1000 / WARMUP.rate);
+    }
+    await delay(2_000);
+    delivered = 0;
+    deliveredBytes = 0;
     const cpu0 = { self: process.cpuUsage(), workers: workers.map((w) => cpuMsOf(w.pid)), redis: cpuMsOf(redis.pid) };
     const calls0 = redisCalls(port);
     const started = performance.now();
@@ -173,6 +196,11 @@ try {
   redis.kill('SIGKILL');
 }
 console.table(rows);
+console.info(
+  `load average at the end: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} (${process.env.SCALE_NOTE ?? ''})`,
+);
 const base = Number(rows[0]?.['admissions/s (p99 ≤ 100 ms)'] ?? 0);
 for (const row of rows.slice(1)) {
   const ratio = base ? Number(row['admissions/s (p99 ≤ 100 ms)']) / base : 0;

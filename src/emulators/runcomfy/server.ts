@@ -206,7 +206,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     }
     const { width, height } = odd ?? pixelSize(job.input.image_size);
     const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format };
-    const padTo = job.paddedImages?.get(index);
+    const padTo = job.paddedImages?.get(index) ?? options.imageBytes;
     const body = padTo === undefined ? await renderer.render(frame) : await renderer.renderPadded(frame, padTo);
     return { type: 'bytes', status: 200, body, contentType: format === 'png' ? 'image/png' : 'image/jpeg' };
   }

@@ -50,6 +50,11 @@ export interface RunComfyEmulatorOptions {
   random?: () => number;
   /** Keep every request in `calls`; default true. Turn off for very long benchmark runs. */
   recordCalls?: boolean;
+  /**
+   * Every file served is padded (valid metadata, as the oversize-image fault does) to at least
+   * this many bytes, e.g. 4_000_000 for the size of a real 2K JPEG; default none (~0.1 MB renders).
+   */
+  imageBytes?: number;
   /** How many rendered image buffers to keep (LRU); default 32. */
   imageCacheSize?: number;
   /**
