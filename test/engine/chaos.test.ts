@@ -56,8 +56,7 @@ function maxOverlap(intervals: Array<[number, number]>): number {
  * Sends that break round-robin: member A sent twice (at t1 < t2, RunComfy's submit times) while
  * a job of member B waited at t1 and B got no send in between. The ring forbids it: a member
  * served goes to the back, behind every member waiting. Timestamps come from several
- * processes (the record's waiting time, RunComfy's submit log), so each side gets `slackMs`
- * for the time from a pop to its submit. A job popped by a process that was then killed waits
+ * processes, so each side gets `slackMs` for the time from a pop to its stamp. A job popped by a process that was then killed waits
  * outside the queue until it is put back (a restart or adoption), so a check is skipped when a
  * kill fell between A's first send and B's send.
  */
@@ -119,7 +118,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
     });
     const workers: Array<ChildProcess | undefined> = [];
     const posts = new Map<string, Set<string>>(); // job id → distinct nonces posted
-    const answers = new Map<string, { state?: string; error?: string }>();
+    const answers = new Map<string, { state?: string; error?: string; at: number }>();
     const listen = (child: ChildProcess) =>
       child.on(
         'message',
@@ -128,7 +127,7 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
             if (!posts.has(m.jobId)) posts.set(m.jobId, new Set());
             posts.get(m.jobId)!.add(m.nonce);
             if (child.connected) child.send({ type: 'ack', nonce: m.nonce });
-          } else if (m.type === 'accepted') answers.set(m.id, m);
+          } else if (m.type === 'accepted') answers.set(m.id, { ...m, at: Date.now() });
         },
       );
     const start = async (slot: number) => {
@@ -276,9 +275,11 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       const shared = [...pollers].filter(([, callers]) => callers.size > 1).map(([key]) => key);
       expect(shared).toEqual([]);
 
-      // Round-robin across processes: RunComfy's submit log (which process sent what, when)
-      // against the jobs' waiting times. Every submit RunComfy got counts, one whose answer a
-      // kill cut off too (its prompt names the job).
+      // Round-robin across processes: RunComfy's submit log says which jobs were sent (a submit
+      // whose answer a kill cut off too: its prompt names the job) and by which process; the
+      // records say when each was taken from the queue (stamped right after the pop) and when
+      // it began to wait. A job's wait counts from its answer's arrival here at the latest (a
+      // loaded process may stamp a request long before its admission runs).
       const callers = new Map<string, string>();
       for (const call of emulator.calls) {
         if (call.route === 'submit') callers.set(call.requestId ?? String(call.at), call.caller ?? '?');
@@ -287,13 +288,15 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       const sentAt = new Map<string, number>();
       const sends = emulator.jobs().flatMap((submitted) => {
         const job = byId.get(/job (\S+)$/.exec(submitted.input.text)?.[1] ?? '');
-        if (!job) return [];
-        sentAt.set(job.id, submitted.submittedAt);
-        return [{ member: job.owner.userId, jobId: job.id, sentAt: submitted.submittedAt }];
+        const at = job?.stateTimes.submitted;
+        if (!job || at === undefined) return [];
+        sentAt.set(job.id, at);
+        return [{ member: job.owner.userId, jobId: job.id, sentAt: at }];
       });
       const waits = accepted.flatMap((job) => {
-        const from = job.stateTimes.waiting;
-        if (from === undefined) return [];
+        const stamped = job.stateTimes.waiting;
+        if (stamped === undefined) return [];
+        const from = Math.max(stamped, answers.get(job.id)?.at ?? stamped);
         const sent = sentAt.get(job.id);
         const until = sent ?? job.stateTimes[job.state] ?? job.updatedAt;
         return [{ member: job.owner.userId, jobId: job.id, from, until, sent: sent !== undefined }];
