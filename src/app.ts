@@ -25,6 +25,7 @@ import type { BotEnv } from './env.js';
 import { GalleryIndex } from './guilds/gallery-index.js';
 import { GuildSettingsStore } from './guilds/guild-settings.js';
 import type { Logger } from './log.js';
+import { configuredModelIds } from './models/registry.js';
 import { MAX_OUTPUT_PIXELS } from './models/seedream-sequential/aspect-ratios.js';
 import { resolveSeedreamRequest } from './models/seedream-sequential/build-input.js';
 import { GuildSpend } from './ops/guild-spend.js';
@@ -78,7 +79,6 @@ export async function startBot({
     callerId: processId,
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
-    modelId: env.RUNCOMFY_MODEL_ID,
     timeoutMs: env.RUNCOMFY_TIMEOUT,
     logger,
     onCall: metrics.runcomfyCall,
@@ -112,6 +112,7 @@ export async function startBot({
     processId,
     store,
     client: runcomfy,
+    modelIds: configuredModelIds(env),
     deliverer: new DiscordDeliverer(api, logger, clock, galleryMirror),
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),

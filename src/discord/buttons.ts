@@ -7,7 +7,7 @@ import {
 } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
 import { resolveLocale, t } from '../i18n/index.js';
-import { otherSeed } from '../models/seedream-sequential/input.js';
+import { modelFor, withOtherSeed } from '../models/registry.js';
 import { JobNotFoundError } from '../store/job-repository.js';
 import type { BotContext } from './context.js';
 import type { ButtonAction } from './custom-id.js';
@@ -37,7 +37,8 @@ export const buttonHandlers: Record<ButtonAction, Handler> = {
     // Same settings, a new seed; it is the clicker's job and counts against their limits.
     await startJob(interaction, context, {
       prompt: job.prompt,
-      input: { ...job.input, seed: otherSeed(job.input.seed) },
+      model: job.model,
+      input: withOtherSeed(modelFor(job.model), job.input),
     });
   },
 

@@ -8,7 +8,7 @@ import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../e
 import type { JobRecord } from '../engine/job.js';
 import { t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
-import { findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
+import { setParameters } from '../models/registry.js';
 import type { SpooledImage } from '../store/image-spool.js';
 import { messageLink } from './card-updater.js';
 import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
@@ -60,7 +60,7 @@ export class DiscordDeliverer implements Deliverer {
     const sheetFirstImage = sheetFirst ? await sheetImage() : undefined;
     const files = sheetFirstImage ? [sheetFirstImage, ...prepared] : prepared;
     const parts = packParts(files);
-    const total = job.input.sequential_image_generation_options;
+    const total = setParameters(job).count;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
       // A stopping engine parks the set between posts (and aborts a post under way): the steps
@@ -295,14 +295,14 @@ function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']
 function summary(job: JobRecord, requested: number): string {
   const locale = job.owner.locale;
   const received = job.imageUrls.length - job.missingImages.length;
-  const aspect = findAspectRatioByImageSize(job.input.image_size);
+  const set = setParameters(job);
   const lines = [
     `>>> ${escapeUserText(truncate(job.prompt, 1_500))}`,
     t(locale, 'result.details', {
       requester: `<@${job.owner.userId}>`,
-      seed: job.input.seed ?? t(locale, 'card.seed_random'),
-      size: aspect ? `${aspect.width}×${aspect.height}` : job.input.image_size,
-      quality: t(locale, `card.quality.${job.input.optimize_prompt_options}`),
+      seed: set.seed ?? t(locale, 'card.seed_random'),
+      size: `${set.width}×${set.height}`,
+      quality: t(locale, `card.quality.${set.quality}`),
       duration: formatDuration(setDurationMs(job, job.updatedAt)),
     }),
   ];

@@ -28,13 +28,13 @@ import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings
 import type { GuildSettingsStore } from '../guilds/guild-settings.js';
 import { t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
+import { setParameters } from '../models/registry.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { sleep } from '../util/sleep.js';
 import { messageLink } from './card-updater.js';
 import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
 import { aspectTagName, checkGalleryChannel, permissionList } from './gallery-permissions.js';
 import {
-  aspectKeyOf,
   formatPostRef,
   type GalleryPostRef,
   galleryTitle,
@@ -252,7 +252,7 @@ export class GalleryMirror {
       const found = await this.#findForumPost(job, guildId, channelId);
       if (found) return formatPostRef({ kind: 'forum', channelId, messageId: found });
     }
-    const tags = await this.#tagsFor(channelId, aspectTagName(aspectKeyOf(job)));
+    const tags = await this.#tagsFor(channelId, aspectTagName(setParameters(job).aspect));
     const post = await this.api.createForumPost(
       channelId,
       { name: galleryTitle(job.prompt, 100), appliedTags: tags, message: payload },
@@ -328,16 +328,17 @@ export class GalleryMirror {
       ? await this.#firstAttachmentUrl(ref.kind === 'forum' ? ref.threadId : ref.channelId, ref.messageId)
       : undefined;
     const previewUrl = fromPost ?? (await this.#firstAttachmentUrl(job.owner.channelId, resultId));
+    const set = setParameters(job);
     await this.index.add({
       jobId: job.id,
       userId: job.owner.userId,
       guildId,
       channelId: job.owner.channelId,
       prompt: job.prompt,
-      seed: job.input.seed ?? null,
-      aspect: aspectKeyOf(job),
+      seed: set.seed ?? null,
+      aspect: set.aspect,
       count: job.imageUrls.length - job.missingImages.length,
-      quality: job.input.optimize_prompt_options,
+      quality: set.quality,
       createdAt: job.createdAt,
       resultUrl: messageLink(job, resultId),
       ...(ref && guildId ? { postUrl: postLink(guildId, ref) } : {}),

@@ -7,7 +7,7 @@
 import type { APIEmbed } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
 import { t } from '../i18n/index.js';
-import { aspectRatioLabel, findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
+import { aspectLabel, setParameters } from '../models/registry.js';
 import type { MessagePayload } from './discord-api.js';
 import type { PreparedImage } from './pack-images.js';
 import { escapeUserText, plainUserText, truncate } from './text.js';
@@ -20,10 +20,6 @@ export function galleryTitle(prompt: string, max: number): string {
   return truncate(line === '' ? 'Seedream' : line, max);
 }
 
-export function aspectKeyOf(job: JobRecord): string {
-  return findAspectRatioByImageSize(job.input.image_size)?.key ?? job.input.image_size.split(' ')[0] ?? 'custom';
-}
-
 /** The post's first message: the details embed, the preview in it, the rest of this part as attachments. */
 export function renderGalleryPost(
   job: JobRecord,
@@ -31,24 +27,20 @@ export function renderGalleryPost(
   context: { locale: string; resultUrl: string | undefined; delivered: number },
 ): MessagePayload {
   const { locale } = context;
-  const aspect = findAspectRatioByImageSize(job.input.image_size);
+  const set = setParameters(job);
   const preview = images[0];
   const fields = [
     { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
     { name: t(locale, 'card.field.count'), value: String(context.delivered), inline: true },
-    {
-      name: t(locale, 'card.field.aspect'),
-      value: aspect ? aspectRatioLabel(aspect, locale) : job.input.image_size,
-      inline: true,
-    },
+    { name: t(locale, 'card.field.aspect'), value: aspectLabel(job, locale), inline: true },
     {
       name: t(locale, 'card.field.seed'),
-      value: job.input.seed === undefined ? t(locale, 'card.seed_random') : String(job.input.seed),
+      value: set.seed === undefined ? t(locale, 'card.seed_random') : String(set.seed),
       inline: true,
     },
     {
       name: t(locale, 'card.field.quality'),
-      value: t(locale, `card.quality.${job.input.optimize_prompt_options}`),
+      value: t(locale, `card.quality.${set.quality}`),
       inline: true,
     },
   ];

@@ -19,8 +19,8 @@ import {
 import { counterKeys, toMicroUsd, UsageLedger } from '../accounting/usage.js';
 import { AppError, describeError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { parseSeedreamOutput } from '../models/image-output.js';
-import type { SeedreamInput } from '../models/seedream-sequential/input.js';
+import type { ModelInput } from '../models/model.js';
+import { DEFAULT_MODEL_KEY, type ModelIds, modelFor, runcomfyModelId, setParameters } from '../models/registry.js';
 import type { RunComfyClient } from '../runcomfy/client.js';
 import { RunComfyNotFoundError, RunComfyRateLimitError, RunComfySubmitUncertainError } from '../runcomfy/errors.js';
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
@@ -100,6 +100,8 @@ export interface JobEngineOptions {
   pricing?: PriceBook;
   /** PRICE_PER_IMAGE_USD, when `pricing` is not given. Default 0.03. */
   pricePerImageUsd?: number;
+  /** RunComfy model ids that differ from the models' keys (RUNCOMFY_MODEL_ID). */
+  modelIds?: ModelIds;
   /** Name of the fair queue in the store (one per process that owns its jobs). Default 'main'. */
   queueName?: string;
   pollConcurrency: number;
@@ -134,8 +136,10 @@ export interface SubmitRequest {
   owner: JobOwner;
   /** The user's own words, for display. */
   prompt: string;
-  /** Validated and reconciled input (src/models). */
-  input: SeedreamInput;
+  /** The model to run (src/models/registry.ts); default Seedream sequential. */
+  model?: string;
+  /** That model's validated and reconciled input (src/models). */
+  input: ModelInput;
   /** Opaque data of the surface (status card ids…). */
   surface?: JobRecord['surface'];
   /** The limits that apply (resolved by the surface from the server's settings); default: the engine's. */
@@ -166,6 +170,8 @@ export type CancelOutcome = 'cancelled' | 'not_cancellable' | 'already_ended';
 
 interface Tracked extends PollObservation {
   requestId: string;
+  /** The job's model key: its output is parsed by that model. */
+  model: string;
   count: number;
   quality: string;
   deadlineAt: number;
@@ -242,7 +248,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       new PriceBook({
         fallbackPerImageUsd: options.pricePerImageUsd ?? 0.03,
         fetchInfo: () =>
-          options.client.modelInfo({
+          options.client.modelInfo(runcomfyModelId(DEFAULT_MODEL_KEY, options.modelIds), {
             signal: this.#stopping.signal,
             retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
             timeoutMs: 5_000,
@@ -482,7 +488,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     }
     const now = this.#clock();
     const limits = request.limits ?? this.#defaultLimits;
-    const images = request.input.sequential_image_generation_options;
+    const model = modelFor(request.model ?? DEFAULT_MODEL_KEY);
+    const input = model.inputSchema.parse(request.input);
+    const images = model.parameters(input).count;
     const estimate = this.pricing.estimate(images);
     const quotaRequest: QuotaRequest = {
       userId: request.owner.userId,
@@ -492,12 +500,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     };
     const reservation = this.quota.reservationFor(quotaRequest, now);
     const record: JobRecord = {
-      v: 1,
+      v: 2,
       id: request.id ?? newJobId(),
       state: 'submitted',
       owner: request.owner,
       prompt: request.prompt,
-      input: request.input,
+      model: model.key,
+      input,
       createdAt: now,
       updatedAt: now,
       deadlineAt: now + this.#options.deadlineMs,
@@ -583,7 +592,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * before this returns its promise, so `#submitting` knows about it at once.
    */
   async #send(record: JobRecord): Promise<JobRecord> {
-    const submitting = this.#options.client.submit(record.input, { signal: this.#stopping.signal });
+    const modelId = runcomfyModelId(record.model, this.#options.modelIds);
+    const submitting = this.#options.client.submit(modelId, record.input, { signal: this.#stopping.signal });
     this.#submitting.set(record.id, submitting);
     let requestId: string;
     try {
@@ -622,11 +632,13 @@ export class JobEngine extends EventEmitter<EngineEvents> {
    * in memory until their `submit` has written its counters (or until `release()`), so a burst
    * of requests cannot all pass this look together; `submit` checks again atomically.
    */
-  async check(request: Pick<SubmitRequest, 'owner' | 'input' | 'limits' | 'billingGuildId'>): Promise<QuotaHold> {
+  async check(
+    request: Pick<SubmitRequest, 'owner' | 'model' | 'input' | 'limits' | 'billingGuildId'>,
+  ): Promise<QuotaHold> {
     const limits = request.limits ?? this.#defaultLimits;
     const userId = request.owner.userId;
     const guildId = request.billingGuildId === undefined ? request.owner.guildId : request.billingGuildId;
-    const images = request.input.sequential_image_generation_options;
+    const images = setParameters({ model: request.model ?? DEFAULT_MODEL_KEY, input: request.input }).count;
     const quotaRequest = { userId, guildId, images, microUsd: toMicroUsd(this.pricing.estimate(images).usd) };
     const reservation = this.quota.reservationFor(quotaRequest, this.#clock());
     const keys = counterKeys(userId, guildId, reservation.day, reservation.month);
@@ -717,12 +729,14 @@ export class JobEngine extends EventEmitter<EngineEvents> {
 
   /** Learned running time for a job's kind (for ETA bars). */
   estimate(job: JobRecord): { meanMs: number; devMs: number } {
-    return this.eta.estimate(job.input.sequential_image_generation_options, job.input.optimize_prompt_options);
+    const { count, quality } = setParameters(job);
+    return this.eta.estimate(count, quality);
   }
 
   // ——— polling ———
 
   #track(job: JobRecord, lastQueuedAt: number | null): void {
+    const { count, quality } = setParameters(job);
     const phase = job.state === 'fetching' ? 'fetching' : job.state === 'running' ? 'running' : 'queued';
     this.#tracked.set(job.id, {
       phase,
@@ -732,8 +746,9 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       queuePosition: job.queuePosition,
       latePolls: 0,
       requestId: job.requestId!,
-      count: job.input.sequential_image_generation_options,
-      quality: job.input.optimize_prompt_options,
+      model: job.model,
+      count,
+      quality,
       deadlineAt: job.deadlineAt,
       errors: 0,
       lastPollAt: this.#clock(),
@@ -865,7 +880,8 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   async #onSucceeded(jobId: string, t: Tracked, answer: ResultResponse): Promise<null> {
     let urls: string[];
     try {
-      urls = parseSeedreamOutput(answer.output, { requested: t.count, allowedHosts: this.#options.outputHosts }).urls;
+      const model = modelFor(t.model);
+      urls = model.parseOutput(answer.output, { requested: t.count, allowedHosts: this.#options.outputHosts }).urls;
     } catch (error) {
       await this.#fail(jobId, failureOf(error, 'output_malformed'));
       return null;

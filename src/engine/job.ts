@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { seedreamInputSchema } from '../models/seedream-sequential/input.js';
+import { DEFAULT_MODEL_KEY, findModel } from '../models/registry.js';
 
 export const JOB_STATES = [
   // In the bot's own fair queue: accepted (quota reserved), not yet sent to RunComfy.
@@ -115,14 +115,25 @@ export const reservationSchema = z.object({
 });
 export type Reservation = z.infer<typeof reservationSchema>;
 
-export const jobRecordSchema = z.object({
-  v: z.literal(1),
+/**
+ * Version 1 (before the model seam) had no `model`: every job ran Seedream sequential. Such a
+ * record is read as version 2 of that model, so jobs in flight across the upgrade go on.
+ */
+function migrate(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || (raw as { v?: unknown }).v !== 1) return raw;
+  return { ...raw, v: 2, model: DEFAULT_MODEL_KEY };
+}
+
+const currentJobRecordSchema = z.object({
+  v: z.literal(2),
   id: z.string().min(1),
   state: z.enum(JOB_STATES),
   owner: jobOwnerSchema,
   /** The user's prompt before reconciliation, for display. */
   prompt: z.string(),
-  input: seedreamInputSchema,
+  /** The model's key (src/models/registry.ts); `input` is that model's input. */
+  model: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
   requestId: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -150,7 +161,23 @@ export const jobRecordSchema = z.object({
   /** Opaque data of the surface that created the job (e.g. the Discord status card). */
   surface: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
 });
-export type JobRecord = z.infer<typeof jobRecordSchema>;
+
+/** A stored job: migrated if older, and its input valid for its own model. */
+export const jobRecordSchema = z.preprocess(
+  migrate,
+  currentJobRecordSchema.superRefine((job, ctx) => {
+    const model = findModel(job.model);
+    if (!model) {
+      ctx.addIssue({ code: 'custom', path: ['model'], message: `Unknown model ${job.model}` });
+      return;
+    }
+    const input = model.inputSchema.safeParse(job.input);
+    for (const issue of input.success ? [] : input.error.issues) {
+      ctx.addIssue({ code: 'custom', path: ['input', ...issue.path], message: issue.message });
+    }
+  }),
+);
+export type JobRecord = z.infer<typeof currentJobRecordSchema>;
 
 /** Returns the record moved to `to` (a new object), or throws IllegalTransitionError. */
 export function transition(job: JobRecord, to: JobState, now: number, patch: Partial<JobRecord> = {}): JobRecord {

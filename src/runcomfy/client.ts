@@ -44,7 +44,6 @@ import {
 export interface RunComfyClientOptions {
   baseUrl: string;
   token: string;
-  modelId: string;
   /** Per-call timeout (whole request, body included). */
   timeoutMs?: number;
   retry?: RetryPolicy;
@@ -97,7 +96,6 @@ const CONNECT_PHASE_CODES = new Set([
 export class RunComfyClient {
   readonly #baseUrl: string;
   readonly #authorization: string;
-  readonly #modelId: string;
   readonly #callerId: string | undefined;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
@@ -112,7 +110,6 @@ export class RunComfyClient {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     // Kept private and only ever placed in the request headers: never logged, never in an error.
     this.#authorization = `Bearer ${options.token}`;
-    this.#modelId = options.modelId;
     this.#callerId = options.callerId;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -124,13 +121,10 @@ export class RunComfyClient {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
-  get modelId(): string {
-    return this.#modelId;
-  }
-
   /** Submits a generation. Paid: never re-sent once it may have reached RunComfy. */
-  async submit(input: unknown, options: CallOptions = {}): Promise<SubmitResponse> {
-    const path = `/v1/models/${this.#modelId}`;
+  /** `modelId` is RunComfy's (e.g. `bytedance/seedream-4-0/sequential`): each call names its model. */
+  async submit(modelId: string, input: unknown, options: CallOptions = {}): Promise<SubmitResponse> {
+    const path = `/v1/models/${modelId}`;
     return withRetry(
       async () => {
         try {
@@ -185,8 +179,8 @@ export class RunComfyClient {
     );
   }
 
-  modelInfo(options: CallOptions = {}): Promise<ModelInfo> {
-    return this.#idempotent('GET', `/v1/models/${this.#modelId}`, modelInfoSchema, undefined, options);
+  modelInfo(modelId: string, options: CallOptions = {}): Promise<ModelInfo> {
+    return this.#idempotent('GET', `/v1/models/${modelId}`, modelInfoSchema, undefined, options);
   }
 
   async close(): Promise<void> {

@@ -82,7 +82,6 @@ export async function createHarness(
   const client = new RunComfyClient({
     baseUrl: emulator.url,
     token: emulator.token,
-    modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 5_000,
     retry: options.clientRetry ?? { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
   });

@@ -7,9 +7,8 @@
 import { EtaModel } from '../../accounting/eta-model.js';
 import { AppError, isAbortError } from '../../errors.js';
 import { errorMessage } from '../../i18n/index.js';
-import { parseSeedreamOutput } from '../../models/image-output.js';
-import { resolveSeedreamRequest } from '../../models/seedream-sequential/build-input.js';
-import { type Quality, withSeed } from '../../models/seedream-sequential/input.js';
+import type { QualityKey } from '../../models/model.js';
+import { configuredModelIds, DEFAULT_MODEL, runcomfyModelId, withChosenSeed } from '../../models/registry.js';
 import type { RunComfyClient } from '../../runcomfy/client.js';
 import type { SubmitResponse } from '../../runcomfy/schemas.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
@@ -52,12 +51,13 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
   const prompt = positionals.length === 1 && positionals[0] === '-' ? await io.readStdin() : positionals.join(' ');
 
   // Everything a person can get wrong is checked here, before a token is needed or a cent spent.
-  const resolved = resolveSeedreamRequest({
+  const model = DEFAULT_MODEL;
+  const built = model.buildInput({
     prompt,
     count: parseCount(values.count) ?? null,
     aspect: values.aspect ?? null,
     seed: parseSeed(values.seed) ?? null,
-    quality: (values.quality ?? null) as Quality | null,
+    quality: (values.quality ?? null) as QualityKey | null,
   });
   if (values.out === undefined) await assertWritableFolder(io.cwd, 'generate');
   else await prepareOutputDirectory(values.out, 'generate');
@@ -65,23 +65,24 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
   const verbose = values.verbose === true;
   return withSession(io, { verbose }, async (session) => {
     const { client, env, log } = session;
-    const { aspect } = resolved;
     // Chosen here when not given, so it can be printed and the set made again with --seed.
-    const input = withSeed(resolved.input);
-    const count = input.sequential_image_generation_options;
+    const input = withChosenSeed(model, built);
+    const set = model.parameters(input);
+    const count = set.count;
+    const modelId = runcomfyModelId(model.key, configuredModelIds(env));
     const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
     // Whatever happens, the progress line is gone before anything else is printed.
     try {
       progress.update({ phase: 'submitting', count });
 
       const submittedAt = io.clock();
-      const submitted = await submitHoldingInterrupt(io, client, input, progress);
+      const submitted = await submitHoldingInterrupt(io, client, modelId, input, progress);
       const requestId = submitted.request_id;
       session.requestId = requestId;
       const outDir = values.out ?? defaultOutputDirectory(io.cwd, requestId);
-      progress.note(`Submitted as request ${requestId} (seed ${input.seed})`);
+      progress.note(`Submitted as request ${requestId} (seed ${set.seed})`);
       if (values.out === undefined) progress.note(`The images go to ${outDir} (--out chooses another folder)`);
-      log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
+      log.info({ requestId, count, imageSize: set.size }, 'submitted');
       if (io.interrupt.aborted) {
         progress.stop();
         return cancelAfterInterrupt(io, client, requestId, 'queued', outDir);
@@ -96,7 +97,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           submittedAt,
           deadlineAt: submittedAt + timeoutMs,
           signal: io.interrupt,
-          eta: new EtaModel().estimate(count, input.optimize_prompt_options),
+          eta: new EtaModel().estimate(count, set.quality),
           clock: io.clock,
           log,
           onProgress: (p) => {
@@ -119,7 +120,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       }
 
       progress.update({ phase: 'fetching' });
-      const output = parseSeedreamOutput(followed.result.output, {
+      const output = model.parseOutput(followed.result.output, {
         requested: count,
         allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
       });
@@ -164,15 +165,15 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
         const document = {
           requestId,
           status: followed.result.status,
-          prompt: input.text,
+          prompt: set.prompt,
           requested: count,
           received: images.length,
-          seed: input.seed,
-          aspect: aspect.key,
-          size: input.image_size,
-          width: aspect.width,
-          height: aspect.height,
-          quality: input.optimize_prompt_options,
+          seed: set.seed,
+          aspect: set.aspect,
+          size: set.size,
+          width: set.width,
+          height: set.height,
+          quality: set.quality,
           costUsd: followed.result.cost ?? null,
           images,
           missing,
@@ -208,6 +209,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
 async function submitHoldingInterrupt(
   io: CliIo,
   client: RunComfyClient,
+  modelId: string,
   input: unknown,
   progress: ProgressReporter,
 ): Promise<SubmitResponse> {
@@ -217,7 +219,7 @@ async function submitHoldingInterrupt(
     );
   io.interrupt.addEventListener('abort', onInterrupt, { once: true });
   try {
-    return await client.submit(input);
+    return await client.submit(modelId, input);
   } finally {
     io.interrupt.removeEventListener('abort', onInterrupt);
   }
