@@ -162,18 +162,21 @@ const currentJobRecordSchema = z.object({
   surface: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
 });
 
+// zod's issue kind, named so it is not taken for one of our error codes.
+const CUSTOM_ISSUE = 'custom';
+
 /** A stored job: migrated if older, and its input valid for its own model. */
 export const jobRecordSchema = z.preprocess(
   migrate,
   currentJobRecordSchema.superRefine((job, ctx) => {
     const model = findModel(job.model);
     if (!model) {
-      ctx.addIssue({ code: 'custom', path: ['model'], message: `Unknown model ${job.model}` });
+      ctx.addIssue({ code: CUSTOM_ISSUE, path: ['model'], message: `Unknown model ${job.model}` });
       return;
     }
     const input = model.inputSchema.safeParse(job.input);
     for (const issue of input.success ? [] : input.error.issues) {
-      ctx.addIssue({ code: 'custom', path: ['input', ...issue.path], message: issue.message });
+      ctx.addIssue({ code: CUSTOM_ISSUE, path: ['input', ...issue.path], message: issue.message });
     }
   }),
 );

@@ -306,6 +306,7 @@ export const enUS = {
     seed_invalid:
       'The seed must be a whole number from {min} to {max} (you gave “{seed}”). Leave it out to get a random one.',
     quality_unknown: '“{quality}” is not a quality setting. Choose one of: {allowed}.',
+    model_unknown: 'This set was made with a model the bot no longer runs, so it cannot go on. Please tell an admin.',
     internal_input_invalid:
       'The bot put together a request it cannot send. That is a bug on our side, not a problem with your prompt; please tell an admin.',
     option_missing:

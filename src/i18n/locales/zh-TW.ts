@@ -286,6 +286,7 @@ export const zhTW: MessageTree = {
     aspect_unknown: '這個模型沒有「{aspect}」這種長寬比。請從以下選擇：{allowed}。',
     seed_invalid: '種子必須是 {min} 到 {max} 之間的整數（你輸入的是「{seed}」）。不填的話會隨機產生。',
     quality_unknown: '「{quality}」不是有效的品質設定。請從以下選擇：{allowed}。',
+    model_unknown: '這組圖片使用的模型機器人已不再支援，因此無法繼續。請告訴管理員。',
     internal_input_invalid: '機器人組出了一個無法送出的請求。這是我們這邊的錯誤，不是你的提示詞有問題；請告訴管理員。',
     option_missing: '指令缺少必填選項「{option}」。請從 Discord 的指令選單重新執行。',
     option_invalid: '選項「{option}」的格式不是這個指令接受的。請從 Discord 的指令選單重新執行。',
