@@ -118,8 +118,8 @@ export class GalleryBrowser {
       page = clamp(page, total);
     }
     if (total === 0) {
-      const key = session.matches ? 'gallery.browser.no_matches' : `gallery.browser.empty_${session.kind}`;
-      return { content: t(locale, key as Parameters<typeof t>[1]), embeds: [], components: [] };
+      const key = session.matches ? 'gallery.browser.no_matches' : (`gallery.browser.empty_${session.kind}` as const);
+      return { content: t(locale, key), embeds: [], components: [] };
     }
     const footer = t(locale, 'gallery.browser.page', { page: page + 1, total });
     const embed: APIEmbed = entry

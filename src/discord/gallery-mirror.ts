@@ -26,7 +26,7 @@ import { describeError, isAbortError } from '../errors.js';
 import type { GalleryIndex } from '../guilds/gallery-index.js';
 import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';
 import type { GuildSettingsStore } from '../guilds/guild-settings.js';
-import { t } from '../i18n/index.js';
+import { t, tDynamic } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { setParameters } from '../models/registry.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
@@ -405,7 +405,8 @@ export class GalleryMirror {
             channel: `<#${gallery.channelId}>`,
             permissions: permissionList(locale, episode.missing),
           })
-        : t(locale, `errors.${episode.code}` as Parameters<typeof t>[1], { channel: `<#${gallery.channelId}>` });
+        : (tDynamic(locale, `errors.${episode.code}`, { channel: `<#${gallery.channelId}>` }) ??
+          `errors.${episode.code}`);
     const payload: MessagePayload = {
       embeds: [
         {

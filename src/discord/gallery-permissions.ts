@@ -5,7 +5,7 @@
  */
 import { type APIChannel, ChannelType, PermissionFlagsBits } from 'discord.js';
 import type { GalleryKind } from '../guilds/gallery-settings.js';
-import { t } from '../i18n/index.js';
+import { t, tDynamic } from '../i18n/index.js';
 import { ASPECT_RATIOS } from '../models/seedream-sequential/aspect-ratios.js';
 import type { DiscordApi } from './discord-api.js';
 
@@ -79,10 +79,5 @@ export function hasPermission(bits: bigint, name: PermissionName): boolean {
 /** "Attach Files, Embed Links" in the reader's language (the names Discord's own settings show). */
 export function permissionList(locale: string, names: readonly string[]): string {
   const separator = t(locale, 'gallery.list_separator');
-  return names
-    .map((name) => {
-      const text = t(locale, `gallery.permission.${name}` as Parameters<typeof t>[1]);
-      return text.startsWith('gallery.permission.') ? name : text;
-    })
-    .join(separator);
+  return names.map((name) => tDynamic(locale, `gallery.permission.${name}`) ?? name).join(separator);
 }

@@ -11,7 +11,7 @@ import {
   ComponentType,
 } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
-import { type MessageKey, t } from '../i18n/index.js';
+import { t, tDynamic } from '../i18n/index.js';
 import { aspectLabel, setParameters } from '../models/registry.js';
 import { customId } from './custom-id.js';
 import { setDurationMs } from './job-summary.js';
@@ -66,7 +66,7 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
   const cost = costText(job, locale);
   if (cost) fields.push({ name: t(locale, 'spending.cost_field'), value: cost, inline: true });
   const embed: APIEmbed = {
-    title: t(locale, `card.title.${job.state}` as MessageKey),
+    title: t(locale, `card.title.${job.state}`),
     description: `>>> ${escapeUserText(truncate(job.prompt, 3_500))}`,
     color: COLOURS[job.state],
     fields: [...fields, { name: t(locale, 'card.field.status'), value: statusLine(job, context) }],
@@ -151,7 +151,5 @@ export function costText(job: JobRecord, locale: string): string | undefined {
 /** The failure in words (from the catalogue by its code), with its reference. */
 export function failureText(job: JobRecord, locale: string): string {
   const code = job.failure?.code;
-  const key = `errors.${code}` as MessageKey;
-  const text = code ? t(locale, key, job.failure?.params) : t(locale, 'errors.unknown');
-  return text === key ? t(locale, 'errors.unknown') : text;
+  return (code ? tDynamic(locale, `errors.${code}`, job.failure?.params) : undefined) ?? t(locale, 'errors.unknown');
 }
