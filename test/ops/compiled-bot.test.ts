@@ -77,8 +77,14 @@ describe('the compiled bot', () => {
     await waitForCardTitle(discord, card.data.id, 'Done', 30_000);
     const url = `http://127.0.0.1:${env.METRICS_PORT}`;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('seedream_jobs_ended_total{outcome="delivered"} 1');
+    // The card reads Done when the last part is up; the job's settlement (and its count) follows.
+    const delivered = 'seedream_jobs_ended_total{outcome="delivered"} 1';
+    let metrics = '';
+    for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      if (metrics.includes(delivered)) break;
+    }
+    expect(metrics).toContain(delivered);
 
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);
