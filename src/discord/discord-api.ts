@@ -24,7 +24,6 @@ import {
 import type { JobRecord } from '../engine/job.js';
 import { AppError } from '../errors.js';
 import { multipartRequest, sendRestRequest, type UploadFile } from './multipart.js';
-import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
 /** Interaction tokens live 15 minutes; stop using them a little before. */
@@ -72,7 +71,7 @@ export class DiscordApi {
   }
 
   /** Edits the job's status card by whichever route still works. */
-  async editCard(job: JobRecord, card: CardMessage): Promise<void> {
+  async editCard(job: JobRecord, card: MessagePayload): Promise<void> {
     const body = { ...card, allowed_mentions: NO_MENTIONS };
     const token = job.surface.interactionToken;
     const issuedAt = job.surface.interactionAt;
@@ -152,7 +151,7 @@ export class DiscordApi {
 
   /**
    * A forum or media post: a thread and its starter message in one call. Discord takes no nonce
-   * here, so callers make it crash-safe themselves (see gallery-mirror.ts).
+   * here, so callers make it crash-safe themselves (see gallery/mirror.ts).
    */
   async createForumPost(
     channelId: string,

@@ -20,19 +20,21 @@
  */
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
-import type { DeliverySteps } from '../engine/engine.js';
-import type { JobRecord } from '../engine/job.js';
-import { describeError, isAbortError } from '../errors.js';
-import type { GalleryIndex } from '../guilds/gallery-index.js';
-import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';
-import type { GuildSettingsStore } from '../guilds/guild-settings.js';
-import { t } from '../i18n/index.js';
-import type { Logger } from '../log.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
-import { sleep } from '../util/sleep.js';
-import { messageLink } from './card-updater.js';
-import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
-import { aspectTagName, checkGalleryChannel, permissionList } from './gallery-permissions.js';
+import type { DeliverySteps } from '../../engine/engine.js';
+import type { JobRecord } from '../../engine/job.js';
+import { describeError, isAbortError } from '../../errors.js';
+import type { GalleryIndex } from '../../guilds/gallery-index.js';
+import type { GalleryFailure, GallerySettings } from '../../guilds/gallery-settings.js';
+import type { GuildSettingsStore } from '../../guilds/guild-settings.js';
+import { t } from '../../i18n/index.js';
+import type { Logger } from '../../log.js';
+import { KeyedMutex } from '../../util/keyed-mutex.js';
+import { sleep } from '../../util/sleep.js';
+import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from '../discord-api.js';
+import { messageLink } from '../links.js';
+import type { UploadFile } from '../multipart.js';
+import { type PreparedImage, packParts } from '../pack-images.js';
+import { aspectTagName, checkGalleryChannel, permissionList } from './permissions.js';
 import {
   aspectKeyOf,
   formatPostRef,
@@ -42,9 +44,7 @@ import {
   postLink,
   renderGalleryPart,
   renderGalleryPost,
-} from './gallery-post.js';
-import type { UploadFile } from './multipart.js';
-import { type PreparedImage, packParts } from './pack-images.js';
+} from './post.js';
 
 /** Discord's "this message already has a thread". */
 const THREAD_ALREADY_EXISTS = 160_004;
