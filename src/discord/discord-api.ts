@@ -70,6 +70,14 @@ export class DiscordApi {
     this.interactionRest = interactionRest ?? rest;
   }
 
+  /** Replaces the slash commands: in `guildId` (at once), or globally (may take a while to show). */
+  async registerCommands(definitions: readonly unknown[], guildId?: string): Promise<void> {
+    const route = guildId
+      ? Routes.applicationGuildCommands(this.applicationId, guildId)
+      : Routes.applicationCommands(this.applicationId);
+    await this.rest.put(route, { body: definitions });
+  }
+
   /** Edits the job's status card by whichever route still works. */
   async editCard(job: JobRecord, card: MessagePayload): Promise<void> {
     const body = { ...card, allowed_mentions: NO_MENTIONS };
