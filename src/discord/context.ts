@@ -30,7 +30,6 @@ export interface BotContext {
   settings: GuildSettingsStore;
   log: Logger;
   clock: () => number;
-  limits: { maxActivePerUser: number };
   /** The bot's default limits (servers change theirs with /settings) and whether DMs are allowed by default. */
   quota: { defaults: QuotaLimits; dmAllowed: boolean };
   /** Servers and members, for requests made in DMs. */

@@ -238,6 +238,14 @@ export class DiscordApi {
     return undefined;
   }
 
+  async getGuild(guildId: string): Promise<APIGuild> {
+    return (await this.rest.get(Routes.guild(guildId))) as APIGuild;
+  }
+
+  async getMember(guildId: string, userId: string): Promise<APIGuildMember> {
+    return (await this.rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember;
+  }
+
   async botUserId(): Promise<string> {
     this.#botUserId ??= ((await this.rest.get(Routes.user('@me'))) as { id: string }).id;
     return this.#botUserId;
@@ -260,10 +268,7 @@ export class DiscordApi {
     const source =
       isThread && 'parent_id' in channel && channel.parent_id ? await this.getChannel(channel.parent_id) : channel;
     const botId = await this.botUserId();
-    const [guild, member] = (await Promise.all([
-      this.rest.get(Routes.guild(guildId)),
-      this.rest.get(Routes.guildMember(guildId, botId)),
-    ])) as [APIGuild, APIGuildMember];
+    const [guild, member] = await Promise.all([this.getGuild(guildId), this.getMember(guildId, botId)]);
     const overwrites = 'permission_overwrites' in source ? (source.permission_overwrites ?? []) : [];
     return {
       channel,
