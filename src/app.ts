@@ -14,8 +14,8 @@ import type { BotContext } from './discord/context.js';
 import { createCooldown } from './discord/cooldown.js';
 import { DiscordDeliverer } from './discord/delivery.js';
 import { DiscordApi, interactionRestClient } from './discord/discord-api.js';
-import { GalleryBrowser } from './discord/gallery-browser.js';
-import { GalleryMirror } from './discord/gallery-mirror.js';
+import { GalleryBrowser } from './discord/gallery/browser.js';
+import { GalleryMirror } from './discord/gallery/mirror.js';
 import { MemberDirectory } from './discord/member-directory.js';
 import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
@@ -106,6 +106,8 @@ export async function startBot({
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
+  // The bot's default limits (USER_DAILY_IMAGES…), read once: the engine applies them, /settings shows them.
+  const defaultLimits = limitsFromEnv(env);
   // Image downloads reach only public addresses (or loopback, when the allow-list names it).
   const downloads = outputDispatcher({ allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS, resolve: resolveOutputHost });
   const engine = new JobEngine({
@@ -130,7 +132,7 @@ export async function startBot({
     maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER,
     // Spending: the global cap behind the fair queue, the default limits and the fallback price.
     maxInFlight: env.MAX_JOBS_IN_FLIGHT,
-    limits: limitsFromEnv(env),
+    limits: defaultLimits,
     pricePerImageUsd: env.PRICE_PER_IMAGE_USD,
     pollConcurrency: env.POLL_CONCURRENCY,
     pollRate: env.POLL_RATE,
@@ -158,9 +160,8 @@ export async function startBot({
     settings,
     log: logger,
     clock,
-    limits: { maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER },
-    quota: { defaults: limitsFromEnv(env), dmAllowed: env.ALLOW_DMS },
-    members: new MemberDirectory(client),
+    quota: { defaults: defaultLimits, dmAllowed: env.ALLOW_DMS },
+    members: new MemberDirectory(client, api),
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
     stopping: () => stopping,
     cooldown: await createCooldown(store, env.COMMAND_COOLDOWN),

@@ -10,9 +10,8 @@ import { t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { setParameters } from '../models/registry.js';
 import type { SpooledImage } from '../store/image-spool.js';
-import { messageLink } from './card-updater.js';
-import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
-import { customId } from './custom-id.js';
+import { deleteCustomId } from './actions/delete.js';
+import { rerollCustomId } from './actions/reroll.js';
 import {
   DISCORD_ERRORS,
   type DiscordApi,
@@ -20,8 +19,10 @@ import {
   isTransientDiscordError,
   type MessagePayload,
 } from './discord-api.js';
-import type { GalleryMirror } from './gallery-mirror.js';
+import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './gallery/contact-sheet.js';
+import type { GalleryMirror } from './gallery/mirror.js';
 import { setDurationMs } from './job-summary.js';
+import { messageLink } from './links.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
@@ -188,7 +189,7 @@ export class DiscordDeliverer implements Deliverer {
     const matches = (message: APIMessage) =>
       first !== undefined
         ? (message.attachments ?? []).some((a) => a.filename === first)
-        : key === 'overview' && JSON.stringify(message.components ?? []).includes(`"${customId('reroll', job.id)}"`);
+        : key === 'overview' && JSON.stringify(message.components ?? []).includes(`"${rerollCustomId(job.id)}"`);
     if (first === undefined && key !== 'overview') return undefined; // only the nonce can tell
     try {
       const found = await this.api.findOwnMessage(job.owner.channelId, startedAt - CLOCK_SKEW_MS, matches);
@@ -279,13 +280,13 @@ function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
           label: t(locale, 'buttons.reroll'),
-          custom_id: customId('reroll', job.id),
+          custom_id: rerollCustomId(job.id),
         },
         {
           type: ComponentType.Button,
           style: ButtonStyle.Danger,
           label: t(locale, 'buttons.delete'),
-          custom_id: customId('delete', job.id),
+          custom_id: deleteCustomId(job.id),
         },
       ],
     },

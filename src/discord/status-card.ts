@@ -13,7 +13,7 @@ import {
 import type { JobRecord } from '../engine/job.js';
 import { t, tDynamic } from '../i18n/index.js';
 import { aspectLabel, setParameters } from '../models/registry.js';
-import { customId } from './custom-id.js';
+import { cancelCustomId } from './actions/cancel.js';
 import { setDurationMs } from './job-summary.js';
 import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';
 
@@ -81,7 +81,7 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
           type: ComponentType.Button,
           style: ButtonStyle.Danger,
           label: t(locale, 'buttons.cancel'),
-          custom_id: customId('cancel', job.id),
+          custom_id: cancelCustomId(job.id),
         },
       ],
     });

@@ -69,7 +69,6 @@ const deliveryStepSchema = z.object({
   doneAt: z.number().optional(),
   attempts: z.number().int().min(1),
 });
-export type DeliveryStep = z.infer<typeof deliveryStepSchema>;
 
 const failureSchema = z.object({
   /** Stable error code; the UI turns it into a localised message. */
@@ -141,7 +140,6 @@ const currentJobRecordSchema = z.object({
   stateTimes: z.partialRecord(z.enum(JOB_STATES), z.number()),
   /** While `waiting`: place in the bot's fair queue (1 = next); while `queued`: RunComfy's. */
   queuePosition: z.number().int().nullable().default(null),
-  lastUpstreamStatus: z.string().optional(),
   imageUrls: z.array(z.string()).default([]),
   /** Indexes of images RunComfy listed but that could not be downloaded (gone, not an image…). */
   missingImages: z.array(z.number().int()).default([]),

@@ -20,13 +20,13 @@
 import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
-import { type ImageDimensions, imageDimensionsOf } from '../cli/image-dimensions.js';
 import { AbortedError, AppError } from '../errors.js';
 import { type Bytes, byteLength, headOf } from '../util/bytes.js';
+import { type ImageDimensions, type ImageFormat, imageDimensionsOf } from '../util/image-dimensions.js';
 import { mapLimit } from '../util/map-limit.js';
 import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+export type { ImageFormat };
 
 export interface SpooledImage {
   /** Position in the set (0-based, as RunComfy listed it). */

@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('the compiled bot', () => {
   it('dist/ holds the bot, the deploy script and the CLI, and no emulator; node_modules no dev dependency', () => {
     const dist = join(layout.dir, 'dist');
-    for (const file of ['src/main.js', 'src/discord/deploy-commands.js', 'src/cli/main.js', 'commands/index.js']) {
+    for (const file of ['src/main.js', 'src/deploy-commands.js', 'src/cli/main.js', 'commands/index.js']) {
       expect(existsSync(join(dist, file)), file).toBe(true);
     }
     expect(existsSync(join(dist, 'src/emulators'))).toBe(false);
@@ -58,9 +58,9 @@ describe('the compiled bot', () => {
       METRICS_PORT: String(await freePort()),
       POLL_RATE: '200',
     };
-    // The compiled deploy script, as `docker compose run bot node dist/src/discord/deploy-commands.js`.
+    // The compiled deploy script, as `docker compose run bot node dist/src/deploy-commands.js`.
     // Asynchronous: the emulators answering it run in this process.
-    const deployed = await promisify(execFile)(process.execPath, ['dist/src/discord/deploy-commands.js'], {
+    const deployed = await promisify(execFile)(process.execPath, ['dist/src/deploy-commands.js'], {
       cwd: layout.dir,
       env: { PATH: process.env.PATH ?? '', ...env },
       encoding: 'utf8',

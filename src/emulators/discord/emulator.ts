@@ -16,14 +16,13 @@ import {
   type WaitOptions,
 } from './actor.js';
 import { type Clock, systemClock } from './clock.js';
-import { createControlHandler } from './control-api.js';
 import { FaultInjector } from './faults.js';
 import { type DropOptions, Gateway, GatewayIntents, type SessionInfo } from './gateway.js';
 import { type InteractionRecord, type InteractionTiming, timingOf } from './interactions.js';
 import { MessageFactory } from './messages.js';
 import type { PermissionInput } from './permissions.js';
 import type { RestEnvironment } from './rest/context.js';
-import { createRestHandler } from './rest/server.js';
+import { createRestHandler, type ExtraHandler } from './rest/server.js';
 import { Limits, THREAD_TYPES } from './rules/limits.js';
 import { SnowflakeGenerator } from './snowflake.js';
 import { type ChannelRecord, EmulatorState, type GuildRecord, type MemberRecord, type StoredMessage } from './state.js';
@@ -96,7 +95,7 @@ export class DiscordEmulator {
   private boundPort = 0;
   private closed = false;
 
-  private constructor(options: DiscordEmulatorOptions) {
+  private constructor(options: DiscordEmulatorOptions, controlApi?: ControlApiFactory) {
     const clock = options.clock ?? systemClock;
     const ids = new SnowflakeGenerator(clock);
     this.host = options.host ?? '127.0.0.1';
@@ -151,7 +150,7 @@ export class DiscordEmulator {
     const handler = createRestHandler({
       env,
       faults: this.faults,
-      control: options.controlApi ? createControlHandler(this) : undefined,
+      control: options.controlApi ? controlApi?.(this) : undefined,
       requestLogLimit: options.requestLogLimit,
     });
     this.server = createServer(handler);
@@ -167,9 +166,9 @@ export class DiscordEmulator {
     this.wireGatewayEvents();
   }
 
-  /** Use `startDiscordEmulator()`. */
-  static async start(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
-    const emulator = new DiscordEmulator(options);
+  /** Use `startDiscordEmulator()` (start.ts), which brings the control API along. */
+  static async start(options: DiscordEmulatorOptions, controlApi: ControlApiFactory): Promise<DiscordEmulator> {
+    const emulator = new DiscordEmulator(options, controlApi);
     await new Promise<void>((resolve, reject) => {
       emulator.server.once('error', reject);
       emulator.server.listen(options.port ?? 0, emulator.host, () => {
@@ -456,6 +455,8 @@ export class DiscordEmulator {
   }
 }
 
-export function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
-  return DiscordEmulator.start(options);
-}
+/**
+ * Builds the `/_emulator/` control API of an emulator. Passed in (by start.ts) rather than
+ * imported: the control API is written against the emulator, not the other way round.
+ */
+export type ControlApiFactory = (emulator: DiscordEmulator) => ExtraHandler;

@@ -17,9 +17,9 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import type { InteractionHandle } from './actor.js';
-import { startDiscordEmulator } from './emulator.js';
 import { type PermissionName, permissionNames } from './permissions.js';
 import { renderInteractionResponse, renderMessage, stateNames, viewOf } from './render-text.js';
+import { startDiscordEmulator } from './start.js';
 import type { StoredMessage } from './state.js';
 import { findButton, parseTerminalLine } from './terminal-command.js';
 import type { GuildSpec } from './types.js';

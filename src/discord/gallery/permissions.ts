@@ -4,10 +4,10 @@
  * (so the one notice says why).
  */
 import { type APIChannel, ChannelType, PermissionFlagsBits } from 'discord.js';
-import type { GalleryKind } from '../guilds/gallery-settings.js';
-import { t, tDynamic } from '../i18n/index.js';
-import { ASPECT_RATIOS } from '../models/seedream-sequential/aspect-ratios.js';
-import type { DiscordApi } from './discord-api.js';
+import type { GalleryKind } from '../../guilds/gallery-settings.js';
+import { t, tDynamic } from '../../i18n/index.js';
+import { ASPECT_RATIOS } from '../../models/seedream-sequential/aspect-ratios.js';
+import type { DiscordApi } from '../discord-api.js';
 
 export type PermissionName = keyof typeof PermissionFlagsBits;
 

@@ -2,9 +2,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { readImageDimensions } from '../../src/cli/image-dimensions.js';
 import { sniffImageFormat } from '../../src/store/image-spool.js';
-import { tempDir } from './cli-harness.js';
+import { readImageDimensions } from '../../src/util/image-dimensions.js';
+import { tempDir } from '../cli/cli-harness.js';
 
 async function fixture(format: 'jpeg' | 'png' | 'webp' | 'gif', width: number, height: number): Promise<Buffer> {
   return sharp({ create: { width, height, channels: 3, background: '#3366cc' } })

@@ -5,10 +5,10 @@
  * the sheet looks the same on every machine whatever fonts it has installed.
  */
 import sharp from 'sharp';
-import { MAX_OUTPUT_PIXELS } from '../models/seedream-sequential/aspect-ratios.js';
-import type { SpooledImage } from '../store/image-spool.js';
-import { joinBytes } from '../util/bytes.js';
-import type { PreparedImage } from './pack-images.js';
+import { MAX_OUTPUT_PIXELS } from '../../models/seedream-sequential/aspect-ratios.js';
+import type { SpooledImage } from '../../store/image-spool.js';
+import { joinBytes } from '../../util/bytes.js';
+import type { PreparedImage } from '../pack-images.js';
 
 export interface ContactSheetSource {
   /** A local file (the spool copy) or the bytes themselves. */

@@ -5,12 +5,12 @@
  * attachments. Pure rendering; gallery-mirror.ts posts it.
  */
 import type { APIEmbed } from 'discord.js';
-import type { JobRecord } from '../engine/job.js';
-import { t } from '../i18n/index.js';
-import { aspectLabel, setParameters } from '../models/registry.js';
-import type { MessagePayload } from './discord-api.js';
-import type { PreparedImage } from './pack-images.js';
-import { escapeUserText, plainUserText, truncate } from './text.js';
+import type { JobRecord } from '../../engine/job.js';
+import { t } from '../../i18n/index.js';
+import { aspectLabel, setParameters } from '../../models/registry.js';
+import type { MessagePayload } from '../discord-api.js';
+import type { PreparedImage } from '../pack-images.js';
+import { escapeUserText, plainUserText, truncate } from '../text.js';
 
 const GALLERY_COLOUR = 0x5865f2;
 

@@ -1,21 +1,20 @@
 /**
  * `npm run deploy-commands`: registers the slash commands for DEV_GUILD_ID (at once) or globally.
  * Reads `.env` like `npm start`, but needs only the Discord variables: registering commands
- * talks to Discord alone.
+ * talks to Discord alone. Beside main.ts because, like app.ts, it composes the product: only
+ * these two import the slash commands of commands/.
  */
-import { REST, Routes } from 'discord.js';
-import { commands } from '../../commands/index.js';
-import { EnvError, loadDeployEnv, loadDotEnv } from '../env.js';
+import { REST } from 'discord.js';
+import { commands } from '../commands/index.js';
+import { DiscordApi } from './discord/discord-api.js';
+import { EnvError, loadDeployEnv, loadDotEnv } from './env.js';
 
 try {
   loadDotEnv();
   const env = loadDeployEnv();
   const rest = new REST(env.DISCORD_API_URL ? { api: env.DISCORD_API_URL } : {}).setToken(env.DISCORD_TOKEN);
   const body = commands.map((command) => command.definition);
-  const route = env.DEV_GUILD_ID
-    ? Routes.applicationGuildCommands(env.DISCORD_APPLICATION_ID, env.DEV_GUILD_ID)
-    : Routes.applicationCommands(env.DISCORD_APPLICATION_ID);
-  await rest.put(route, { body });
+  await new DiscordApi(rest, env.DISCORD_APPLICATION_ID).registerCommands(body, env.DEV_GUILD_ID);
   process.stdout.write(
     `Registered ${body.length} commands ${env.DEV_GUILD_ID ? `in guild ${env.DEV_GUILD_ID}` : 'globally (may take a while to appear)'}.\n`,
   );

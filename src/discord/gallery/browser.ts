@@ -4,64 +4,43 @@
  * "page k of n". Pages come from the gallery index in the store, never from Discord's
  * history. A browser's state (scope, filter, and for a search the matching ids, fixed when
  * it opened) is kept in the store under a short id; a button carries only that id and the
- * page it was drawn on (`sd1:gnext:<id>-<page>`), so it keeps working across restarts.
+ * page it was drawn on (`sd1:gnext:<id>-<page>`, see actions/gallery-page.ts), so it keeps
+ * working across restarts.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  type APIEmbed,
-  type ButtonInteraction,
-  ButtonStyle,
-  type ChatInputCommandInteraction,
-  ComponentType,
-  MessageFlags,
-} from 'discord.js';
+import { type APIEmbed, ButtonStyle, type ChatInputCommandInteraction, ComponentType, MessageFlags } from 'discord.js';
 import { z } from 'zod';
-import type { GalleryEntry, GalleryFilter, GalleryIndex, GalleryScope } from '../guilds/gallery-index.js';
-import { resolveLocale, t } from '../i18n/index.js';
-import { ASPECT_RATIOS, aspectRatioLabel } from '../models/seedream-sequential/aspect-ratios.js';
-import type { Store } from '../store/store.js';
-import type { BotContext } from './context.js';
-import { customId } from './custom-id.js';
-import { galleryTitle } from './gallery-post.js';
-import { escapeUserText, NO_MENTIONS, relativeTime, truncate } from './text.js';
+import type { GalleryEntry, GalleryIndex, GalleryScope } from '../../guilds/gallery-index.js';
+import { resolveLocale, t } from '../../i18n/index.js';
+import { ASPECT_RATIOS, aspectRatioLabel } from '../../models/seedream-sequential/aspect-ratios.js';
+import type { Store } from '../../store/store.js';
+import { galleryPageId } from '../actions/gallery-page.js';
+import { escapeUserText, NO_MENTIONS, relativeTime, truncate } from '../text.js';
+import {
+  type BrowseRequest,
+  type BrowserPage,
+  type BrowserSession,
+  browserSessionSchema,
+  type GalleryBrowsing,
+} from './browsing.js';
+import { galleryTitle } from './post.js';
 
 const BROWSER_COLOUR = 0x5865f2;
 /** Browsers one person keeps; opening another forgets the oldest. */
 const SESSIONS_PER_USER = 5;
 
-const sessionSchema = z.object({
-  v: z.literal(1),
-  /** Only the person who opened it may turn its pages. */
-  userId: z.string(),
-  scope: z.string(),
-  kind: z.enum(['guild', 'history']),
-  filter: z.object({ userId: z.string().optional(), search: z.string().optional() }),
-  /** For a filtered browser, the matching job ids (newest first) as they were when it opened. */
-  matches: z.array(z.string()).nullable(),
-  createdAt: z.number(),
-});
-type BrowserSession = z.infer<typeof sessionSchema>;
 const recentSessionsSchema = z.array(z.string());
 
-const SESSION_ARG = /^([a-f0-9]{10})-(\d{1,6})$/;
-
-export interface BrowserPage {
-  embeds: APIEmbed[];
-  components: unknown[];
-  content?: string;
-}
-
-export class GalleryBrowser {
+export class GalleryBrowser implements GalleryBrowsing {
   constructor(
     private readonly store: Store,
     private readonly index: GalleryIndex,
   ) {}
 
-  /** Opens a browser for `interaction`'s user and answers with its first page (ephemeral). */
   async open(
     interaction: ChatInputCommandInteraction,
-    context: Pick<BotContext, 'clock'>,
-    request: { scope: GalleryScope; kind: BrowserSession['kind']; filter: GalleryFilter },
+    context: { clock: () => number },
+    request: BrowseRequest,
   ): Promise<void> {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -82,24 +61,10 @@ export class GalleryBrowser {
     >[0]);
   }
 
-  /** ◀ or ▶: the page next to the one the button was drawn on. */
-  async turn(interaction: ButtonInteraction, arg: string, delta: -1 | 1): Promise<void> {
-    const locale = resolveLocale(interaction.locale, interaction.guildLocale);
-    const match = SESSION_ARG.exec(arg);
-    const session = match ? await this.store.get('galleries', sessionKey(match[1]!), sessionSchema) : undefined;
-    if (!match || !session) {
-      await interaction.reply({ content: t(locale, 'replies.button_expired'), flags: MessageFlags.Ephemeral });
-      return;
-    }
-    if (session.userId !== interaction.user.id) {
-      await interaction.reply({ content: t(locale, 'gallery.browser.not_yours'), flags: MessageFlags.Ephemeral });
-      return;
-    }
-    const page = await this.render(match[1]!, session, Number(match[2]) + delta, locale);
-    await interaction.update({ ...page, allowedMentions: NO_MENTIONS } as Parameters<typeof interaction.update>[0]);
+  async session(id: string): Promise<BrowserSession | undefined> {
+    return this.store.get('galleries', sessionKey(id), browserSessionSchema);
   }
 
-  /** Page `requested` (clamped) of a browser. */
   async render(id: string, session: BrowserSession, requested: number, locale: string): Promise<BrowserPage> {
     const scope = session.scope as GalleryScope;
     let total: number;
@@ -131,14 +96,14 @@ export class GalleryBrowser {
         type: ComponentType.Button,
         style: ButtonStyle.Secondary,
         label: '◀',
-        custom_id: customId('gprev', `${id}-${page}`),
+        custom_id: galleryPageId('gprev', id, page),
         disabled: page === 0,
       },
       {
         type: ComponentType.Button,
         style: ButtonStyle.Secondary,
         label: '▶',
-        custom_id: customId('gnext', `${id}-${page}`),
+        custom_id: galleryPageId('gnext', id, page),
         disabled: page >= total - 1,
       },
     ];

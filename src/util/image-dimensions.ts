@@ -5,8 +5,10 @@
  * decoding anything; `undefined` when the header is not one we can read.
  */
 import { open } from 'node:fs/promises';
-import type { ImageFormat } from '../store/image-spool.js';
-import { type Bytes, sliceOf } from '../util/bytes.js';
+import { type Bytes, sliceOf } from './bytes.js';
+
+/** The image formats the bot accepts (and whose headers this reads). */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
 
 export interface ImageDimensions {
   width: number;

@@ -1,39 +1,20 @@
-/**
- * Mirrors a delivered set into its server's gallery channel, as durable delivery steps after
- * the result's own parts, so a restart neither skips nor doubles a post:
- *
- * - `gallery`: the post. Text channels: a message sent with Discord's nonce + enforce_nonce.
- *   Forum/media channels: a thread with its starter message, which Discord cannot dedupe (no
- *   nonce on thread creation). So when the step is found already started (a previous run may
- *   have created the post and died before recording it), it first looks for that post: the
- *   guild's active threads under the gallery, created by the bot since the step started, whose
- *   starter message carries this job's files (`seedream-<job>-…`). Text posts are looked up
- *   the same way in the channel's messages since then (the nonce only holds for minutes).
- * - `gallery:thread` (text): the thread on the message; "already has a thread" means done.
- * - `gallery:part:<n>`: further images in the thread, each with its nonce (and the same look-up).
- * - `gallery:end`: the outcome, so a permanent failure is not retried after a restart.
- * - `gallery:index`: the set enters the browse index (idempotent by job id).
- *
- * A gallery failure never hurts the user's result: nothing here throws but an abort. A
- * permanent failure (channel gone, permission lost) opens a failure episode in the guild
- * settings and posts one notice for it; a later success (or /gallery setup) ends the episode.
- */
-import { createHash } from 'node:crypto';
-import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
-import type { DeliverySteps } from '../engine/engine.js';
-import type { JobRecord } from '../engine/job.js';
-import { describeError, isAbortError } from '../errors.js';
-import type { GalleryIndex } from '../guilds/gallery-index.js';
-import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';
-import type { GuildSettingsStore } from '../guilds/guild-settings.js';
-import { t, tDynamic } from '../i18n/index.js';
-import type { Logger } from '../log.js';
-import { setParameters } from '../models/registry.js';
-import { KeyedMutex } from '../util/keyed-mutex.js';
-import { sleep } from '../util/sleep.js';
-import { messageLink } from './card-updater.js';
-import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from './discord-api.js';
-import { aspectTagName, checkGalleryChannel, permissionList } from './gallery-permissions.js';
+import { type APIMessage, SnowflakeUtil } from 'discord.js';
+import type { DeliverySteps } from '../../engine/engine.js';
+import type { JobRecord } from '../../engine/job.js';
+import { describeError, isAbortError } from '../../errors.js';
+import type { GalleryIndex } from '../../guilds/gallery-index.js';
+import type { GallerySettings } from '../../guilds/gallery-settings.js';
+import type { GuildSettingsStore } from '../../guilds/guild-settings.js';
+import type { Logger } from '../../log.js';
+import { setParameters } from '../../models/registry.js';
+import { KeyedMutex } from '../../util/keyed-mutex.js';
+import { sleep } from '../../util/sleep.js';
+import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload } from '../discord-api.js';
+import { messageLink } from '../links.js';
+import type { UploadFile } from '../multipart.js';
+import { type PreparedImage, packParts } from '../pack-images.js';
+import { classifyGalleryFailure, GalleryFailures } from './failures.js';
+import { aspectTagName } from './permissions.js';
 import {
   formatPostRef,
   type GalleryPostRef,
@@ -42,9 +23,7 @@ import {
   postLink,
   renderGalleryPart,
   renderGalleryPost,
-} from './gallery-post.js';
-import type { UploadFile } from './multipart.js';
-import { type PreparedImage, packParts } from './pack-images.js';
+} from './post.js';
 
 /** Discord's "this message already has a thread". */
 const THREAD_ALREADY_EXISTS = 160_004;
@@ -52,16 +31,6 @@ const TRANSIENT_ATTEMPTS = 3;
 /** How far before a step's start a post it made may be dated (clock skew between us and Discord). */
 const LOOKBACK_MS = 60_000;
 const FORUM_TAG_LIMIT = 20;
-
-/** Why a gallery post could not be made, by a code under `errors.` in the catalogue. */
-class GalleryFailedError extends Error {
-  constructor(
-    readonly code: string,
-    readonly discordCode: number | undefined,
-  ) {
-    super(`gallery failed: ${code} (${discordCode})`);
-  }
-}
 
 export interface GalleryMirrorOptions {
   clock?: () => number;
@@ -71,9 +40,9 @@ export interface GalleryMirrorOptions {
 
 export class GalleryMirror {
   readonly #tagLocks = new KeyedMutex();
-  readonly #noticeLocks = new KeyedMutex();
   readonly #clock: () => number;
   readonly #retryDelayMs: number;
+  readonly #failures: GalleryFailures;
 
   constructor(
     private readonly api: DiscordApi,
@@ -84,11 +53,11 @@ export class GalleryMirror {
   ) {
     this.#clock = options.clock ?? Date.now;
     this.#retryDelayMs = options.retryDelayMs ?? 2_000;
+    this.#failures = new GalleryFailures(api, settings, log, this.#clock);
   }
 
-  /** The gallery steps of one delivery. `files` are the set's prepared images (contact sheet first). */
   /**
-   * `files` gives the set's files (the contact sheet first, when there is one); it is called
+   * The gallery steps of one delivery. `files` gives the set's files (the contact sheet first, when there is one); it is called
    * only if a gallery post is still to be made.
    */
   async mirror(
@@ -151,16 +120,18 @@ export class GalleryMirror {
     for (let attempt = 1; ; attempt++) {
       try {
         const ref = await this.#post(job, settings, files, steps);
-        await this.#endEpisode(guildId, settings.channelId);
+        await this.#failures.end(guildId, settings.channelId);
         return formatPostRef(ref);
       } catch (error) {
         if (isAbortError(error) || signal.aborted) throw error;
-        const failure = classify(error);
+        const failure = classifyGalleryFailure(error);
         if (failure) {
           this.log.warn({ jobId: job.id, code: failure.code, discordCode: failure.discordCode }, 'gallery post failed');
-          await this.#reportFailure(job, settings, failure).catch((noticeError: unknown) =>
-            this.log.warn({ jobId: job.id, err: describeError(noticeError) }, 'could not send the gallery notice'),
-          );
+          await this.#failures
+            .report(job, settings, failure)
+            .catch((noticeError: unknown) =>
+              this.log.warn({ jobId: job.id, err: describeError(noticeError) }, 'could not send the gallery notice'),
+            );
           return `failed:${failure.code}`;
         }
         this.log.warn({ jobId: job.id, attempt, err: describeError(error) }, 'gallery post failed; may retry');
@@ -354,107 +325,6 @@ export class GalleryMirror {
       return undefined;
     }
   }
-
-  // ——— failure episodes and the one notice ———
-
-  async #reportFailure(job: JobRecord, settings: GallerySettings, failure: GalleryFailedError): Promise<void> {
-    const guildId = job.owner.guildId!;
-    let missing: string[] = [];
-    let code = failure.code;
-    if (code === 'gallery_permissions_missing' || code === 'gallery_post_refused') {
-      try {
-        missing = (await checkGalleryChannel(this.api, settings.channelId)).missing;
-        if (missing.length > 0) code = 'gallery_permissions_missing';
-      } catch (error) {
-        if (discordErrorCode(error) === DISCORD_ERRORS.unknownChannel) code = 'gallery_channel_missing';
-        else if (discordErrorCode(error) === DISCORD_ERRORS.missingAccess) missing = ['ViewChannel'];
-      }
-    }
-    await this.#noticeLocks.run(guildId, async () => {
-      const now = this.#clock();
-      const updated = await this.settings.update(guildId, (current) => {
-        const gallery = current.gallery;
-        // Set up again (or turned off) meanwhile: not this episode's business any more.
-        if (!gallery || gallery.channelId !== settings.channelId || gallery.failure) return current;
-        const failureRecord: GalleryFailure = {
-          code,
-          missing,
-          since: now,
-          noticeChannelId: job.owner.channelId,
-          noticeNonce: `gn${createHash('sha1').update(`${guildId}:${now}`).digest('hex').slice(0, 20)}`,
-        };
-        return { ...current, gallery: { ...gallery, failure: failureRecord } };
-      });
-      const episode = updated.gallery?.failure;
-      if (!episode || episode.noticeMessageId || updated.gallery?.channelId !== settings.channelId) return;
-      const messageId = await this.#sendNotice(guildId, updated.gallery, episode);
-      await this.settings.update(guildId, (current) => {
-        const gallery = current.gallery;
-        if (gallery?.failure?.since !== episode.since) return current;
-        return { ...current, gallery: { ...gallery, failure: { ...gallery.failure, noticeMessageId: messageId } } };
-      });
-      this.log.info({ guildId, code: episode.code, messageId }, 'gallery notice sent to admins');
-    });
-  }
-
-  async #sendNotice(guildId: string, gallery: GallerySettings, episode: GalleryFailure): Promise<string> {
-    const locale = gallery.locale;
-    const reason =
-      episode.code === 'gallery_permissions_missing' && episode.missing.length > 0
-        ? t(locale, 'errors.gallery_permissions_missing', {
-            channel: `<#${gallery.channelId}>`,
-            permissions: permissionList(locale, episode.missing),
-          })
-        : (tDynamic(locale, `errors.${episode.code}`, { channel: `<#${gallery.channelId}>` }) ??
-          `errors.${episode.code}`);
-    const payload: MessagePayload = {
-      embeds: [
-        {
-          title: t(locale, 'gallery.notice.title'),
-          description: `${reason}\n\n${t(locale, 'gallery.notice.next')}`,
-          color: 0xfee75c,
-        },
-      ],
-    };
-    try {
-      return await this.api.postMessage(episode.noticeChannelId, payload, [], episode.noticeNonce);
-    } catch (error) {
-      // The channel of the job may refuse the bot too: the server's system channel is the fallback.
-      const guild = (await this.api.rest.get(Routes.guild(guildId)).catch(() => undefined)) as
-        | { system_channel_id?: string | null }
-        | undefined;
-      if (!guild?.system_channel_id || guild.system_channel_id === episode.noticeChannelId) throw error;
-      return this.api.postMessage(guild.system_channel_id, payload, [], episode.noticeNonce);
-    }
-  }
-
-  /** A post went through: whatever failed before is mended. */
-  async #endEpisode(guildId: string, channelId: string): Promise<void> {
-    const current = (await this.settings.get(guildId)).gallery;
-    if (!current?.failure || current.channelId !== channelId) return;
-    await this.settings.update(guildId, (latest) => {
-      if (!latest.gallery?.failure || latest.gallery.channelId !== channelId) return latest;
-      const { failure: _ended, ...gallery } = latest.gallery;
-      return { ...latest, gallery };
-    });
-    this.log.info({ guildId }, 'gallery works again; failure episode closed');
-  }
-}
-
-/** Permanent failures by Discord's answer; undefined for ones worth retrying (5xx, network). */
-function classify(error: unknown): GalleryFailedError | undefined {
-  if (error instanceof GalleryFailedError) return error;
-  const code = discordErrorCode(error);
-  const status = (error as { status?: unknown } | null)?.status;
-  if (code === DISCORD_ERRORS.unknownChannel) return new GalleryFailedError('gallery_channel_missing', code);
-  if (code === DISCORD_ERRORS.missingAccess || code === DISCORD_ERRORS.missingPermissions) {
-    return new GalleryFailedError('gallery_permissions_missing', code);
-  }
-  if (code === 40_067) return new GalleryFailedError('gallery_tag_required', code);
-  if (typeof status === 'number' && status >= 400 && status < 500 && status !== 429) {
-    return new GalleryFailedError('gallery_post_refused', code);
-  }
-  return undefined;
 }
 
 function carriesJob(message: APIMessage, jobId: string): boolean {
