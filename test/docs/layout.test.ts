@@ -25,7 +25,6 @@ const LONG_FILES: Record<string, string> = {
   'src/store/image-spool.ts': 'store work of issue 13 (src/store)',
   'src/runcomfy/client.ts': 'model seam of issue 13 (the client takes the model per call)',
   'src/models/seedream-sequential/prompt-count.ts': 'model seam of issue 13 (src/models)',
-  'src/i18n/locales/en-US.ts': 'typed messages of issue 13 (catalogues split by feature)',
 };
 
 function sourceFiles(directory: string): string[] {
