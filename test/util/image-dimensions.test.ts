@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { sniffImageFormat } from '../../src/store/image-spool.js';
+import { sniffImageFormat } from '../../src/store/sniff-image-format.js';
 import { readImageDimensions } from '../../src/util/image-dimensions.js';
 import { tempDir } from '../cli/cli-harness.js';
 
