@@ -212,7 +212,7 @@ export class MessageFactory {
     const id = this.state.nextId();
     const filename = sanitizeFilename(file.filename);
     const contentType = contentTypeFor(filename, file.contentType);
-    const url = `${this.cdnUrl()}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
+    const url = this.state.cdn.sign(`${this.cdnUrl()}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`);
     const attachment: ApiAttachment = { id, filename, size: file.bytes.length, url, proxy_url: url };
     if (contentType) attachment.content_type = contentType;
     if (contentType?.startsWith('image/')) {
