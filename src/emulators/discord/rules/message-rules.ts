@@ -500,7 +500,17 @@ export function validateModal(data: unknown): void {
             );
           seen.add(input['custom_id']);
         }
-        maxLength(errors, [...path, 'value'], input['value'], Limits.textInputLength);
+        // Stricter than the spec, which bounds each number alone: a prefilled value the member
+        // could not have typed, or bounds no value can meet, are refused.
+        const max = typeof input['max_length'] === 'number' ? input['max_length'] : Limits.textInputLength;
+        maxLength(errors, [...path, 'value'], input['value'], Math.min(max, Limits.textInputLength));
+        if (typeof input['min_length'] === 'number' && input['min_length'] > max) {
+          errors.add(
+            [...path, 'min_length'],
+            'NUMBER_TYPE_MAX',
+            `min_length must be less than or equal to max_length (${max}).`,
+          );
+        }
         maxLength(errors, [...path, 'placeholder'], input['placeholder'], 100);
       }
     };
