@@ -71,6 +71,11 @@ export interface DiscordEmulatorOptions {
   maxConcurrency?: number;
   /** Keep uploaded bytes to serve them from the CDN. Default true; false saves memory in long benchmarks. */
   retainUploads?: boolean;
+  /**
+   * How long a signed CDN URL (`?ex=&is=&hm=`) stays valid, on `clock`. Default about a day, as
+   * Discord's; past it the CDN answers 404 and re-reading the message gives a fresh URL.
+   */
+  cdnUrlLifetimeMs?: number;
   /** Randomness for probabilistic faults. Default Math.random. */
   random?: () => number;
   /** Serve the `/_emulator/` control API (used by the stand-alone start script). Default false. */
@@ -120,6 +125,7 @@ export class DiscordEmulator {
       botUser,
       defaultUploadLimitBytes: uploadLimit,
       retainUploads: options.retainUploads ?? true,
+      ...(options.cdnUrlLifetimeMs !== undefined && { cdnUrlLifetimeMs: options.cdnUrlLifetimeMs }),
     });
     this.faults = new FaultInjector(options.random);
     this.gateway = new Gateway({
