@@ -359,5 +359,18 @@ export const zhTW: MessageTree = {
     gallery_tag_required:
       '畫廊 {channel} 要求每篇貼文都要有標籤，但我無法加上。請在那裡給我「管理頻道」權限，或新增「16:9」之類的長寬比標籤。',
     gallery_post_refused: 'Discord 拒絕了在 {channel} 的畫廊貼文，請檢查該頻道的設定。',
+
+    // 參考圖片（送出前檢查）
+    reference_too_many: '你提供了 {given} 張參考圖片；一次最多只能使用 {max} 張。',
+    references_count_over_limit:
+      '使用 {references} 張參考圖片時，最多只能要求 {maxCount} 張圖片（連同參考圖片共 {max} 張）；你要求了 {count} 張。請減少數量，或少用幾張參考圖片。',
+    reference_not_public_url:
+      '參考圖片「{reference}」不在公開的 HTTPS 網址上，而 RunComfy 需要自行下載參考圖片。請上傳圖片後再試一次。',
+    reference_not_an_image:
+      '參考檔案「{reference}」不是 PNG、JPEG 或 WebP 圖片（它是 {type}）。請附上這些格式之一的圖片。',
+    reference_too_large: '參考圖片「{reference}」有 {size} MB，上限是 {max} MB。請改用較小的檔案。',
+    reference_not_found: '參考圖片「{reference}」已經不在了（連結回應「找不到」）。請重新附上。',
+    reference_unreachable: '無法取得參考圖片「{reference}」（{reason}）。請稍後再試，或重新附上。',
+    model_unknown: '這組圖片使用的圖像模型（{model}）機器人不認得。請告訴管理員。',
   },
 };

@@ -17,7 +17,7 @@ import {
 
 /**
  * InputError codes: those of the sequential model (`buildSeedreamInput`), plus
- * `reference_too_many` {given, max}, `reference_not_https` {reference}, and
+ * `reference_too_many` {given, max}, `reference_not_public_url` {reference}, and
  * `references_count_over_limit` {references, count, max, maxCount}.
  */
 export function buildEditInput(request: SetRequest, defaults: SetDefaults = {}): EditInput {
@@ -35,7 +35,7 @@ export function buildEditInput(request: SetRequest, defaults: SetDefaults = {}):
   }
   references.forEach((url, index) => {
     if (!isSendableReferenceUrl(url)) {
-      throw new InputError('reference_not_https', `Reference ${index + 1} is not a public https URL`, {
+      throw new InputError('reference_not_public_url', `Reference ${index + 1} is not a public https URL`, {
         params: { reference: `#${index + 1}` },
       });
     }

@@ -109,7 +109,7 @@ describe('edit-sequential input', () => {
       'a.png',
     ]) {
       const error = caught(() => seedreamEditSequential.buildInput({ prompt: 'a cat', references: [REF(1), url] }));
-      expect(error, url).toMatchObject({ code: 'reference_not_https', params: { reference: '#2' } });
+      expect(error, url).toMatchObject({ code: 'reference_not_public_url', params: { reference: '#2' } });
       expect(error).toBeInstanceOf(InputError);
     }
     // Plain HTTP on loopback: the emulators.
