@@ -49,11 +49,7 @@ export function checkReferencesOffline(
   count: number,
   rules: ReferenceRules = {},
 ): void {
-  if (candidates.length > MAX_REFERENCES) {
-    throw new InputError('reference_too_many', `At most ${MAX_REFERENCES} reference images`, {
-      params: { given: candidates.length, max: MAX_REFERENCES },
-    });
-  }
+  checkReferenceCount(candidates.length);
   if (candidates.length + count > MAX_REFERENCES_AND_IMAGES) {
     const maxCount = MAX_REFERENCES_AND_IMAGES - candidates.length;
     throw new InputError(
@@ -72,6 +68,15 @@ export function checkReferencesOffline(
     if (candidate.contentType) checkContentType(candidate.contentType, reference);
     if (typeof candidate.size === 'number') checkSize(candidate.size, reference);
   });
+}
+
+/** At most MAX_REFERENCES (a surface may check this first, before it knows the count). */
+export function checkReferenceCount(given: number): void {
+  if (given > MAX_REFERENCES) {
+    throw new InputError('reference_too_many', `At most ${MAX_REFERENCES} reference images`, {
+      params: { given, max: MAX_REFERENCES },
+    });
+  }
 }
 
 /** RunComfy fetches the reference itself: HTTPS, no credentials, not our own machine. */
