@@ -28,6 +28,8 @@ export interface SetParameters {
   size: string;
   /** The seed the set is made with, when one is fixed. */
   seed: number | undefined;
+  /** The reference images' URLs the set is made from (empty for a model that takes none). */
+  references: string[];
 }
 
 /** What a person asked for (slash-command options, CLI flags); `null`/absent: not given. */
@@ -39,6 +41,8 @@ export interface SetRequest {
   seed?: number | null;
   quality?: QualityKey | null;
   locale?: string | null;
+  /** Reference images as public HTTPS URLs, already checked (see src/references/); absent or empty: none. */
+  references?: readonly string[] | null;
 }
 
 /** A server's defaults (already validated where they were saved). */

@@ -3,14 +3,20 @@
  * src/models/ and one line in MODELS.
  */
 import { AppError } from '../errors.js';
-import type { ImageModel, ModelInput, SetParameters } from './model.js';
+import type { ImageModel, ModelInput, SetParameters, SetRequest } from './model.js';
+import { seedreamEditSequential } from './seedream-edit-sequential/model.js';
 import { seedreamSequential } from './seedream-sequential/model.js';
 
-const MODELS: readonly ImageModel[] = [seedreamSequential as unknown as ImageModel];
+const MODELS: readonly ImageModel[] = [
+  seedreamSequential as unknown as ImageModel,
+  seedreamEditSequential as unknown as ImageModel,
+];
 
 /** The model a request runs when nothing asks for another. */
 export const DEFAULT_MODEL: ImageModel = seedreamSequential as unknown as ImageModel;
 export const DEFAULT_MODEL_KEY = DEFAULT_MODEL.key;
+/** The model a request with reference images runs. */
+export const REFERENCE_MODEL: ImageModel = seedreamEditSequential as unknown as ImageModel;
 
 export class ModelUnknownError extends AppError {
   constructor(key: string) {
@@ -28,6 +34,11 @@ export function modelFor(key: string): ImageModel {
   return model;
 }
 
+/** The model a request runs: with references the edit model, else the default one. */
+export function modelForRequest(request: Pick<SetRequest, 'references'>): ImageModel {
+  return request.references && request.references.length > 0 ? REFERENCE_MODEL : DEFAULT_MODEL;
+}
+
 /** How a stored set reads (count, size, quality, seed…), asked of its own model. */
 export function setParameters(job: { model: string; input: ModelInput }): SetParameters {
   return modelFor(job.model).parameters(job.input);
@@ -41,13 +52,13 @@ export function aspectLabel(job: { model: string; input: ModelInput }, locale: s
 
 /**
  * The RunComfy model id each model is called by: its key unless the environment names another
- * (RUNCOMFY_MODEL_ID, for a pinned version or a private deployment).
+ * (RUNCOMFY_MODEL_ID, RUNCOMFY_EDIT_MODEL_ID: for a pinned version or a private deployment).
  */
 export type ModelIds = Readonly<Record<string, string>>;
 
-/** The ids the environment configures (RUNCOMFY_MODEL_ID names the default model's). */
-export function configuredModelIds(env: { RUNCOMFY_MODEL_ID: string }): ModelIds {
-  return { [DEFAULT_MODEL_KEY]: env.RUNCOMFY_MODEL_ID };
+/** The ids the environment configures: RUNCOMFY_MODEL_ID the default model's, RUNCOMFY_EDIT_MODEL_ID the edit model's. */
+export function configuredModelIds(env: { RUNCOMFY_MODEL_ID: string; RUNCOMFY_EDIT_MODEL_ID: string }): ModelIds {
+  return { [DEFAULT_MODEL_KEY]: env.RUNCOMFY_MODEL_ID, [REFERENCE_MODEL.key]: env.RUNCOMFY_EDIT_MODEL_ID };
 }
 
 export function runcomfyModelId(key: string, ids: ModelIds = {}): string {

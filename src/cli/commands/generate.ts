@@ -7,8 +7,11 @@
 import { EtaModel } from '../../accounting/eta-model.js';
 import { AppError, isAbortError } from '../../errors.js';
 import { errorMessage } from '../../i18n/index.js';
+import { isLoopbackHost } from '../../models/image-output.js';
 import type { QualityKey } from '../../models/model.js';
-import { configuredModelIds, DEFAULT_MODEL, runcomfyModelId, withChosenSeed } from '../../models/registry.js';
+import { configuredModelIds, modelForRequest, runcomfyModelId, withChosenSeed } from '../../models/registry.js';
+import { checkReferences } from '../../references/check-references.js';
+import { checkReferenceCount, type ReferenceCandidate } from '../../references/reference-rules.js';
 import type { RunComfyClient } from '../../runcomfy/client.js';
 import type { SubmitResponse } from '../../runcomfy/schemas.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
@@ -35,6 +38,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
     aspect: { type: 'string', short: 'a' },
     seed: { type: 'string', short: 's' },
     quality: { type: 'string', short: 'q' },
+    ref: { type: 'string', multiple: true },
     out: { type: 'string', short: 'o' },
     timeout: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -51,20 +55,29 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
   const prompt = positionals.length === 1 && positionals[0] === '-' ? await io.readStdin() : positionals.join(' ');
 
   // Everything a person can get wrong is checked here, before a token is needed or a cent spent.
-  const model = DEFAULT_MODEL;
-  const built = model.buildInput({
+  const references = (values.ref ?? []).map(referenceCandidate);
+  checkReferenceCount(references.length);
+  const request = {
     prompt,
     count: parseCount(values.count) ?? null,
     aspect: values.aspect ?? null,
     seed: parseSeed(values.seed) ?? null,
     quality: (values.quality ?? null) as QualityKey | null,
-  });
+    references: references.map((reference) => reference.url),
+  };
+  const model = modelForRequest(request);
+  const built = model.buildInput(request);
   if (values.out === undefined) await assertWritableFolder(io.cwd, 'generate');
   else await prepareOutputDirectory(values.out, 'generate');
 
   const verbose = values.verbose === true;
   return withSession(io, { verbose }, async (session) => {
     const { client, env, log } = session;
+    if (references.length > 0) {
+      // Fetched by RunComfy, so public; loopback only when the API is itself local (the emulator).
+      const allowLoopback = isLoopbackHost(new URL(env.RUNCOMFY_BASE_URL).hostname);
+      await checkReferences(references, model.parameters(built).count, { allowLoopback, signal: io.interrupt });
+    }
     // Chosen here when not given, so it can be printed and the set made again with --seed.
     const input = withChosenSeed(model, built);
     const set = model.parameters(input);
@@ -82,7 +95,10 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       const outDir = values.out ?? defaultOutputDirectory(io.cwd, requestId);
       progress.note(`Submitted as request ${requestId} (seed ${set.seed})`);
       if (values.out === undefined) progress.note(`The images go to ${outDir} (--out chooses another folder)`);
-      log.info({ requestId, count, imageSize: set.size }, 'submitted');
+      log.info(
+        { requestId, model: model.key, count, imageSize: set.size, references: set.references.length },
+        'submitted',
+      );
       if (io.interrupt.aborted) {
         progress.stop();
         return cancelAfterInterrupt(io, client, requestId, 'queued', outDir);
@@ -97,7 +113,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           submittedAt,
           deadlineAt: submittedAt + timeoutMs,
           signal: io.interrupt,
-          eta: new EtaModel().estimate(count, set.quality),
+          eta: new EtaModel().estimate(count, set.quality, model.key),
           clock: io.clock,
           log,
           onProgress: (p) => {
@@ -174,6 +190,8 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           width: set.width,
           height: set.height,
           quality: set.quality,
+          model: model.key,
+          references: set.references,
           costUsd: followed.result.cost ?? null,
           images,
           missing,
@@ -200,6 +218,27 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       progress.stop();
     }
   });
+}
+
+/**
+ * A `--ref` value: RunComfy downloads references itself, so only a URL will do; a local file is
+ * refused here with what to do instead. Named by the URL's last segment in refusals.
+ */
+function referenceCandidate(value: string, index: number): ReferenceCandidate {
+  const url = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new UsageError(
+      `--ref ${JSON.stringify(value)} looks like a local file. RunComfy fetches reference images itself, so each --ref must be a public HTTPS URL (upload the image somewhere public and pass its link)`,
+      'generate',
+    );
+  }
+  let name = '';
+  try {
+    name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    // Not a URL at all: the checks refuse it, naming it by position.
+  }
+  return { url, name: name || `#${index + 1}` };
 }
 
 /**

@@ -25,7 +25,6 @@ export const errors = {
   seed_invalid:
     'The seed must be a whole number from {min} to {max} (you gave “{seed}”). Leave it out to get a random one.',
   quality_unknown: '“{quality}” is not a quality setting. Choose one of: {allowed}.',
-  model_unknown: 'This set was made with a model the bot no longer runs, so it cannot go on. Please tell an admin.',
   internal_input_invalid:
     'The bot put together a request it cannot send. That is a bug on our side, not a problem with your prompt; please tell an admin.',
   option_missing:
@@ -119,4 +118,19 @@ export const errors = {
   gallery_tag_required:
     'The gallery {channel} requires a tag on every post, and I could not add one. Give me Manage Channels there, or add an aspect-ratio tag such as “16:9”.',
   gallery_post_refused: 'Discord refused the gallery post in {channel}. Check the channel’s settings.',
+
+  // Reference images (checked before anything is sent)
+  reference_too_many: 'You gave {given} reference images; at most {max} can be used at once.',
+  references_count_over_limit:
+    'With {references} reference images you can ask for at most {maxCount} images ({max} in all, references included); you asked for {count}. Lower the count, or use fewer references.',
+  reference_not_public_url:
+    'The reference image “{reference}” is not at a public HTTPS address, and RunComfy fetches references itself. Upload the image and try again.',
+  reference_not_an_image:
+    'The reference “{reference}” is not a PNG, JPEG or WebP image (it is {type}). Attach a picture in one of those formats.',
+  reference_too_large: 'The reference image “{reference}” is {size} MB; the limit is {max} MB. Use a smaller copy.',
+  reference_not_found:
+    'The reference image “{reference}” is no longer there (its link answers “not found”). Attach it again.',
+  reference_unreachable:
+    'The reference image “{reference}” could not be fetched ({reason}). Please try again in a moment, or attach it again.',
+  model_unknown: 'This set names an image model the bot does not know ({model}). Please tell an admin.',
 } as const;

@@ -17,7 +17,6 @@ export const errors = translation<typeof english>()({
   aspect_unknown: '该模型不支持“{aspect}”这种宽高比。请从以下选项中选择：{allowed}。',
   seed_invalid: '种子必须是 {min} 到 {max} 之间的整数（你填写的是“{seed}”）。不填则随机生成。',
   quality_unknown: '“{quality}”不是有效的质量设置。请从以下选项中选择：{allowed}。',
-  model_unknown: '这组图片使用的模型机器人已不再支持，因此无法继续。请告诉管理员。',
   internal_input_invalid: '机器人生成了一个无法发送的请求。这是我们这边的问题，不是你的提示词有误；请联系管理员。',
   option_missing: '指令缺少必填选项「{option}」。请从 Discord 的指令菜单重新执行。',
   option_invalid: '选项「{option}」的格式不是这个指令接受的。请从 Discord 的指令菜单重新执行。',
@@ -91,4 +90,16 @@ export const errors = translation<typeof english>()({
   gallery_tag_required:
     '画廊 {channel} 要求每篇帖子都要有标签，但我无法添加。请在那里给我“管理频道”权限，或添加“16:9”之类的宽高比标签。',
   gallery_post_refused: 'Discord 拒绝了在 {channel} 的画廊帖子，请检查该频道的设置。',
+
+  // 参考图片（发送前检查）
+  reference_too_many: '你提供了 {given} 张参考图片；一次最多只能使用 {max} 张。',
+  references_count_over_limit:
+    '使用 {references} 张参考图片时，最多只能要求 {maxCount} 张图片（连同参考图片共 {max} 张）；你要求了 {count} 张。请减少数量，或少用几张参考图片。',
+  reference_not_public_url:
+    '参考图片“{reference}”不在公开的 HTTPS 网址上，而 RunComfy 需要自行下载参考图片。请上传图片后再试一次。',
+  reference_not_an_image: '参考文件“{reference}”不是 PNG、JPEG 或 WebP 图片（它是 {type}）。请附上这些格式之一的图片。',
+  reference_too_large: '参考图片“{reference}”有 {size} MB，上限是 {max} MB。请改用较小的文件。',
+  reference_not_found: '参考图片“{reference}”已经不在了（链接返回“找不到”）。请重新附上。',
+  reference_unreachable: '无法获取参考图片“{reference}”（{reason}）。请稍后再试，或重新附上。',
+  model_unknown: '这组图片使用的图像模型（{model}）机器人不认识。请告诉管理员。',
 });

@@ -17,7 +17,6 @@ export const errors = translation<typeof english>()({
   aspect_unknown: '這個模型沒有「{aspect}」這種長寬比。請從以下選擇：{allowed}。',
   seed_invalid: '種子必須是 {min} 到 {max} 之間的整數（你輸入的是「{seed}」）。不填的話會隨機產生。',
   quality_unknown: '「{quality}」不是有效的品質設定。請從以下選擇：{allowed}。',
-  model_unknown: '這組圖片使用的模型機器人已不再支援，因此無法繼續。請告訴管理員。',
   internal_input_invalid: '機器人組出了一個無法送出的請求。這是我們這邊的錯誤，不是你的提示詞有問題；請告訴管理員。',
   option_missing: '指令缺少必填選項「{option}」。請從 Discord 的指令選單重新執行。',
   option_invalid: '選項「{option}」的格式不是這個指令接受的。請從 Discord 的指令選單重新執行。',
@@ -91,4 +90,17 @@ export const errors = translation<typeof english>()({
   gallery_tag_required:
     '畫廊 {channel} 要求每篇貼文都要有標籤，但我無法加上。請在那裡給我「管理頻道」權限，或新增「16:9」之類的長寬比標籤。',
   gallery_post_refused: 'Discord 拒絕了在 {channel} 的畫廊貼文，請檢查該頻道的設定。',
+
+  // 參考圖片（送出前檢查）
+  reference_too_many: '你提供了 {given} 張參考圖片；一次最多只能使用 {max} 張。',
+  references_count_over_limit:
+    '使用 {references} 張參考圖片時，最多只能要求 {maxCount} 張圖片（連同參考圖片共 {max} 張）；你要求了 {count} 張。請減少數量，或少用幾張參考圖片。',
+  reference_not_public_url:
+    '參考圖片「{reference}」不在公開的 HTTPS 網址上，而 RunComfy 需要自行下載參考圖片。請上傳圖片後再試一次。',
+  reference_not_an_image:
+    '參考檔案「{reference}」不是 PNG、JPEG 或 WebP 圖片（它是 {type}）。請附上這些格式之一的圖片。',
+  reference_too_large: '參考圖片「{reference}」有 {size} MB，上限是 {max} MB。請改用較小的檔案。',
+  reference_not_found: '參考圖片「{reference}」已經不在了（連結回應「找不到」）。請重新附上。',
+  reference_unreachable: '無法取得參考圖片「{reference}」（{reason}）。請稍後再試，或重新附上。',
+  model_unknown: '這組圖片使用的圖像模型（{model}）機器人不認得。請告訴管理員。',
 });

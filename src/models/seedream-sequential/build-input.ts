@@ -38,6 +38,12 @@ export function resolveSeedreamRequest(
   request: SeedreamRequest,
   defaults: SeedreamDefaults = {},
 ): ResolvedSeedreamRequest {
+  // References belong to the edit model (modelForRequest in registry.ts): never dropped unseen.
+  if (request.references && request.references.length > 0) {
+    throw new AppError('internal_input_invalid', 'The sequential model takes no reference images', {
+      params: { field: 'references' },
+    });
+  }
   // The prompt first: its errors are the ones a person most needs to see.
   const reconciliation = reconcilePromptAndCount(request.prompt, request.count, {
     locale: request.locale ?? undefined,

@@ -28,6 +28,7 @@ export const seedreamSequential: ImageModel<SeedreamInput> = {
       size: input.image_size,
       quality: input.optimize_prompt_options,
       seed: input.seed,
+      references: [],
     };
   },
   aspectLabel(key, locale) {
