@@ -20,8 +20,8 @@
  */
 import { createHash } from 'node:crypto';
 import { type APIMessage, Routes, SnowflakeUtil } from 'discord.js';
-import type { DeliverySteps } from '../engine/engine.js';
 import type { JobRecord } from '../engine/job.js';
+import type { DeliverySteps } from '../engine/surface.js';
 import { describeError, isAbortError } from '../errors.js';
 import type { GalleryIndex } from '../guilds/gallery-index.js';
 import type { GalleryFailure, GallerySettings } from '../guilds/gallery-settings.js';

@@ -4,7 +4,6 @@
  * Every transition is persisted before the side effect that follows it. It never imports
  * discord.js: surfaces subscribe to its events and implement `Deliverer`.
  */
-import { createHash } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { z } from 'zod';
 import { EtaModel } from '../accounting/eta-model.js';
@@ -19,17 +18,15 @@ import {
 import { counterKeys, toMicroUsd, UsageLedger } from '../accounting/usage.js';
 import { AppError, describeError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import type { ModelInput } from '../models/model.js';
-import { DEFAULT_MODEL_KEY, type ModelIds, modelFor, runcomfyModelId, setParameters } from '../models/registry.js';
-import type { RunComfyClient } from '../runcomfy/client.js';
+import { DEFAULT_MODEL_KEY, modelFor, runcomfyModelId, setParameters } from '../models/registry.js';
 import { RunComfyNotFoundError, RunComfyRateLimitError, RunComfySubmitUncertainError } from '../runcomfy/errors.js';
 import type { ResultResponse, StatusResponse } from '../runcomfy/schemas.js';
 import { Leases } from '../store/coordination/leases.js';
 import { SharedRate } from '../store/coordination/rate-limit.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, PersistentFairQueue } from '../store/fair-queue.js';
-import type { ImageSpool, SpooledImage } from '../store/image-spool.js';
+import type { SpooledImage } from '../store/image-spool.js';
 import { ActiveJobLimitError, activeBucketOf, JobNotFoundError, JobRepository } from '../store/job-repository.js';
-import { LeaseLostError, type Namespace, type Store } from '../store/store.js';
+import { LeaseLostError, type Namespace } from '../store/store.js';
 import { backoffDelay, type RetryPolicy } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { keepsCharge, submitMayHaveStarted } from './charge-policy.js';
@@ -38,122 +35,23 @@ import {
   canTransition,
   isTerminal,
   type JobFailure,
-  type JobOwner,
   type JobRecord,
   type JobState,
   jobRecordSchema,
   newJobId,
   transition,
 } from './job.js';
+import type { JobEngineOptions } from './options.js';
 import { DEFAULT_POLL_TUNING, type PollObservation, type PollTuning, planNextPoll } from './poll-plan.js';
 import { PollScheduler } from './poll-scheduler.js';
-
-/** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
-export interface DeliverySteps {
-  /**
-   * Runs `post` for `key` unless a previous run finished it (then returns its stored result).
-   * `nonce` is stable for the key across attempts and restarts: the receiving side must
-   * dedupe on it (Discord's `nonce` + `enforce_nonce`), which closes the crash window
-   * between a post and its record.
-   */
-  once(key: string, post: (nonce: string, attempt: number) => Promise<string>): Promise<string>;
-  /** Results of steps already done, by key. */
-  done(): Record<string, string>;
-}
-
-export interface Deliverer {
-  /** Posts the set. `images` are the local copies, in order; may be fewer than requested. */
-  deliver(job: JobRecord, images: SpooledImage[], steps: DeliverySteps, signal: AbortSignal): Promise<void>;
-}
-
-/** A delivery failure that no retry can mend (e.g. the images are gone). */
-export class PermanentDeliveryError extends AppError {}
-
-export interface EngineEvents {
-  /** A job moved from `from` to `job.state` (already persisted). */
-  state: [job: JobRecord, from: JobState];
-  /** A new queue position: RunComfy's (queued), or the bot's own fair queue's (waiting). */
-  queue: [job: JobRecord];
-  /** The set is ready: delivery starts now. */
-  ready: [job: JobRecord];
-  /** Terminal: delivered, cancelled, failed, timed_out or expired. */
-  ended: [job: JobRecord];
-}
-
-export interface JobEngineOptions {
-  store: Store;
-  client: RunComfyClient;
-  deliverer: Deliverer;
-  /** Where finished sets are copied before delivery. */
-  spool: ImageSpool;
-  outputHosts: string[];
-  deadlineMs: number;
-  maxActivePerUser: number;
-  /**
-   * Global cap on jobs in flight at RunComfy (submitted, queued or running). Beyond it new
-   * requests wait in the bot's fair queue. Default: no cap.
-   */
-  maxInFlight?: number;
-  /** Limits of requests that bring none of their own (default: only maxActivePerUser). */
-  limits?: Partial<QuotaLimits>;
-  /** Prices (default: RunComfy's model info, else `pricePerImageUsd`). */
-  pricing?: PriceBook;
-  /** PRICE_PER_IMAGE_USD, when `pricing` is not given. Default 0.03. */
-  pricePerImageUsd?: number;
-  /** RunComfy model ids that differ from the models' keys (RUNCOMFY_MODEL_ID). */
-  modelIds?: ModelIds;
-  /** Name of the fair queue in the store (one per process that owns its jobs). Default 'main'. */
-  queueName?: string;
-  pollConcurrency: number;
-  pollRate: number;
-  historyLimit?: number;
-  /** How long an ended job's record is kept (JOB_RETENTION); undefined: for ever. */
-  retentionMs?: number;
-  clock?: () => number;
-  /** How much faster than real time `clock` runs (benchmarks only). */
-  timeScale?: number;
-  logger?: Logger;
-  tuning?: Partial<PollTuning>;
-  /** Time limit of one status/result call. */
-  pollTimeoutMs?: number;
-  /**
-   * How long a process's ownership of a job outlives it (several processes on Redis): a dead
-   * process's jobs are adopted by the others within this. Default 15 s.
-   */
-  leaseMs?: number;
-  /** This process's identity in leases (default host:pid:random). */
-  processId?: string;
-  /** How long delivery may keep retrying after the job's deadline. */
-  deliveryGraceMs?: number;
-}
-
-export interface SubmitRequest {
-  /**
-   * Idempotency key chosen by the surface (e.g. the Discord interaction id). A second submit
-   * with the same id returns the first job and sends nothing. Default: a fresh short id.
-   */
-  id?: string;
-  owner: JobOwner;
-  /** The user's own words, for display. */
-  prompt: string;
-  /** The model to run (src/models/registry.ts); default Seedream sequential. */
-  model?: string;
-  /** That model's validated and reconciled input (src/models). */
-  input: ModelInput;
-  /** Opaque data of the surface (status card ids…). */
-  surface?: JobRecord['surface'];
-  /** The limits that apply (resolved by the surface from the server's settings); default: the engine's. */
-  limits?: QuotaLimits;
-  /** The server the job is charged to; default the server it was asked in (`owner.guildId`). */
-  billingGuildId?: string | null;
-  /** What `check` held for this request: released once the atomic step has the real counters. */
-  hold?: QuotaHold;
-}
-
-/** A request that passed `check`, counted until its `submit` (or until released). */
-export interface QuotaHold {
-  release(): void;
-}
+import { deliverySteps } from './steps.js';
+import {
+  type CancelOutcome,
+  type EngineEvents,
+  PermanentDeliveryError,
+  type QuotaHold,
+  type SubmitRequest,
+} from './surface.js';
 
 /**
  * The jobs holding a slot of the global cap, shared by every process on the store: a slot is
@@ -165,8 +63,6 @@ const slotsSchema = z.array(z.string());
 
 /** Jobs that hold a slot of the global cap. */
 const IN_FLIGHT: ReadonlySet<JobState> = new Set(['submitted', 'queued', 'running']);
-
-export type CancelOutcome = 'cancelled' | 'not_cancellable' | 'already_ended';
 
 interface Tracked extends PollObservation {
   requestId: string;
@@ -1030,7 +926,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       const log = this.#jobLog(job);
       try {
         const images = await this.#localCopies(job, signal);
-        const steps = this.#steps(job);
+        const steps = deliverySteps(job, this.jobs, this.#clock);
         let posted = false;
         try {
           await this.#options.deliverer.deliver(job, images, steps, signal);
@@ -1098,51 +994,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
     } finally {
       this.#backingOff.delete(jobId);
     }
-  }
-
-  /**
-   * The delivery's steps over `job.delivery` as it was read when this attempt began. A step's
-   * "started" record (its nonce, attempt count and start time) is in the store before its post,
-   * so a post that may have landed is always known: the next attempt re-sends it with the same
-   * nonce (Discord dedupes for minutes) and looks for its own message beyond. The "done"
-   * record is written in the background, so a round trip of the store does not sit between one
-   * message and the next; `flush` waits for those. A step whose "done" a crash kept from the
-   * store is posted again with the same nonce (Discord answers with the message it already has)
-   * or looked up.
-   */
-  #steps(job: JobRecord): DeliverySteps & { flush(): Promise<void> } {
-    const jobId = job.id;
-    const done: Record<string, string> = {};
-    const writes: Array<Promise<unknown>> = [];
-    const record = (key: string, step: NonNullable<JobRecord['delivery'][string]>) => {
-      const write = this.jobs.update(jobId, (j) => ({ ...j, delivery: { ...j.delivery, [key]: step } }));
-      write.catch(() => undefined); // surfaced by flush()
-      writes.push(write);
-      return write;
-    };
-    return {
-      done: () => ({ ...done }),
-      once: async (key, post) => {
-        const existing = job.delivery[key];
-        if (existing?.state === 'done' && existing.result !== undefined) {
-          done[key] = existing.result;
-          return existing.result;
-        }
-        if (done[key] !== undefined) return done[key];
-        // A record written by an older version may hold a nonce Discord refuses: derive it anew.
-        const nonce = existing && existing.nonce.length <= MAX_NONCE_LENGTH ? existing.nonce : stepNonce(jobId, key);
-        const attempt = (existing?.attempts ?? 0) + 1;
-        const startedAt = existing?.startedAt ?? this.#clock();
-        await record(key, { nonce, state: 'started', startedAt, attempts: attempt });
-        const result = await post(nonce, attempt);
-        record(key, { nonce, state: 'done', result, startedAt, doneAt: this.#clock(), attempts: attempt });
-        done[key] = result;
-        return result;
-      },
-      flush: async () => {
-        await Promise.all(writes);
-      },
-    };
   }
 
   // ——— transitions ———
@@ -1556,18 +1407,6 @@ export class JobEngine extends EventEmitter<EngineEvents> {
   #jobLog(job: { id: string; requestId?: string | undefined }): Logger {
     return this.#log.child({ jobId: job.id, requestId: job.requestId });
   }
-}
-
-/** Discord refuses a message nonce longer than this (400 / 50035). */
-export const MAX_NONCE_LENGTH = 25;
-
-/**
- * The nonce of one delivery step: 25 base64url characters (150 bits) of a hash of the job id
- * and the step key, so it is unique per (job, step) and the same in every process and after
- * any restart.
- */
-export function stepNonce(jobId: string, key: string): string {
-  return createHash('sha256').update(`${jobId}\0${key}`).digest('base64url').slice(0, MAX_NONCE_LENGTH);
 }
 
 function failureOf(error: unknown, fallbackCode: string): JobFailure {
