@@ -1,9 +1,11 @@
 /**
  * The job engine's facade: builds its parts, starts and stops them, and answers the surfaces
- * (check, submit, cancel, get…). Each part has one job (admission, dispatch, upstream tracker,
- * delivery runner, transitions, recovery; see README "How the code is laid out"). Every
- * transition is persisted before the side effect that follows it. It never imports discord.js:
- * surfaces subscribe to its events and implement `Deliverer` (surface.ts).
+ * (check, submit, cancel, get…). Each part has one job, in its own file: admission (limits,
+ * reservation, record), dispatch (fair queue, in-flight cap, sending), upstream-tracker
+ * (polling RunComfy), delivery-runner (download, deliver, retries), transitions (state moves
+ * and settlement), recovery (restarts, leases, sweeps). Every transition is persisted before
+ * the side effect that follows it. It never imports discord.js: surfaces subscribe to its
+ * events and implement `Deliverer` (surface.ts).
  */
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { EtaModel } from '../accounting/eta-model.js';
