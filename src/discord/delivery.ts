@@ -4,8 +4,8 @@
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
 import { type APIEmbed, type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
-import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/engine.js';
 import type { JobRecord } from '../engine/job.js';
+import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/surface.js';
 import { t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { setParameters } from '../models/registry.js';

@@ -6,8 +6,8 @@
  */
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
-import type { SubmitRequest } from '../engine/engine.js';
 import type { JobOwner, JobRecord } from '../engine/job.js';
+import type { SubmitRequest } from '../engine/surface.js';
 import { describeError } from '../errors.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
 import type { ModelInput } from '../models/model.js';

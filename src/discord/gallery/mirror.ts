@@ -1,6 +1,27 @@
+/**
+ * Mirrors a delivered set into its server's gallery channel, as durable delivery steps after
+ * the result's own parts, so a restart neither skips nor doubles a post:
+ *
+ * - `gallery`: the post. Text channels: a message sent with Discord's nonce + enforce_nonce.
+ *   Forum/media channels: a thread with its starter message, which Discord cannot dedupe (no
+ *   nonce on thread creation). So when the step is found already started (a previous run may
+ *   have created the post and died before recording it), it first looks for that post: the
+ *   guild's active threads under the gallery, created by the bot since the step started, whose
+ *   starter message carries this job's files (`seedream-<job>-…`). Text posts are looked up
+ *   the same way in the channel's messages since then (the nonce only holds for minutes).
+ * - `gallery:thread` (text): the thread on the message; "already has a thread" means done.
+ * - `gallery:part:<n>`: further images in the thread, each with its nonce (and the same look-up).
+ * - `gallery:end`: the outcome, so a permanent failure is not retried after a restart.
+ * - `gallery:index`: the set enters the browse index (idempotent by job id).
+ *
+ * A gallery failure never hurts the user's result: nothing here throws but an abort. A
+ * permanent failure (channel gone, permission lost) opens a failure episode in the guild
+ * settings and posts one notice for it (failures.ts); a later success (or /gallery setup) ends
+ * the episode.
+ */
 import { type APIMessage, SnowflakeUtil } from 'discord.js';
-import type { DeliverySteps } from '../../engine/engine.js';
 import type { JobRecord } from '../../engine/job.js';
+import type { DeliverySteps } from '../../engine/surface.js';
 import { describeError, isAbortError } from '../../errors.js';
 import type { GalleryIndex } from '../../guilds/gallery-index.js';
 import type { GallerySettings } from '../../guilds/gallery-settings.js';
