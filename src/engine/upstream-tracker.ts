@@ -85,7 +85,7 @@ export class UpstreamTracker {
   /** Learned running time for a job's kind (for ETA bars). */
   estimate(job: JobRecord): { meanMs: number; devMs: number } {
     const { count, quality } = setParameters(job);
-    return this.#eta.estimate(count, quality);
+    return this.#eta.estimate(count, quality, job.model);
   }
 
   /** Follows a job RunComfy has just accepted: its first status poll comes after the queued base interval. */
@@ -157,7 +157,7 @@ export class UpstreamTracker {
   }
 
   #plan(t: Tracked): number {
-    const eta = this.#eta.estimate(t.count, t.quality);
+    const eta = this.#eta.estimate(t.count, t.quality, t.model);
     return planNextPoll(t, eta, this.#ctx.clock(), this.#tuning).at;
   }
 
@@ -233,7 +233,7 @@ export class UpstreamTracker {
   }
 
   #windowEnd(t: Tracked): number {
-    const eta = this.#eta.estimate(t.count, t.quality);
+    const eta = this.#eta.estimate(t.count, t.quality, t.model);
     return (t.runningSeenAt ?? this.#ctx.clock()) + eta.meanMs + this.#tuning.windowSigmas * eta.devMs;
   }
 
@@ -269,7 +269,7 @@ export class UpstreamTracker {
     const startedLow = t.lastQueuedAt ?? t.submittedAt;
     const startedHigh = t.runningSeenAt ?? now;
     const finished = (t.lastPollAt + now) / 2;
-    this.#eta.observe(t.count, t.quality, finished - (startedLow + startedHigh) / 2);
+    this.#eta.observe(t.count, t.quality, finished - (startedLow + startedHigh) / 2, t.model);
     void this.#eta.save().catch((error: unknown) => this.#ctx.log.warn({ err: error }, 'could not save ETA model'));
   }
 
