@@ -82,7 +82,6 @@ process.once('message', async (order: MemoryOrder) => {
   const client = new RunComfyClient({
     baseUrl: order.url,
     token: order.token,
-    modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 10_000,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   });

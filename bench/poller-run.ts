@@ -100,7 +100,6 @@ function client(order: RunOrder): RunComfyClient {
   return new RunComfyClient({
     baseUrl: order.url,
     token: order.token,
-    modelId: MODEL_ID,
     timeoutMs: 10_000,
     retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
   });
@@ -215,7 +214,7 @@ async function runFixed(order: RunOrder, clock: VirtualClock, release: Release):
   const requestIds: string[] = [];
   await eachLimited(order.counts, SUBMIT_CONCURRENCY, async (count) => {
     try {
-      requestIds.push((await api.submit(inputOf(count))).request_id);
+      requestIds.push((await api.submit(MODEL_ID, inputOf(count))).request_id);
     } catch (error) {
       submitFailures++;
       submitError ??= describeError(error);

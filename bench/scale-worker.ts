@@ -27,7 +27,6 @@ const store = await openStore({ url: config.storeUrl, prefix: config.prefix });
 const client = new RunComfyClient({
   baseUrl: config.runcomfyUrl,
   token: config.runcomfyToken,
-  modelId: 'bytedance/seedream-4-0/sequential',
   timeoutMs: 30_000,
   callerId: processId,
 });

@@ -2,4 +2,4 @@
 // `npm run deploy-commands` (see entry.mjs: the compiled script once built, else the sources).
 import { runEntry } from './entry.mjs';
 
-await runEntry('src/discord/deploy-commands');
+await runEntry('src/deploy-commands');

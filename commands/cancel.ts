@@ -1,6 +1,6 @@
 /** /cancel job:<one of your active jobs> — cancel a generation that is still queued. */
 import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
-import { cancelJob } from '../src/discord/buttons.js';
+import { cancelJob } from '../src/discord/actions/cancel.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import { jobChoiceName } from '../src/discord/job-summary.js';
 import { resolveLocale } from '../src/i18n/index.js';

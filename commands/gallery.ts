@@ -14,7 +14,7 @@ import { isServerManager } from '../src/discord/access.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import type { BotContext } from '../src/discord/context.js';
 import { DISCORD_ERRORS, discordErrorCode } from '../src/discord/discord-api.js';
-import { checkGalleryChannel, type PermissionName, permissionList } from '../src/discord/gallery-permissions.js';
+import { checkGalleryChannel, type PermissionName, permissionList } from '../src/discord/gallery/permissions.js';
 import { NO_MENTIONS } from '../src/discord/text.js';
 import { guildScope } from '../src/guilds/gallery-index.js';
 import type { GalleryKind } from '../src/guilds/gallery-settings.js';

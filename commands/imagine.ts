@@ -3,16 +3,15 @@ import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js
 import { named, type SlashCommand } from '../src/discord/command.js';
 import { startJob } from '../src/discord/start-job.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
+import type { QualityKey } from '../src/models/model.js';
+import { DEFAULT_MODEL, withChosenSeed } from '../src/models/registry.js';
 import { ASPECT_RATIOS } from '../src/models/seedream-sequential/aspect-ratios.js';
-import { resolveSeedreamRequest } from '../src/models/seedream-sequential/build-input.js';
 import {
   MAX_IMAGES,
   MAX_PROMPT_LENGTH,
   MAX_SEED,
   MIN_IMAGES,
   MIN_SEED,
-  type Quality,
-  withSeed,
 } from '../src/models/seedream-sequential/input.js';
 
 export const imagine: SlashCommand = {
@@ -69,18 +68,19 @@ export const imagine: SlashCommand = {
     const settings = await context.settings.get(interaction.guildId);
     const prompt = interaction.options.getString('prompt', true);
     // Every problem with the input is an InputError here: answered ephemerally, nothing sent.
-    const { input } = resolveSeedreamRequest(
+    const model = DEFAULT_MODEL;
+    const input = model.buildInput(
       {
         prompt,
         count: interaction.options.getInteger('count'),
         aspect: interaction.options.getString('aspect'),
         seed: interaction.options.getInteger('seed'),
-        quality: interaction.options.getString('quality') as Quality | null,
+        quality: interaction.options.getString('quality') as QualityKey | null,
         locale,
       },
       settings.defaults,
     );
     // The seed is chosen now, so the card, the result and RunComfy all have the same one.
-    await startJob(interaction, context, { prompt, input: withSeed(input) });
+    await startJob(interaction, context, { prompt, model: model.key, input: withChosenSeed(model, input) });
   },
 };

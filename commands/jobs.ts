@@ -1,7 +1,7 @@
 /** /jobs — your generations in progress, with Cancel for the queued ones (only you see it). */
 import { ApplicationCommandType, ButtonStyle, ComponentType, MessageFlags } from 'discord.js';
+import { cancelCustomId } from '../src/discord/actions/cancel.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
-import { customId } from '../src/discord/custom-id.js';
 import { jobStateText } from '../src/discord/job-summary.js';
 import { escapeUserText, NO_MENTIONS, relativeTime, truncate } from '../src/discord/text.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
@@ -31,7 +31,7 @@ export const jobs: SlashCommand = {
           type: ComponentType.Button as const,
           style: ButtonStyle.Danger as const,
           label: t(locale, 'buttons.cancel_numbered', { number: active.indexOf(job) + 1 }),
-          custom_id: customId('cancel', job.id),
+          custom_id: cancelCustomId(job.id),
         })),
       });
     }

@@ -20,7 +20,7 @@ import type { BotContext } from '../src/discord/context.js';
 import { formatUsd, NO_MENTIONS } from '../src/discord/text.js';
 import { InputError } from '../src/errors.js';
 import type { GuildSettings } from '../src/guilds/guild-settings.js';
-import { type MessageKey, resolveLocale, t } from '../src/i18n/index.js';
+import { resolveLocale, t } from '../src/i18n/index.js';
 import {
   ASPECT_RATIO_KEYS,
   ASPECT_RATIOS,
@@ -309,7 +309,7 @@ export function renderSettings(current: GuildSettings, context: BotContext, guil
           ? t(locale, 'settings.usd', { amount: formatUsd(value) })
           : String(value);
     const own = current.limits?.[field] !== undefined;
-    return t(locale, `settings.limit.${key}` as MessageKey, {
+    return t(locale, `settings.limit.${key}`, {
       value: own ? shown : t(locale, 'settings.bot_default', { value: shown }),
     });
   });

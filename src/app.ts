@@ -14,8 +14,8 @@ import type { BotContext } from './discord/context.js';
 import { createCooldown } from './discord/cooldown.js';
 import { DiscordDeliverer } from './discord/delivery.js';
 import { DiscordApi, interactionRestClient } from './discord/discord-api.js';
-import { GalleryBrowser } from './discord/gallery-browser.js';
-import { GalleryMirror } from './discord/gallery-mirror.js';
+import { GalleryBrowser } from './discord/gallery/browser.js';
+import { GalleryMirror } from './discord/gallery/mirror.js';
 import { MemberDirectory } from './discord/member-directory.js';
 import { sendRestRequest } from './discord/multipart.js';
 import { createRouter } from './discord/router.js';
@@ -25,6 +25,7 @@ import type { BotEnv } from './env.js';
 import { GalleryIndex } from './guilds/gallery-index.js';
 import { GuildSettingsStore } from './guilds/guild-settings.js';
 import type { Logger } from './log.js';
+import { configuredModelIds } from './models/registry.js';
 import { MAX_OUTPUT_PIXELS } from './models/seedream-sequential/aspect-ratios.js';
 import { resolveSeedreamRequest } from './models/seedream-sequential/build-input.js';
 import { GuildSpend } from './ops/guild-spend.js';
@@ -78,7 +79,6 @@ export async function startBot({
     callerId: processId,
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
-    modelId: env.RUNCOMFY_MODEL_ID,
     timeoutMs: env.RUNCOMFY_TIMEOUT,
     logger,
     onCall: metrics.runcomfyCall,
@@ -106,12 +106,15 @@ export async function startBot({
   const settings = new GuildSettingsStore(store);
   const galleryIndex = new GalleryIndex(store);
   const galleryMirror = new GalleryMirror(api, settings, galleryIndex, logger, { clock });
+  // The bot's default limits (USER_DAILY_IMAGES…), read once: the engine applies them, /settings shows them.
+  const defaultLimits = limitsFromEnv(env);
   // Image downloads reach only public addresses (or loopback, when the allow-list names it).
   const downloads = outputDispatcher({ allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS, resolve: resolveOutputHost });
   const engine = new JobEngine({
     processId,
     store,
     client: runcomfy,
+    modelIds: configuredModelIds(env),
     deliverer: new DiscordDeliverer(api, logger, clock, galleryMirror),
     spool: new ImageSpool({
       directory: join(env.DATA_DIR, 'spool'),
@@ -129,7 +132,7 @@ export async function startBot({
     maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER,
     // Spending: the global cap behind the fair queue, the default limits and the fallback price.
     maxInFlight: env.MAX_JOBS_IN_FLIGHT,
-    limits: limitsFromEnv(env),
+    limits: defaultLimits,
     pricePerImageUsd: env.PRICE_PER_IMAGE_USD,
     pollConcurrency: env.POLL_CONCURRENCY,
     pollRate: env.POLL_RATE,
@@ -157,9 +160,8 @@ export async function startBot({
     settings,
     log: logger,
     clock,
-    limits: { maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER },
-    quota: { defaults: limitsFromEnv(env), dmAllowed: env.ALLOW_DMS },
-    members: new MemberDirectory(client),
+    quota: { defaults: defaultLimits, dmAllowed: env.ALLOW_DMS },
+    members: new MemberDirectory(client, api),
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
     stopping: () => stopping,
     cooldown: await createCooldown(store, env.COMMAND_COOLDOWN),

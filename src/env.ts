@@ -35,6 +35,10 @@ const boolean = (fallback: boolean) =>
     .transform((v) => ['true', '1', 'yes', 'on'].includes(v))
     .default(fallback);
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const modelId = z
+  .string()
+  .trim()
+  .regex(/^[a-z0-9][a-z0-9._/-]*$/i, 'expected a model id such as bytedance/seedream-4-0/sequential');
 const httpUrl = z
   .string()
   .trim()
@@ -67,11 +71,9 @@ const storeUrl = z
 export const runcomfyEnvShape = {
   RUNCOMFY_API_TOKEN: nonEmpty,
   RUNCOMFY_BASE_URL: httpUrl.default('https://model-api.runcomfy.net'),
-  RUNCOMFY_MODEL_ID: z
-    .string()
-    .trim()
-    .regex(/^[a-z0-9][a-z0-9._/-]*$/i, 'expected a model id such as bytedance/seedream-4-0/sequential')
-    .default('bytedance/seedream-4-0/sequential'),
+  RUNCOMFY_MODEL_ID: modelId.default('bytedance/seedream-4-0/sequential'),
+  /** The model a set made from reference images runs. */
+  RUNCOMFY_EDIT_MODEL_ID: modelId.default('bytedance/seedream-4-0/edit-sequential'),
   RUNCOMFY_OUTPUT_HOSTS: hostList.prefault('*.runcomfy.net,*.runcomfy.com'),
   RUNCOMFY_TIMEOUT: durationMs.prefault('30s'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),

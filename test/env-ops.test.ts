@@ -60,3 +60,18 @@ describe('operations settings', () => {
     expect(JSON.parse(lines.join(''))).toMatchObject({ msg: 'job accepted', token: '[redacted]' });
   });
 });
+
+describe('model ids', () => {
+  it('RUNCOMFY_EDIT_MODEL_ID defaults to edit-sequential and is checked like RUNCOMFY_MODEL_ID', () => {
+    expect(parseEnv(botEnvSchema, REQUIRED)).toMatchObject({
+      RUNCOMFY_MODEL_ID: 'bytedance/seedream-4-0/sequential',
+      RUNCOMFY_EDIT_MODEL_ID: 'bytedance/seedream-4-0/edit-sequential',
+    });
+    expect(parseEnv(botEnvSchema, { ...REQUIRED, RUNCOMFY_EDIT_MODEL_ID: 'acme/edit-v2' }).RUNCOMFY_EDIT_MODEL_ID).toBe(
+      'acme/edit-v2',
+    );
+    expect(problems({ RUNCOMFY_EDIT_MODEL_ID: 'not a model id' })).toEqual([
+      expect.stringMatching(/^RUNCOMFY_EDIT_MODEL_ID is invalid: expected a model id/),
+    ]);
+  });
+});

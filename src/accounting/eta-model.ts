@@ -5,9 +5,11 @@
  * (base + per-image × count) fitted through them, or with one learned bucket, that bucket
  * scaled by the shape of the prior; with none, a documented prior (about 14 s for one 2K
  * image, growing roughly linearly with the count). Borrowed estimates carry a wider deviation,
- * wider still the further they extrapolate.
+ * wider still the further they extrapolate. Each model learns apart (an edit of references is
+ * not timed like a set from a prompt alone), and borrows only from itself.
  */
 import { z } from 'zod';
+import { DEFAULT_MODEL_KEY } from '../models/registry.js';
 import type { Store } from '../store/store.js';
 
 /**
@@ -48,6 +50,14 @@ const EXTRAPOLATION_DEV = 0.04;
 
 const priorMs = (count: number) => PRIOR_BASE_MS + PRIOR_PER_IMAGE_MS * count;
 
+/**
+ * The default model's keys are bare (`3:fast`, `fast`): the keys stored before there was a
+ * second model, so what was learned stays valid. Another model's are prefixed: `<model>|3:fast`.
+ */
+function modelPrefix(model: string | undefined): string {
+  return model === undefined || model === DEFAULT_MODEL_KEY ? '' : `${model}|`;
+}
+
 export class EtaModel {
   #state: EtaState = { buckets: {}, perImage: {} };
   #dirty = false;
@@ -59,8 +69,10 @@ export class EtaModel {
     this.#state = (await this.store.get('stats', 'eta', modelSchema)) ?? { buckets: {}, perImage: {} };
   }
 
-  estimate(count: number, quality: string): Eta {
-    const bucket = this.#state.buckets[`${count}:${quality}`];
+  /** `model`: the model's key; absent, the default model. */
+  estimate(count: number, quality: string, model?: string): Eta {
+    const prefix = modelPrefix(model);
+    const bucket = this.#state.buckets[`${prefix}${count}:${quality}`];
     if (bucket && bucket.samples > 0) {
       // A young bucket is less sure of itself: widen its deviation.
       const widen = bucket.samples < 3 ? 1.5 : 1;
@@ -70,18 +82,20 @@ export class EtaModel {
         samples: bucket.samples,
       };
     }
-    const borrowed = this.#borrow(count, quality);
+    const borrowed = this.#borrow(count, quality, prefix);
     if (borrowed) return borrowed;
     const meanMs = priorMs(count);
     return { meanMs, devMs: meanMs * PRIOR_DEV, samples: 0 };
   }
 
   /** Records one observed running time. */
-  observe(count: number, quality: string, durationMs: number): void {
+  observe(count: number, quality: string, durationMs: number, model?: string): void {
     if (!(durationMs > 0) || !Number.isFinite(durationMs)) return;
-    const key = `${count}:${quality}`;
+    const prefix = modelPrefix(model);
+    const key = `${prefix}${count}:${quality}`;
     this.#state.buckets[key] = ewma(this.#state.buckets[key], durationMs);
-    this.#state.perImage[quality] = ewma(this.#state.perImage[quality], durationMs / count);
+    const perImageKey = `${prefix}${quality}`;
+    this.#state.perImage[perImageKey] = ewma(this.#state.perImage[perImageKey], durationMs / count);
     this.#dirty = true;
   }
 
@@ -91,10 +105,13 @@ export class EtaModel {
     await this.store.set('stats', 'eta', this.#state);
   }
 
-  /** An estimate for an unlearned count from the learned counts of the same quality. */
-  #borrow(count: number, quality: string): Eta | undefined {
+  /** An estimate for an unlearned count from the learned counts of the same model and quality. */
+  #borrow(count: number, quality: string, prefix: string): Eta | undefined {
     const points: Array<{ count: number; bucket: Bucket }> = [];
-    for (const [key, bucket] of Object.entries(this.#state.buckets)) {
+    for (const [fullKey, bucket] of Object.entries(this.#state.buckets)) {
+      const ownPrefix = fullKey.slice(0, fullKey.lastIndexOf('|') + 1);
+      if (ownPrefix !== prefix) continue;
+      const key = fullKey.slice(prefix.length);
       const at = key.indexOf(':');
       if (bucket.samples <= 0 || key.slice(at + 1) !== quality) continue;
       const learned = Number(key.slice(0, at));

@@ -11,11 +11,12 @@ import type { Dispatcher } from 'undici';
 import { outputDispatcher } from '../engine/output-dispatcher.js';
 import { AbortedError, AppError, isAbortError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
-import { downloadImageFile, ImageDownloadError, type ImageFormat } from '../store/image-spool.js';
+import { downloadImageFile } from '../store/download-image-file.js';
+import { ImageDownloadError, type ImageFormat } from '../store/image-spool.js';
+import { readImageDimensions } from '../util/image-dimensions.js';
 import { backoffDelay } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { UsageError } from './args.js';
-import { readImageDimensions } from './image-dimensions.js';
 
 export interface DownloadedImage {
   /** 1-based position in the set, as in the file name. */

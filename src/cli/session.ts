@@ -36,7 +36,6 @@ export function openSession(io: CliIo, options: { verbose: boolean }): Session {
   const client = new RunComfyClient({
     baseUrl: env.RUNCOMFY_BASE_URL,
     token: env.RUNCOMFY_API_TOKEN,
-    modelId: env.RUNCOMFY_MODEL_ID,
     timeoutMs: env.RUNCOMFY_TIMEOUT,
     logger: log,
   });

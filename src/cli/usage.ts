@@ -1,6 +1,9 @@
 /** Help texts. Kept beside each other so the commands read alike. */
 import { ASPECT_RATIO_KEYS } from '../models/seedream-sequential/aspect-ratios.js';
 import { MAX_IMAGES, MAX_SEED, MIN_IMAGES, MIN_SEED, QUALITY_OPTIONS } from '../models/seedream-sequential/input.js';
+import { MAX_REFERENCE_BYTES, MAX_REFERENCES } from '../references/reference-rules.js';
+
+const MAX_REFERENCE_MB = MAX_REFERENCE_BYTES / 1024 / 1024;
 
 export const MAIN_USAGE = `seedream: generate image sets with ByteDance Seedream 4.0 (sequential) on RunComfy
 
@@ -16,6 +19,7 @@ Environment:
   RUNCOMFY_API_TOKEN     required: your RunComfy API token
   RUNCOMFY_BASE_URL      API address (default https://model-api.runcomfy.net)
   RUNCOMFY_MODEL_ID      default bytedance/seedream-4-0/sequential
+  RUNCOMFY_EDIT_MODEL_ID model of --ref sets (default bytedance/seedream-4-0/edit-sequential)
   RUNCOMFY_OUTPUT_HOSTS  hosts images may be downloaded from (default *.runcomfy.net,*.runcomfy.com)
   RUNCOMFY_TIMEOUT       timeout of one API call (default 30s)
 
@@ -34,6 +38,9 @@ Options:
   -a, --aspect <ratio>  ${ASPECT_RATIO_KEYS.join(', ')} (default 16:9)
   -s, --seed <n>        ${MIN_SEED}-${MAX_SEED}, for repeatable results (default: a random one, printed)
   -q, --quality <q>     ${QUALITY_OPTIONS.join(' or ')} (standard: better, slower; default fast)
+      --ref <url>       a reference image (PNG, JPEG or WebP, at most ${MAX_REFERENCE_MB} MB) at a public HTTPS
+                        URL, not a local file: RunComfy fetches it. Up to ${MAX_REFERENCES} (repeat --ref); references
+                        and images together at most ${MAX_IMAGES}. With --ref the set is made by the edit model
   -o, --out <dir>       folder for the images (default: ./seedream-<request-id>, made in the
                         current folder)
       --timeout <dur>   stop waiting after this long, e.g. 30m, 90s, 1h (default 30m)
@@ -48,6 +55,7 @@ cancel it; "seedream result <request-id> --wait --out <dir>" fetches it later.
 Examples:
   seedream generate "3 images of a lighthouse at dusk" --aspect 16:9 --out ./out
   seedream generate "a koi pond through the seasons" -n 4 --seed 42 --quality standard --json
+  seedream generate "the same cat in four seasons" -n 4 --ref https://example.com/cat.png
 `;
 
 export const STATUS_USAGE = `Usage: seedream status <request-id> [--json]

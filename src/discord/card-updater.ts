@@ -11,6 +11,7 @@ import type { JobEngine } from '../engine/engine.js';
 import { isTerminal, type JobRecord } from '../engine/job.js';
 import type { Logger } from '../log.js';
 import { DISCORD_ERRORS, type DiscordApi, discordErrorCode } from './discord-api.js';
+import { messageLink } from './links.js';
 import { renderStatusCard } from './status-card.js';
 
 export interface CardUpdaterOptions {
@@ -150,8 +151,4 @@ export class CardUpdater {
       Math.max(this.#minInterval, etaMs / BAR_CELLS),
     );
   }
-}
-
-export function messageLink(job: JobRecord, messageId: string): string {
-  return `https://discord.com/channels/${job.owner.guildId ?? '@me'}/${job.owner.channelId}/${messageId}`;
 }

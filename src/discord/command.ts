@@ -4,7 +4,7 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { type MessageKey, t } from '../i18n/index.js';
+import { type PlainMessageKey, t } from '../i18n/index.js';
 import type { BotContext } from './context.js';
 
 export interface SlashCommand {
@@ -16,7 +16,7 @@ export interface SlashCommand {
 /** A name or description in en-US with its zh-TW and zh-CN localisations, from the catalogue. */
 export function localised<K extends 'name' | 'description'>(
   field: K,
-  key: MessageKey,
+  key: PlainMessageKey,
 ): Record<K, string> & Record<`${K}_localizations`, Record<string, string>> {
   return {
     [field]: t('en-US', key),
@@ -27,7 +27,7 @@ export function localised<K extends 'name' | 'description'>(
 /** Name and description of a command or option under `prefix` (`prefix.name`, `prefix.description`). */
 export function named(prefix: string) {
   return {
-    ...localised('name', `${prefix}.name` as MessageKey),
-    ...localised('description', `${prefix}.description` as MessageKey),
+    ...localised('name', `${prefix}.name` as PlainMessageKey),
+    ...localised('description', `${prefix}.description` as PlainMessageKey),
   };
 }

@@ -4,15 +4,14 @@
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
 import { type APIEmbed, type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
-import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/engine.js';
 import type { JobRecord } from '../engine/job.js';
+import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/surface.js';
 import { t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
-import { findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
+import { setParameters } from '../models/registry.js';
 import type { SpooledImage } from '../store/image-spool.js';
-import { messageLink } from './card-updater.js';
-import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './contact-sheet.js';
-import { customId } from './custom-id.js';
+import { deleteCustomId } from './actions/delete.js';
+import { rerollCustomId } from './actions/reroll.js';
 import {
   DISCORD_ERRORS,
   type DiscordApi,
@@ -20,8 +19,10 @@ import {
   isTransientDiscordError,
   type MessagePayload,
 } from './discord-api.js';
-import type { GalleryMirror } from './gallery-mirror.js';
+import { CONTACT_SHEET_MIN_IMAGES, contactSheetImage } from './gallery/contact-sheet.js';
+import type { GalleryMirror } from './gallery/mirror.js';
 import { setDurationMs } from './job-summary.js';
+import { messageLink } from './links.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
 import { renderStatusCard } from './status-card.js';
@@ -60,7 +61,7 @@ export class DiscordDeliverer implements Deliverer {
     const sheetFirstImage = sheetFirst ? await sheetImage() : undefined;
     const files = sheetFirstImage ? [sheetFirstImage, ...prepared] : prepared;
     const parts = packParts(files);
-    const total = job.input.sequential_image_generation_options;
+    const total = setParameters(job).count;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
       // A stopping engine parks the set between posts (and aborts a post under way): the steps
@@ -188,7 +189,7 @@ export class DiscordDeliverer implements Deliverer {
     const matches = (message: APIMessage) =>
       first !== undefined
         ? (message.attachments ?? []).some((a) => a.filename === first)
-        : key === 'overview' && JSON.stringify(message.components ?? []).includes(`"${customId('reroll', job.id)}"`);
+        : key === 'overview' && JSON.stringify(message.components ?? []).includes(`"${rerollCustomId(job.id)}"`);
     if (first === undefined && key !== 'overview') return undefined; // only the nonce can tell
     try {
       const found = await this.api.findOwnMessage(job.owner.channelId, startedAt - CLOCK_SKEW_MS, matches);
@@ -279,13 +280,13 @@ function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']
           type: ComponentType.Button,
           style: ButtonStyle.Secondary,
           label: t(locale, 'buttons.reroll'),
-          custom_id: customId('reroll', job.id),
+          custom_id: rerollCustomId(job.id),
         },
         {
           type: ComponentType.Button,
           style: ButtonStyle.Danger,
           label: t(locale, 'buttons.delete'),
-          custom_id: customId('delete', job.id),
+          custom_id: deleteCustomId(job.id),
         },
       ],
     },
@@ -295,14 +296,14 @@ function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']
 function summary(job: JobRecord, requested: number): string {
   const locale = job.owner.locale;
   const received = job.imageUrls.length - job.missingImages.length;
-  const aspect = findAspectRatioByImageSize(job.input.image_size);
+  const set = setParameters(job);
   const lines = [
     `>>> ${escapeUserText(truncate(job.prompt, 1_500))}`,
     t(locale, 'result.details', {
       requester: `<@${job.owner.userId}>`,
-      seed: job.input.seed ?? t(locale, 'card.seed_random'),
-      size: aspect ? `${aspect.width}×${aspect.height}` : job.input.image_size,
-      quality: t(locale, `card.quality.${job.input.optimize_prompt_options}`),
+      seed: set.seed ?? t(locale, 'card.seed_random'),
+      size: `${set.width}×${set.height}`,
+      quality: t(locale, `card.quality.${set.quality}`),
       duration: formatDuration(setDurationMs(job, job.updatedAt)),
     }),
   ];

@@ -24,7 +24,6 @@ import {
 import type { JobRecord } from '../engine/job.js';
 import { AppError } from '../errors.js';
 import { multipartRequest, sendRestRequest, type UploadFile } from './multipart.js';
-import type { CardMessage } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
 /** Interaction tokens live 15 minutes; stop using them a little before. */
@@ -71,8 +70,16 @@ export class DiscordApi {
     this.interactionRest = interactionRest ?? rest;
   }
 
+  /** Replaces the slash commands: in `guildId` (at once), or globally (may take a while to show). */
+  async registerCommands(definitions: readonly unknown[], guildId?: string): Promise<void> {
+    const route = guildId
+      ? Routes.applicationGuildCommands(this.applicationId, guildId)
+      : Routes.applicationCommands(this.applicationId);
+    await this.rest.put(route, { body: definitions });
+  }
+
   /** Edits the job's status card by whichever route still works. */
-  async editCard(job: JobRecord, card: CardMessage): Promise<void> {
+  async editCard(job: JobRecord, card: MessagePayload): Promise<void> {
     const body = { ...card, allowed_mentions: NO_MENTIONS };
     const token = job.surface.interactionToken;
     const issuedAt = job.surface.interactionAt;
@@ -152,7 +159,7 @@ export class DiscordApi {
 
   /**
    * A forum or media post: a thread and its starter message in one call. Discord takes no nonce
-   * here, so callers make it crash-safe themselves (see gallery-mirror.ts).
+   * here, so callers make it crash-safe themselves (see gallery/mirror.ts).
    */
   async createForumPost(
     channelId: string,
@@ -231,6 +238,14 @@ export class DiscordApi {
     return undefined;
   }
 
+  async getGuild(guildId: string): Promise<APIGuild> {
+    return (await this.rest.get(Routes.guild(guildId))) as APIGuild;
+  }
+
+  async getMember(guildId: string, userId: string): Promise<APIGuildMember> {
+    return (await this.rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember;
+  }
+
   async botUserId(): Promise<string> {
     this.#botUserId ??= ((await this.rest.get(Routes.user('@me'))) as { id: string }).id;
     return this.#botUserId;
@@ -253,10 +268,7 @@ export class DiscordApi {
     const source =
       isThread && 'parent_id' in channel && channel.parent_id ? await this.getChannel(channel.parent_id) : channel;
     const botId = await this.botUserId();
-    const [guild, member] = (await Promise.all([
-      this.rest.get(Routes.guild(guildId)),
-      this.rest.get(Routes.guildMember(guildId, botId)),
-    ])) as [APIGuild, APIGuildMember];
+    const [guild, member] = await Promise.all([this.getGuild(guildId), this.getMember(guildId, botId)]);
     const overwrites = 'permission_overwrites' in source ? (source.permission_overwrites ?? []) : [];
     return {
       channel,

@@ -3,8 +3,8 @@
  * shares with the bot that allows DMs. Reads the client's guild cache and Discord's member
  * route (one call per server looked at); a sharded bot sees the servers of its own shards.
  */
-import { type APIGuildMember, type Client, Routes } from 'discord.js';
-import { discordErrorCode } from './discord-api.js';
+import type { Client } from 'discord.js';
+import { type DiscordApi, discordErrorCode } from './discord-api.js';
 
 const UNKNOWN_MEMBER = 10007;
 const UNKNOWN_GUILD = 10004;
@@ -18,7 +18,10 @@ export interface MemberLookup {
 }
 
 export class MemberDirectory implements MemberLookup {
-  constructor(private readonly client: Client) {}
+  constructor(
+    private readonly client: Client,
+    private readonly api: DiscordApi,
+  ) {}
 
   guildIds(): string[] {
     return [...this.client.guilds.cache.keys()].sort();
@@ -30,7 +33,7 @@ export class MemberDirectory implements MemberLookup {
 
   async memberRoles(guildId: string, userId: string): Promise<string[] | undefined> {
     try {
-      const member = (await this.client.rest.get(Routes.guildMember(guildId, userId))) as APIGuildMember;
+      const member = await this.api.getMember(guildId, userId);
       return member.roles;
     } catch (error) {
       const code = discordErrorCode(error);

@@ -1,12 +1,14 @@
-/** The one interaction router: slash commands by name, autocomplete, buttons by custom_id. */
-import { type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
+/**
+ * The one interaction router: slash commands by name, autocomplete, buttons by the first action
+ * (actions/index.ts) that parses their custom_id.
+ */
+import { type ButtonInteraction, type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
 import { resolveLocale, t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
-import { buttonHandlers } from './buttons.js';
+import { buttonActions } from './actions/index.js';
 import type { SlashCommand } from './command.js';
 import type { BotContext } from './context.js';
 import type { CooldownKind } from './cooldown.js';
-import { parseCustomId } from './custom-id.js';
 import { asOptionError } from './option-errors.js';
 import { replyError } from './reply-error.js';
 
@@ -47,13 +49,13 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
         return;
       }
       if (interaction.isButton()) {
-        const parsed = parseCustomId(interaction.customId);
-        if (!parsed) {
+        const handle = bind(interaction);
+        if (!handle) {
           const locale = resolveLocale(interaction.locale, interaction.guildLocale);
           await interaction.reply({ content: t(locale, 'replies.button_expired'), flags: MessageFlags.Ephemeral });
           return;
         }
-        await buttonHandlers[parsed.action](interaction, { ...context, log }, parsed.jobId);
+        await handle.run(interaction, { ...context, log });
       }
     } catch (error) {
       await replyError(interaction, asOptionError(error), log);
@@ -70,8 +72,7 @@ async function coolingDown(interaction: RepliableInteraction, context: BotContex
   let kind: CooldownKind;
   if (interaction.isChatInputCommand()) kind = 'command';
   else if (interaction.isButton()) {
-    const action = parseCustomId(interaction.customId)?.action;
-    if (action !== undefined && PAGER_ACTIONS.has(action)) return false;
+    if (bind(interaction)?.action.cooldown === false) return false;
     kind = 'button';
   } else return false;
   const waitMs = await context.cooldown.take(kind, interaction.user.id).catch((error: unknown) => {
@@ -90,4 +91,11 @@ async function coolingDown(interaction: RepliableInteraction, context: BotContex
   return true;
 }
 
-const PAGER_ACTIONS: ReadonlySet<string> = new Set(['gprev', 'gnext']);
+/** The first action that parses the button's custom_id, ready to run. */
+function bind(interaction: ButtonInteraction) {
+  for (const action of buttonActions) {
+    const run = action.bind(interaction.customId);
+    if (run) return { action, run };
+  }
+  return undefined;
+}

@@ -6,11 +6,12 @@
  */
 import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
 import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
-import type { SubmitRequest } from '../engine/engine.js';
 import type { JobOwner, JobRecord } from '../engine/job.js';
+import type { SubmitRequest } from '../engine/surface.js';
 import { describeError } from '../errors.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
-import type { SeedreamInput } from '../models/seedream-sequential/input.js';
+import type { ModelInput } from '../models/model.js';
+import { setParameters } from '../models/registry.js';
 import { ActiveJobLimitError } from '../store/job-repository.js';
 import { resolveAccess } from './access.js';
 import type { BotContext } from './context.js';
@@ -19,10 +20,17 @@ import { errorEmbed } from './reply-error.js';
 import { renderStatusCard } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
+/** A set to start: the member's own words, and the model with its built input. */
+export interface SetToStart {
+  prompt: string;
+  model: string;
+  input: ModelInput;
+}
+
 export async function startJob(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   context: BotContext,
-  request: { prompt: string; input: SeedreamInput },
+  request: SetToStart,
 ): Promise<JobRecord | undefined> {
   const locale = resolveLocale(interaction.locale, interaction.guildLocale);
   const owner = {
@@ -33,7 +41,13 @@ export async function startJob(
   };
   // Settings are read at every request: a /settings change applies to the next one.
   const access = await resolveAccess(interaction, context);
-  const terms = { owner, input: request.input, limits: access.limits, billingGuildId: access.billingGuildId };
+  const terms = {
+    owner,
+    model: request.model,
+    input: request.input,
+    limits: access.limits,
+    billingGuildId: access.billingGuildId,
+  };
   // A quick look first, so an over-limit member is told privately; submit re-checks atomically.
   const hold = await context.engine.check(terms).catch((error: unknown) => {
     throw presentable(error);
@@ -48,18 +62,19 @@ export async function startJob(
 async function showAndSubmit(
   interaction: ChatInputCommandInteraction | ButtonInteraction,
   context: BotContext,
-  request: { prompt: string; input: SeedreamInput },
-  terms: Pick<SubmitRequest, 'owner' | 'input' | 'limits' | 'billingGuildId' | 'hold'> & { owner: JobOwner },
+  request: SetToStart,
+  terms: Pick<SubmitRequest, 'owner' | 'model' | 'input' | 'limits' | 'billingGuildId' | 'hold'> & { owner: JobOwner },
   locale: string,
 ): Promise<JobRecord | undefined> {
   const owner = terms.owner;
   const now = context.clock();
   const preview: JobRecord = {
-    v: 1,
+    v: 2,
     id: interaction.id,
     state: 'submitted',
     owner,
     prompt: request.prompt,
+    model: request.model,
     input: request.input,
     createdAt: now,
     updatedAt: now,
@@ -70,7 +85,7 @@ async function showAndSubmit(
     missingImages: [],
     delivery: {},
     deliveryAttempts: 0,
-    estimate: context.engine.pricing.estimate(request.input.sequential_image_generation_options),
+    estimate: context.engine.pricing.estimate(setParameters(request).count),
     surface: {},
   };
   const card = renderStatusCard(preview, { locale, now, eta: context.engine.estimate(preview) });

@@ -11,9 +11,9 @@ import {
   ComponentType,
 } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
-import { type MessageKey, t } from '../i18n/index.js';
-import { aspectRatioLabel, findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
-import { customId } from './custom-id.js';
+import { t, tDynamic } from '../i18n/index.js';
+import { aspectLabel, setParameters } from '../models/registry.js';
+import { cancelCustomId } from './actions/cancel.js';
 import { setDurationMs } from './job-summary.js';
 import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';
 
@@ -47,23 +47,18 @@ export interface CardContext {
 
 export function renderStatusCard(job: JobRecord, context: CardContext): CardMessage {
   const { locale } = context;
-  const input = job.input;
-  const aspect = findAspectRatioByImageSize(input.image_size);
+  const set = setParameters(job);
   const fields = [
-    { name: t(locale, 'card.field.count'), value: String(input.sequential_image_generation_options), inline: true },
-    {
-      name: t(locale, 'card.field.aspect'),
-      value: aspect ? aspectRatioLabel(aspect, locale) : input.image_size,
-      inline: true,
-    },
+    { name: t(locale, 'card.field.count'), value: String(set.count), inline: true },
+    { name: t(locale, 'card.field.aspect'), value: aspectLabel(job, locale), inline: true },
     {
       name: t(locale, 'card.field.seed'),
-      value: input.seed === undefined ? t(locale, 'card.seed_random') : String(input.seed),
+      value: set.seed === undefined ? t(locale, 'card.seed_random') : String(set.seed),
       inline: true,
     },
     {
       name: t(locale, 'card.field.quality'),
-      value: t(locale, `card.quality.${input.optimize_prompt_options}`),
+      value: t(locale, `card.quality.${set.quality}`),
       inline: true,
     },
     { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
@@ -71,7 +66,7 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
   const cost = costText(job, locale);
   if (cost) fields.push({ name: t(locale, 'spending.cost_field'), value: cost, inline: true });
   const embed: APIEmbed = {
-    title: t(locale, `card.title.${job.state}` as MessageKey),
+    title: t(locale, `card.title.${job.state}`),
     description: `>>> ${escapeUserText(truncate(job.prompt, 3_500))}`,
     color: COLOURS[job.state],
     fields: [...fields, { name: t(locale, 'card.field.status'), value: statusLine(job, context) }],
@@ -86,7 +81,7 @@ export function renderStatusCard(job: JobRecord, context: CardContext): CardMess
           type: ComponentType.Button,
           style: ButtonStyle.Danger,
           label: t(locale, 'buttons.cancel'),
-          custom_id: customId('cancel', job.id),
+          custom_id: cancelCustomId(job.id),
         },
       ],
     });
@@ -121,7 +116,7 @@ function statusLine(job: JobRecord, { locale, now, eta, resultUrl }: CardContext
     case 'delivering':
       return t(locale, 'card.status.delivering');
     case 'delivered': {
-      const requested = job.input.sequential_image_generation_options;
+      const requested = setParameters(job).count;
       const received = job.imageUrls.length - job.missingImages.length;
       // The same figure as the result message's (see setDurationMs).
       const took = formatDuration(setDurationMs(job, now));
@@ -148,7 +143,7 @@ export function costText(job: JobRecord, locale: string): string | undefined {
   if (!job.estimate) return undefined;
   return t(locale, 'spending.cost_estimate', {
     usd: formatUsd(job.estimate.usd),
-    count: job.input.sequential_image_generation_options,
+    count: setParameters(job).count,
     price: formatUsd(job.estimate.perImageUsd),
   });
 }
@@ -156,7 +151,5 @@ export function costText(job: JobRecord, locale: string): string | undefined {
 /** The failure in words (from the catalogue by its code), with its reference. */
 export function failureText(job: JobRecord, locale: string): string {
   const code = job.failure?.code;
-  const key = `errors.${code}` as MessageKey;
-  const text = code ? t(locale, key, job.failure?.params) : t(locale, 'errors.unknown');
-  return text === key ? t(locale, 'errors.unknown') : text;
+  return (code ? tDynamic(locale, `errors.${code}`, job.failure?.params) : undefined) ?? t(locale, 'errors.unknown');
 }

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../log.js';
-import { findAspectRatioByImageSize } from '../models/seedream-sequential/aspect-ratios.js';
+import { setParameters } from '../models/registry.js';
 import type { SpooledImage } from '../store/image-spool.js';
 import type { JobRecord } from './job.js';
 
@@ -23,8 +23,8 @@ export class ImageSizeMonitor extends EventEmitter<{ mismatch: [SizeMismatch] }>
   mismatches = 0;
 
   check(job: JobRecord, images: readonly SpooledImage[], log: Logger): SizeMismatch[] {
-    const expected = requestedSize(job.input.image_size);
-    if (!expected) return [];
+    const { width, height } = setParameters(job);
+    const expected = { width, height };
     const found: SizeMismatch[] = [];
     for (const image of images) {
       const actual = image.dimensions;
@@ -45,12 +45,4 @@ export class ImageSizeMonitor extends EventEmitter<{ mismatch: [SizeMismatch] }>
     }
     return found;
   }
-}
-
-/** `2560:1440 (16:9)` → 2560×1440 (the model's sizes, or any `W:H` the input names). */
-export function requestedSize(imageSize: string): { width: number; height: number } | undefined {
-  const known = findAspectRatioByImageSize(imageSize);
-  if (known) return { width: known.width, height: known.height };
-  const match = /^\s*(\d{1,5})\s*[:x×]\s*(\d{1,5})/.exec(imageSize);
-  return match ? { width: Number(match[1]), height: Number(match[2]) } : undefined;
 }

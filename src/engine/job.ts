@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { AppError } from '../errors.js';
-import { seedreamInputSchema } from '../models/seedream-sequential/input.js';
+import { DEFAULT_MODEL_KEY, findModel } from '../models/registry.js';
 
 export const JOB_STATES = [
   // In the bot's own fair queue: accepted (quota reserved), not yet sent to RunComfy.
@@ -69,7 +69,6 @@ const deliveryStepSchema = z.object({
   doneAt: z.number().optional(),
   attempts: z.number().int().min(1),
 });
-export type DeliveryStep = z.infer<typeof deliveryStepSchema>;
 
 const failureSchema = z.object({
   /** Stable error code; the UI turns it into a localised message. */
@@ -115,14 +114,25 @@ export const reservationSchema = z.object({
 });
 export type Reservation = z.infer<typeof reservationSchema>;
 
-export const jobRecordSchema = z.object({
-  v: z.literal(1),
+/**
+ * Version 1 (before the model seam) had no `model`: every job ran Seedream sequential. Such a
+ * record is read as version 2 of that model, so jobs in flight across the upgrade go on.
+ */
+function migrate(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || (raw as { v?: unknown }).v !== 1) return raw;
+  return { ...raw, v: 2, model: DEFAULT_MODEL_KEY };
+}
+
+const currentJobRecordSchema = z.object({
+  v: z.literal(2),
   id: z.string().min(1),
   state: z.enum(JOB_STATES),
   owner: jobOwnerSchema,
   /** The user's prompt before reconciliation, for display. */
   prompt: z.string(),
-  input: seedreamInputSchema,
+  /** The model's key (src/models/registry.ts); `input` is that model's input. */
+  model: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
   requestId: z.string().optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -130,7 +140,6 @@ export const jobRecordSchema = z.object({
   stateTimes: z.partialRecord(z.enum(JOB_STATES), z.number()),
   /** While `waiting`: place in the bot's fair queue (1 = next); while `queued`: RunComfy's. */
   queuePosition: z.number().int().nullable().default(null),
-  lastUpstreamStatus: z.string().optional(),
   imageUrls: z.array(z.string()).default([]),
   /** Indexes of images RunComfy listed but that could not be downloaded (gone, not an image…). */
   missingImages: z.array(z.number().int()).default([]),
@@ -150,7 +159,26 @@ export const jobRecordSchema = z.object({
   /** Opaque data of the surface that created the job (e.g. the Discord status card). */
   surface: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
 });
-export type JobRecord = z.infer<typeof jobRecordSchema>;
+
+// zod's issue kind, named so it is not taken for one of our error codes.
+const CUSTOM_ISSUE = 'custom';
+
+/** A stored job: migrated if older, and its input valid for its own model. */
+export const jobRecordSchema = z.preprocess(
+  migrate,
+  currentJobRecordSchema.superRefine((job, ctx) => {
+    const model = findModel(job.model);
+    if (!model) {
+      ctx.addIssue({ code: CUSTOM_ISSUE, path: ['model'], message: `Unknown model ${job.model}` });
+      return;
+    }
+    const input = model.inputSchema.safeParse(job.input);
+    for (const issue of input.success ? [] : input.error.issues) {
+      ctx.addIssue({ code: CUSTOM_ISSUE, path: ['input', ...issue.path], message: issue.message });
+    }
+  }),
+);
+export type JobRecord = z.infer<typeof currentJobRecordSchema>;
 
 /** Returns the record moved to `to` (a new object), or throws IllegalTransitionError. */
 export function transition(job: JobRecord, to: JobState, now: number, patch: Partial<JobRecord> = {}): JobRecord {

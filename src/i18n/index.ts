@@ -8,6 +8,7 @@ import { AppError, isAbortError } from '../errors.js';
 import { enUS, type MessageTree } from './locales/en-US.js';
 import { zhCN } from './locales/zh-CN.js';
 import { zhTW } from './locales/zh-TW.js';
+import type { ParamsOf, Placeholders } from './translation.js';
 
 export const SUPPORTED_LOCALES = ['en-US', 'zh-TW', 'zh-CN'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
@@ -18,7 +19,27 @@ type LeafPaths<T, Prefix extends string = ''> = {
   [K in keyof T & string]: T[K] extends string ? `${Prefix}${K}` : LeafPaths<T[K], `${Prefix}${K}.`>;
 }[keyof T & string];
 export type MessageKey = LeafPaths<typeof enUS>;
-export type MessageParams = Readonly<Record<string, string | number>>;
+
+/** The en-US template of `K`, a string literal type ('errors.prompt_empty' → 'Your prompt is empty…'). */
+type TemplateAt<Tree, Path extends string> = Path extends `${infer Head}.${infer Rest}`
+  ? Head extends keyof Tree
+    ? TemplateAt<Tree[Head], Rest>
+    : never
+  : Path extends keyof Tree
+    ? Tree[Path] & string
+    : never;
+export type MessageTemplate<K extends MessageKey> = TemplateAt<typeof enUS, K>;
+/** The params `K` needs: exactly its en-US placeholders (a union of keys needs all of theirs). */
+export type MessageParams<K extends MessageKey> = ParamsOf<MessageTemplate<K>>;
+/** The arguments after the key: none for a message without placeholders, else its params. */
+export type MessageArgs<K extends MessageKey> = [Placeholders<MessageTemplate<K>>] extends [never]
+  ? []
+  : [params: MessageParams<K>];
+/** Keys whose message has no placeholders (command names and descriptions, titles…). */
+export type PlainMessageKey = { [K in MessageKey]: MessageArgs<K> extends [] ? K : never }[MessageKey];
+
+/** Params as they come at run time (a stored failure's, an error's): checked by nobody but the template. */
+export type RuntimeParams = Readonly<Record<string, string | number>>;
 
 export const CATALOGUES: Readonly<Record<SupportedLocale, MessageTree>> = {
   'en-US': enUS,
@@ -52,7 +73,7 @@ export function resolveLocale(discordLocale?: string | null, guildLocale?: strin
 }
 
 /** Replaces `{name}` with `params.name`; placeholders without a value stay as they are. */
-export function formatMessage(template: string, params: MessageParams = {}): string {
+export function formatMessage(template: string, params: RuntimeParams = {}): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(params, name) ? String(params[name]) : whole,
   );
@@ -70,10 +91,21 @@ export function isMessageKey(key: string): key is MessageKey {
 /**
  * The message `key` in `locale` with `params` filled in. Any locale string is accepted:
  * exact match, then zh-HK/zh-MO/zh-Hant → zh-TW and zh/zh-SG/zh-Hans → zh-CN, then en-US.
+ * The compiler asks for exactly the params the en-US template names: `t(l, 'card.footer',
+ * { reference })`, `t(l, 'card.title.queued')`.
  */
-export function t(locale: string, key: MessageKey, params?: MessageParams): string {
-  const template = lookup(CATALOGUES[matchLocale(locale) ?? DEFAULT_LOCALE], key) ?? lookup(enUS, key) ?? key;
-  return formatMessage(template, params);
+export function t<K extends MessageKey>(locale: string, key: K, ...params: MessageArgs<K>): string {
+  return tDynamic(locale, key, params[0]) ?? key;
+}
+
+/**
+ * The one entry point for keys known only at run time (a stored failure code, a permission name
+ * Discord sent): the message if `key` is in the catalogue, else undefined so the caller chooses
+ * its fallback. Params are not checked against the template; missing ones stay visible as `{name}`.
+ */
+export function tDynamic(locale: string, key: string, params?: RuntimeParams): string | undefined {
+  const template = lookup(CATALOGUES[matchLocale(locale) ?? DEFAULT_LOCALE], key) ?? lookup(enUS, key);
+  return template === undefined ? undefined : formatMessage(template, params);
 }
 
 export interface LocalisedError {
@@ -99,7 +131,7 @@ export function errorMessage(locale: string, error: unknown): LocalisedError {
       const params = safeParams(error);
       // An error lacking a param its message needs would show a half-made sentence: use the generic one.
       const complete = placeholdersOf(lookup(enUS, key) ?? '').every((name) => Object.hasOwn(params, name));
-      if (complete) return { text: t(locale, key, params), reference, code };
+      if (complete) return { text: tDynamic(locale, key, params) ?? t(locale, 'errors.unknown'), reference, code };
     }
   }
   return { text: t(locale, 'errors.unknown'), reference, code: 'unknown' };
@@ -126,7 +158,7 @@ function codeOf(error: unknown): string | undefined {
   return undefined;
 }
 
-function safeParams(error: unknown): MessageParams {
+function safeParams(error: unknown): RuntimeParams {
   const raw = (error as { params?: unknown } | null)?.params;
   if (typeof raw !== 'object' || raw === null) return {};
   const params: Record<string, string | number> = {};

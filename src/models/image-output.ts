@@ -8,14 +8,15 @@
  * does not throw away paid images. Other keys (`video`, `videos`, extras) are ignored.
  */
 import { AppError } from '../errors.js';
-import { MAX_IMAGES } from './seedream-sequential/input.js';
 
 export interface ParseOutputOptions {
   /**
-   * The count that was asked for (`sequential_image_generation_options`): at most this many
-   * URLs are kept (0 when unknown: the model's maximum, 15).
+   * The count that was asked for: at most this many URLs are kept (0 when unknown: the
+   * model's maximum).
    */
   requested: number;
+  /** The most images the model can make: never more URLs than this are kept. */
+  maxImages: number;
   /** Host names: exact (`cdn.runcomfy.net`) or `*.domain` for any subdomain (not the apex). */
   allowedHosts: readonly string[];
 }
@@ -61,10 +62,10 @@ export type UrlCheck =
  * not an array, `image` not a string, or only non-URL items); `output_empty` {requested, rejected}
  * when nothing usable is left (no images, or every URL refused).
  */
-export function parseSeedreamOutput(output: unknown, options: ParseOutputOptions): ParsedOutput {
-  const { requested } = options;
+export function parseImageOutput(output: unknown, options: ParseOutputOptions): ParsedOutput {
+  const { requested, maxImages } = options;
   // Never more than the model can make, whatever the output lists: each URL is a download.
-  const keep = requested >= 1 ? Math.min(requested, MAX_IMAGES) : MAX_IMAGES;
+  const keep = requested >= 1 ? Math.min(requested, maxImages) : maxImages;
   if (output === undefined || output === null) throw emptyOutput(requested, 0);
   if (typeof output !== 'object' || Array.isArray(output)) throw malformed('not_an_object');
 

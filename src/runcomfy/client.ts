@@ -5,31 +5,22 @@
  */
 import { Agent, type Dispatcher, request } from 'undici';
 import type { z } from 'zod';
-import { AbortedError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy, withRetry } from '../util/retry.js';
-import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
+import { combineSignals } from '../util/sleep.js';
+import { errorFromAnswer } from './answer-errors.js';
 import {
   isTransient,
-  RunComfyAuthError,
   type RunComfyError,
-  RunComfyInsufficientBalanceError,
-  RunComfyModelUnknownError,
   RunComfyNetworkError,
-  RunComfyNotFoundError,
   RunComfyRateLimitError,
   RunComfyResponseTooLargeError,
-  RunComfyServerError,
-  RunComfySubmitUncertainError,
-  RunComfyTimeoutError,
   RunComfyUnexpectedResponseError,
-  RunComfyValidationError,
-  type ValidationIssue,
 } from './errors.js';
+import { parseJson, readCapped } from './response-body.js';
 import {
   type CancelResponse,
   cancelResponseSchema,
-  type ErrorBody,
   errorBodySchema,
   type ModelInfo,
   modelInfoSchema,
@@ -40,11 +31,11 @@ import {
   statusResponseSchema,
   submitResponseSchema,
 } from './schemas.js';
+import { toSubmitError, transportError } from './transport-errors.js';
 
 export interface RunComfyClientOptions {
   baseUrl: string;
   token: string;
-  modelId: string;
   /** Per-call timeout (whole request, body included). */
   timeoutMs?: number;
   retry?: RetryPolicy;
@@ -83,21 +74,9 @@ export interface CallOptions {
 
 type Method = 'GET' | 'POST';
 
-// Errors of the connection phase: the request never left this machine, so re-sending is safe.
-const CONNECT_PHASE_CODES = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'UND_ERR_CONNECT',
-]);
-
 export class RunComfyClient {
   readonly #baseUrl: string;
   readonly #authorization: string;
-  readonly #modelId: string;
   readonly #callerId: string | undefined;
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
@@ -112,7 +91,6 @@ export class RunComfyClient {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
     // Kept private and only ever placed in the request headers: never logged, never in an error.
     this.#authorization = `Bearer ${options.token}`;
-    this.#modelId = options.modelId;
     this.#callerId = options.callerId;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
@@ -124,13 +102,10 @@ export class RunComfyClient {
     this.#maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   }
 
-  get modelId(): string {
-    return this.#modelId;
-  }
-
   /** Submits a generation. Paid: never re-sent once it may have reached RunComfy. */
-  async submit(input: unknown, options: CallOptions = {}): Promise<SubmitResponse> {
-    const path = `/v1/models/${this.#modelId}`;
+  /** `modelId` is RunComfy's (e.g. `bytedance/seedream-4-0/sequential`): each call names its model. */
+  async submit(modelId: string, input: unknown, options: CallOptions = {}): Promise<SubmitResponse> {
+    const path = `/v1/models/${modelId}`;
     return withRetry(
       async () => {
         try {
@@ -185,8 +160,8 @@ export class RunComfyClient {
     );
   }
 
-  modelInfo(options: CallOptions = {}): Promise<ModelInfo> {
-    return this.#idempotent('GET', `/v1/models/${this.#modelId}`, modelInfoSchema, undefined, options);
+  modelInfo(modelId: string, options: CallOptions = {}): Promise<ModelInfo> {
+    return this.#idempotent('GET', `/v1/models/${modelId}`, modelInfoSchema, undefined, options);
   }
 
   async close(): Promise<void> {
@@ -255,7 +230,7 @@ export class RunComfyClient {
       });
     } catch (error) {
       if (error instanceof RunComfyResponseTooLargeError) throw error;
-      throw this.#transportError(error, signal, timeoutMs, call.options.signal, requestId, statusCode !== 0);
+      throw transportError(error, signal, timeoutMs, call.options.signal, requestId, statusCode !== 0);
     } finally {
       dispose();
       this.#onCall?.({
@@ -299,146 +274,6 @@ export class RunComfyClient {
       parseRetryAfter(retryAfterHeader),
     );
   }
-
-  #transportError(
-    error: unknown,
-    signal: AbortSignal,
-    timeoutMs: number,
-    callerSignal: AbortSignal | undefined,
-    requestId: string | undefined,
-    answered: boolean,
-  ): Error {
-    if (callerSignal?.aborted) return new AbortedError('RunComfy call aborted', { requestId });
-    if (signal.aborted && signal.reason instanceof TimeoutSignalReason) {
-      return new RunComfyTimeoutError(`RunComfy did not answer within ${timeoutMs} ms`, { requestId });
-    }
-    const code = errorCode(error);
-    const requestSent = answered || !CONNECT_PHASE_CODES.has(code ?? '');
-    return new RunComfyNetworkError(`Connection to RunComfy failed (${code ?? 'unknown'})`, requestSent, {
-      requestId,
-      params: { reason: code ?? 'unknown' },
-      cause: error,
-    });
-  }
-}
-
-function toSubmitError(error: unknown): unknown {
-  // A submit that may have reached RunComfy and got no clear answer: never re-sent.
-  if ((error instanceof RunComfyNetworkError && error.requestSent) || error instanceof RunComfyTimeoutError) {
-    return new RunComfySubmitUncertainError(
-      'The submit may have reached RunComfy but no answer came back; it was not re-sent',
-      { cause: error },
-    );
-  }
-  return error;
-}
-
-function errorFromAnswer(
-  status: number,
-  body: ErrorBody,
-  requestId: string | undefined,
-  retryAfterMs: number | undefined,
-): RunComfyError {
-  const apiCode = body.error_code === undefined ? undefined : Number(body.error_code);
-  const message = body.error_message ?? body.message ?? (typeof body.error === 'string' ? body.error : undefined);
-  const options = { status, apiErrorCode: body.error_code, requestId };
-  const describe = (what: string) => `${what} (HTTP ${status}${apiCode ? `, error_code ${apiCode}` : ''})`;
-  if (status === 429) return new RunComfyRateLimitError(describe('RunComfy rate limit'), retryAfterMs, options);
-  switch (apiCode) {
-    case 400004:
-    case 403001:
-      return new RunComfyAuthError(describe('RunComfy refused the credentials'), options);
-    case 400002:
-      return new RunComfyInsufficientBalanceError(describe('RunComfy account has insufficient balance'), options);
-    case 404001:
-      return new RunComfyNotFoundError(describe('RunComfy does not know this request (deleted or expired)'), options);
-    case 422001:
-      return new RunComfyValidationError(describe('RunComfy rejected the input'), validationIssues(body), options);
-    case 400001:
-      return new RunComfyModelUnknownError(describe('RunComfy does not know the configured model id'), options);
-  }
-  if (status === 401 || status === 403)
-    return new RunComfyAuthError(describe('RunComfy refused the credentials'), options);
-  if (status === 402)
-    return new RunComfyInsufficientBalanceError(describe('RunComfy account has insufficient balance'), options);
-  if (status === 404) return new RunComfyNotFoundError(describe('RunComfy does not know this request'), options);
-  if (status === 400 || status === 422) {
-    return new RunComfyValidationError(describe('RunComfy rejected the input'), validationIssues(body), options);
-  }
-  if (status >= 500) return new RunComfyServerError(describe('RunComfy server error'), options);
-  return new RunComfyUnexpectedResponseError(
-    describe(`RunComfy answered with an error${message ? `: ${truncate(message, 200)}` : ''}`),
-    options,
-  );
-}
-
-function validationIssues(body: ErrorBody): ValidationIssue[] {
-  if (!Array.isArray(body.detail)) {
-    const message = body.error_message ?? body.message;
-    return message ? [{ field: 'input', message: truncate(message, 300) }] : [];
-  }
-  return body.detail.slice(0, 20).map((item) => {
-    const entry = (item ?? {}) as { loc?: unknown; msg?: unknown };
-    const loc = Array.isArray(entry.loc) ? entry.loc.filter((p) => p !== 'body').join('.') : '';
-    return { field: loc || 'input', message: truncate(String(entry.msg ?? 'invalid'), 300) };
-  });
-}
-
-/**
- * The body as text, at most `max` bytes: a declared length over it is refused unread, and a
- * stream that passes it is cut off (undici's own `text()` would buffer any size).
- */
-async function readCapped(
-  body: Dispatcher.ResponseData['body'],
-  declared: string | string[] | undefined,
-  max: number,
-  about: { status: number; requestId: string | undefined; route: string },
-): Promise<string> {
-  const tooLarge = (size: string) =>
-    new RunComfyResponseTooLargeError(`RunComfy's answer to ${about.route} is ${size}, over ${max} bytes`, {
-      status: about.status,
-      requestId: about.requestId,
-      params: { max },
-    });
-  const length = Number(Array.isArray(declared) ? declared[0] : declared);
-  if (Number.isFinite(length) && length > max) {
-    body.destroy();
-    throw tooLarge(`${length} bytes`);
-  }
-  const chunks: Buffer[] = [];
-  let received = 0;
-  for await (const chunk of body) {
-    received += (chunk as Buffer).length;
-    if (received > max) {
-      body.destroy();
-      throw tooLarge('larger');
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks, received).toString('utf8');
-}
-
-function parseJson(text: string): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function errorCode(error: unknown): string | undefined {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      // undici wraps the socket's own error; the socket's code says more.
-      const inner = (current as { cause?: { code?: unknown } }).cause?.code;
-      return typeof inner === 'string' && code === 'UND_ERR_SOCKET' ? inner : code;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 function encodeId(requestId: string): string {
@@ -447,8 +282,4 @@ function encodeId(requestId: string): string {
 
 function routeName(path: string): string {
   return path.replace(/\/v1\/requests\/[^/]+/, '/v1/requests/{id}');
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text;
 }

@@ -15,18 +15,22 @@
  * The spool shares its disk with the store, and a store that cannot write cannot record what
  * was posted. So files are a convenience the spool gives up before it fills the disk: a set
  * is written only while the spool stays within its budget (`maxTotalBytes`) and the disk keeps
- * `minFreeBytes` free; otherwise it stays in memory and a retry downloads it again.
+ * `minFreeBytes` free (spool-disk-budget.ts); otherwise it stays in memory and a retry
+ * downloads it again.
  */
-import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Dispatcher, request } from 'undici';
-import { type ImageDimensions, imageDimensionsOf } from '../cli/image-dimensions.js';
 import { AbortedError, AppError } from '../errors.js';
 import { type Bytes, byteLength, headOf } from '../util/bytes.js';
+import { type ImageDimensions, type ImageFormat, imageDimensionsOf } from '../util/image-dimensions.js';
 import { mapLimit } from '../util/map-limit.js';
 import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
+import { sniffImageFormat } from './sniff-image-format.js';
+import { SpoolDiskBudget, type SpoolDiskLimits } from './spool-disk-budget.js';
+import { writeAtomically } from './write-atomically.js';
 
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif';
+export type { ImageFormat };
 
 export interface SpooledImage {
   /** Position in the set (0-based, as RunComfy listed it). */
@@ -40,7 +44,8 @@ export interface SpooledImage {
   dimensions?: ImageDimensions;
 }
 
-export interface SpoolOptions {
+/** The disk limits (`maxTotalBytes`, `minFreeBytes`…) are SpoolDiskLimits'. */
+export interface SpoolOptions extends SpoolDiskLimits {
   directory: string;
   maxBytesPerImage: number;
   timeoutMs: number;
@@ -54,39 +59,12 @@ export interface SpoolOptions {
    * `image_too_many_pixels`: a pixel bomb must not reach sharp. Default: no check.
    */
   maxPixelsPerImage?: number;
-  /** Most bytes the spool's files may take (SPOOL_MAX_BYTES; default 2 GiB). */
-  maxTotalBytes?: number;
-  /** Free space the disk must keep after a set is written (SPOOL_MIN_FREE_BYTES; default 256 MiB). */
-  minFreeBytes?: number;
-  /** Free bytes of the disk holding the spool (tests stand in for a full disk). */
-  freeBytes?: (directory: string) => Promise<number>;
-  /** Told when a set is kept in memory only, and why. */
-  onSkip?: (jobId: string, reason: 'budget' | 'disk', bytes: number) => void;
-}
-
-const DEFAULT_MAX_TOTAL_BYTES = 2 * 1024 ** 3;
-const DEFAULT_MIN_FREE_BYTES = 256 * 1024 ** 2;
-
-async function freeBytesOf(directory: string): Promise<number> {
-  const stats = await statfs(directory);
-  return stats.bavail * stats.bsize;
 }
 
 const DEFAULT_WRITE_DELAY_MS = 5_000;
 const DEFAULT_CONCURRENCY = 4;
 
 export class ImageDownloadError extends AppError {}
-
-const SNIFFERS: Array<[ImageFormat, (b: Buffer) => boolean]> = [
-  ['jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
-  ['png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
-  ['webp', (b) => b.toString('latin1', 0, 4) === 'RIFF' && b.toString('latin1', 8, 12) === 'WEBP'],
-  ['gif', (b) => b.toString('latin1', 0, 4) === 'GIF8'],
-];
-
-export function sniffImageFormat(head: Buffer): ImageFormat | undefined {
-  return SNIFFERS.find(([, test]) => test(head))?.[0];
-}
 
 export class ImageSpool {
   /**
@@ -99,10 +77,12 @@ export class ImageSpool {
   readonly #writing = new Map<string, Promise<void>>();
   /** Downloaded images whose files are not written yet, and the timer that will write them. */
   readonly #unwritten = new Map<string, { images: SpooledImage[]; timer: NodeJS.Timeout }>();
-  /** Bytes this process has put on disk, by job (the spool's budget). */
-  readonly #diskBytes = new Map<string, number>();
+  /** Bytes this process has put on disk, by job, against the disk limits. */
+  readonly #budget: SpoolDiskBudget;
 
-  constructor(readonly options: SpoolOptions) {}
+  constructor(readonly options: SpoolOptions) {
+    this.#budget = new SpoolDiskBudget(options);
+  }
 
   jobDirectory(jobId: string): string {
     return join(this.options.directory, jobId);
@@ -238,8 +218,7 @@ export class ImageSpool {
     // One that fails is seen later as a missing file; the others are still written.
     const tracked = (async () => {
       const bytes = images.reduce((sum, image) => sum + image.bytes, 0);
-      if (!(await this.#roomFor(jobId, bytes))) return;
-      this.#diskBytes.set(jobId, (this.#diskBytes.get(jobId) ?? 0) + bytes);
+      if (!(await this.#budget.reserve(jobId, bytes))) return;
       try {
         await mkdir(this.jobDirectory(jobId), { recursive: true });
       } catch {
@@ -251,19 +230,6 @@ export class ImageSpool {
     void tracked.then(() => {
       if (this.#writing.get(jobId) === tracked) this.#writing.delete(jobId);
     });
-  }
-
-  /** Whether `bytes` more may go to disk: within the budget, with the disk's reserve kept free. */
-  async #roomFor(jobId: string, bytes: number): Promise<boolean> {
-    const used = [...this.#diskBytes.values()].reduce((sum, n) => sum + n, 0);
-    let reason: 'budget' | 'disk' | undefined;
-    if (used + bytes > (this.options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES)) reason = 'budget';
-    else {
-      const free = await (this.options.freeBytes ?? freeBytesOf)(this.options.directory).catch(() => 0);
-      if (free - bytes < (this.options.minFreeBytes ?? DEFAULT_MIN_FREE_BYTES)) reason = 'disk';
-    }
-    if (reason) this.options.onSkip?.(jobId, reason, bytes);
-    return reason === undefined;
   }
 
   /** The jobs that have a folder in the spool (leftovers included). */
@@ -283,7 +249,7 @@ export class ImageSpool {
     this.#forget(jobId);
     await this.#writing.get(jobId);
     await rm(this.jobDirectory(jobId), { recursive: true, force: true });
-    this.#diskBytes.delete(jobId);
+    this.#budget.release(jobId);
   }
 
   /** The image's pixel size from its header; too many pixels is an image we cannot use. */
@@ -308,27 +274,6 @@ export class ImageSpool {
       dispatcher: this.options.dispatcher,
       signal,
     };
-  }
-}
-
-/**
- * Writes `<path>.part`, then renames it: a file under its final name is always complete. The
- * pieces go in one gathered write (not one write per piece, nor per 512 KiB as writeFile does),
- * so a set's files take few turns of the thread pool that the store's queries share.
- */
-async function writeAtomically(path: string, data: Bytes): Promise<void> {
-  const partial = `${path}.part`;
-  try {
-    const file = await open(partial, 'w');
-    try {
-      await file.writev(Buffer.isBuffer(data) ? [data] : [...data]);
-    } finally {
-      await file.close();
-    }
-    await rename(partial, path);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw error;
   }
 }
 
@@ -419,23 +364,4 @@ function ownError(error: unknown): ImageDownloadError | undefined {
     current = current.cause;
   }
   return undefined;
-}
-
-export interface DownloadImageOptions extends DownloadOptions {
-  directory: string;
-  /** The file is `<baseName>.<extension>`, the extension chosen from the sniffed bytes, not the URL. */
-  baseName: string;
-  /** Default: the format's name ('jpeg', 'png'…). */
-  extensionOf?: (format: ImageFormat) => string;
-}
-
-/** `downloadImage` into `directory` (`.part` file renamed only when complete). */
-export async function downloadImageFile(
-  url: string,
-  options: DownloadImageOptions,
-): Promise<{ path: string; format: ImageFormat; bytes: number }> {
-  const { data, format } = await downloadImage(url, options);
-  const path = join(options.directory, `${options.baseName}.${options.extensionOf?.(format) ?? format}`);
-  await writeAtomically(path, data);
-  return { path, format, bytes: byteLength(data) };
 }

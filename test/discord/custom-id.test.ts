@@ -1,13 +1,34 @@
 import { describe, expect, it } from 'vitest';
-import { customId, parseCustomId } from '../../src/discord/custom-id.js';
+import { jobCustomId } from '../../src/discord/actions/action.js';
+import { cancelAction, cancelCustomId } from '../../src/discord/actions/cancel.js';
+import { deleteAction, deleteCustomId } from '../../src/discord/actions/delete.js';
+import { galleryNextAction, galleryPageId, galleryPreviousAction } from '../../src/discord/actions/gallery-page.js';
+import { buttonActions } from '../../src/discord/actions/index.js';
+import { rerollAction, rerollCustomId } from '../../src/discord/actions/reroll.js';
 
 describe('custom_ids', () => {
-  it('round-trips every action and stays within Discord’s 100 characters', () => {
-    for (const action of ['cancel', 'reroll', 'delete'] as const) {
-      const id = customId(action, '1574899051944607744');
+  it('round-trips every job action and stays within Discord’s 100 characters', () => {
+    for (const [action, build] of [
+      [cancelAction, cancelCustomId],
+      [rerollAction, rerollCustomId],
+      [deleteAction, deleteCustomId],
+    ] as const) {
+      const id = build('1574899051944607744');
       expect(id.length).toBeLessThanOrEqual(100);
-      expect(parseCustomId(id)).toEqual({ action, jobId: '1574899051944607744' });
+      expect(action.parse(id)).toBe('1574899051944607744');
+      // Exactly one action takes it: the router runs the first that parses.
+      expect(buttonActions.filter((a) => a.bind(id) !== undefined).map((a) => a.name)).toEqual([action.name]);
     }
+  });
+
+  it('keeps the formats already shown in servers', () => {
+    expect(cancelCustomId('abc123')).toBe('sd1:cancel:abc123');
+    expect(rerollCustomId('abc123')).toBe('sd1:reroll:abc123');
+    expect(deleteCustomId('abc123')).toBe('sd1:delete:abc123');
+    expect(galleryPageId('gprev', '0123456789', 4)).toBe('sd1:gprev:0123456789-4');
+    expect(galleryPageId('gnext', '0123456789', 4)).toBe('sd1:gnext:0123456789-4');
+    expect(galleryPreviousAction.parse('sd1:gprev:0123456789-4')).toEqual({ browserId: '0123456789', page: 4 });
+    expect(galleryNextAction.parse('sd1:gnext:abcdef0123-0')).toEqual({ browserId: 'abcdef0123', page: 0 });
   });
 
   it.each([
@@ -18,12 +39,16 @@ describe('custom_ids', () => {
     'sd1:cancel:12:34',
     'sd1:cancel:../../etc',
     `sd1:cancel:${'9'.repeat(65)}`,
+    'sd1:gnext:0123456789',
+    'sd1:gnext:0123456789-1234567',
+    'sd1:gprev:XYZ-1',
     '',
-  ])('rejects %j', (raw) => {
-    expect(parseCustomId(raw)).toBeUndefined();
+  ])('no action takes %j', (raw) => {
+    expect(buttonActions.filter((a) => a.bind(raw) !== undefined)).toEqual([]);
   });
 
   it('refuses to build one from an unusable id', () => {
-    expect(() => customId('cancel', 'has space')).toThrow();
+    expect(() => jobCustomId('cancel', 'has space')).toThrow();
+    expect(() => cancelCustomId('has space')).toThrow();
   });
 });

@@ -19,7 +19,7 @@ function deploy(dotEnv: string): Promise<{ code: number | null; stdout: string; 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', TSX, join(ROOT, 'src/discord/deploy-commands.ts')],
+      ['--import', TSX, join(ROOT, 'src/deploy-commands.ts')],
       { cwd, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 30_000 },
       (error, stdout, stderr) =>
         resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),

@@ -173,7 +173,7 @@ function statedPhrase(rng: Rng, n: number): string {
   const forms: Array<() => string> = [
     () => `${n} ${rng.pick(EN_NOUNS)} of`,
     () => `${n} ${rng.pick(EN_NOUNS)} of`,
-    // 〇/零 alone is not read as a count (documented in prompt-count.ts): zero is written 0.
+    // 〇/零 alone is not read as a count (documented in chinese-count.ts): zero is written 0.
     () => `生成${n === 0 ? 0 : chineseNumeral(n)}張圖片：`,
     () => `画${n}张海报：`,
     () => `${n}幅畫：`,

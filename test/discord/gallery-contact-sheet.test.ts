@@ -6,7 +6,7 @@
 
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { chooseColumns, renderContactSheet } from '../../src/discord/contact-sheet.js';
+import { chooseColumns, renderContactSheet } from '../../src/discord/gallery/contact-sheet.js';
 
 const WIDTH = 3024;
 const HEIGHT = 1296; // 21:9, the widest frames the model makes

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setParameters } from '../../src/models/registry.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
 import { duplicateKeys } from '../helpers/log-lines.js';
@@ -80,7 +81,7 @@ describe('seeds', () => {
     const first = await handle.waitForOriginal();
     // The card goes up before the job is recorded.
     await waitUntil(() => h.discord.message(first.data.id)?.data.embeds?.[0]?.footer !== undefined, 'the card');
-    const seed = (await waitUntilJob(handle.id)).input.seed;
+    const seed = setParameters(await waitUntilJob(handle.id)).seed;
     expect(Number.isInteger(seed) && seed! >= 0 && seed! <= 2_147_483_647).toBe(true);
     const seedField = (m = h.discord.message(first.data.id)) =>
       m?.data.embeds?.[0]?.fields?.find((f) => f.name === 'Seed');

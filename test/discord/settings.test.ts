@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextDayStart, nextMonthStart } from '../../src/accounting/usage.js';
 import { resetTime } from '../../src/discord/quota-text.js';
 import type { InteractionHandle } from '../../src/emulators/discord/index.js';
-import { type MessageKey, SUPPORTED_LOCALES, t } from '../../src/i18n/index.js';
+import { type MessageArgs, type MessageKey, SUPPORTED_LOCALES, t } from '../../src/i18n/index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { waitUntil } from '../helpers/discord-waits.js';
 
@@ -193,8 +193,8 @@ describe('/settings', () => {
 
 describe('every command and reply in the member’s language', () => {
   /** The text of a message up to its first placeholder value, which may be markup. */
-  const lead = (locale: string, key: MessageKey, params: Record<string, string | number> = {}) =>
-    t(locale, key, params)
+  const lead = <K extends MessageKey>(locale: string, key: K, ...params: MessageArgs<K>) =>
+    t(locale, key, ...params)
       .split(/<t:|\{/)[0]!
       .slice(0, 40);
 
@@ -241,7 +241,10 @@ describe('every command and reply in the member’s language', () => {
     // A quota refusal, with when it resets.
     const refusal = await outcome(imagine(member, { count: 2 }, { locale }));
     expect(refusal.accepted).toBe(false);
-    check(refusal.text, lead(locale, 'errors.quota_user_daily', { used: 0, limit: 1, requested: 2, left: 1 }));
+    check(
+      refusal.text,
+      lead(locale, 'errors.quota_user_daily', { used: 0, limit: 1, requested: 2, left: 1, resets: '<t:0:R>' }),
+    );
     expect(refusal.text).toMatch(/<t:\d+:R>/);
 
     // /usage.

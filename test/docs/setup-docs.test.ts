@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PermissionFlagsBits } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { GALLERY_PERMISSIONS, type PermissionName } from '../../src/discord/gallery-permissions.js';
+import { GALLERY_PERMISSIONS, type PermissionName } from '../../src/discord/gallery/permissions.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');

@@ -54,7 +54,6 @@ async function startProcesses(count: number, maxInFlight: number, leaseMs = 60_0
     const client = new RunComfyClient({
       baseUrl: emulator.url,
       token: emulator.token,
-      modelId: 'bytedance/seedream-4-0/sequential',
       timeoutMs: 5_000,
       retry: { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0 },
       callerId: `p${i}`,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_NONCE_LENGTH, stepNonce } from '../../src/engine/engine.js';
+import { MAX_NONCE_LENGTH, stepNonce } from '../../src/engine/steps.js';
 
 describe('delivery step nonces', () => {
   it('fit Discord’s 25 characters, are stable, and differ per job and per step', () => {

@@ -8,8 +8,10 @@ import {
   type RunComfyEmulatorOptions,
   startRunComfyEmulator,
 } from '../../src/emulators/runcomfy/index.js';
-import { type Deliverer, JobEngine, type JobEngineOptions } from '../../src/engine/engine.js';
+import { JobEngine } from '../../src/engine/engine.js';
 import type { JobRecord } from '../../src/engine/job.js';
+import type { JobEngineOptions } from '../../src/engine/options.js';
+import type { Deliverer } from '../../src/engine/surface.js';
 import { buildSeedreamInput } from '../../src/models/seedream-sequential/build-input.js';
 import { RunComfyClient } from '../../src/runcomfy/client.js';
 import { ImageSpool, type SpooledImage } from '../../src/store/image-spool.js';
@@ -82,7 +84,6 @@ export async function createHarness(
   const client = new RunComfyClient({
     baseUrl: emulator.url,
     token: emulator.token,
-    modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 5_000,
     retry: options.clientRetry ?? { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 100 },
   });

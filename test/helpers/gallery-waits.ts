@@ -3,7 +3,7 @@ import type { ChannelRecord, DiscordEmulator, StoredMessage } from '../../src/em
 import type { JobRecord } from '../../src/engine/job.js';
 import { waitUntil } from './discord-waits.js';
 
-/** Permissions a gallery needs beyond what a bot role gets by default (see gallery-permissions.ts). */
+/** Permissions a gallery needs beyond what a bot role gets by default (see src/discord/gallery/permissions.ts). */
 export const GALLERY_EXTRA_PERMISSIONS = ['ManageThreads', 'ManageChannels'] as const;
 
 export function createGalleryChannel(

@@ -4,11 +4,12 @@ import type { JobRecord } from '../../src/engine/job.js';
 /** 4 images of 16:9, fast, in channel `c` of server `g`, created at 0; `patch` overrides anything. */
 export function jobFixture(patch: Partial<JobRecord> = {}): JobRecord {
   return {
-    v: 1,
+    v: 2,
     id: '1574899051944607744',
     state: 'queued',
     owner: { userId: '42', guildId: 'g', channelId: 'c', locale: 'en-US' },
     prompt: 'a lighthouse',
+    model: 'bytedance/seedream-4-0/sequential',
     input: {
       text: 'Generate 4 images: a lighthouse',
       sequential_image_generation_options: 4,

@@ -154,6 +154,7 @@ describe('t', () => {
       'You already have 3 generations in progress (the limit is 2). Wait for one to finish or cancel one, then try again.',
     );
     expect(t('zh-TW', 'common.reference', { reference: 'AB12CD' })).toBe('參考編號：AB12CD');
+    // @ts-expect-error -- {requested} is missing on purpose: the compiler refuses it, and at run time it stays visible.
     expect(t('en-US', 'common.count_summary', { received: 2 })).toBe('2 of {requested} images');
   });
 

@@ -36,7 +36,7 @@ afterAll(async () => {
 describe('the compiled bot', () => {
   it('dist/ holds the bot, the deploy script and the CLI, and no emulator; node_modules no dev dependency', () => {
     const dist = join(layout.dir, 'dist');
-    for (const file of ['src/main.js', 'src/discord/deploy-commands.js', 'src/cli/main.js', 'commands/index.js']) {
+    for (const file of ['src/main.js', 'src/deploy-commands.js', 'src/cli/main.js', 'commands/index.js']) {
       expect(existsSync(join(dist, file)), file).toBe(true);
     }
     expect(existsSync(join(dist, 'src/emulators'))).toBe(false);
@@ -58,9 +58,9 @@ describe('the compiled bot', () => {
       METRICS_PORT: String(await freePort()),
       POLL_RATE: '200',
     };
-    // The compiled deploy script, as `docker compose run bot node dist/src/discord/deploy-commands.js`.
+    // The compiled deploy script, as `docker compose run bot node dist/src/deploy-commands.js`.
     // Asynchronous: the emulators answering it run in this process.
-    const deployed = await promisify(execFile)(process.execPath, ['dist/src/discord/deploy-commands.js'], {
+    const deployed = await promisify(execFile)(process.execPath, ['dist/src/deploy-commands.js'], {
       cwd: layout.dir,
       env: { PATH: process.env.PATH ?? '', ...env },
       encoding: 'utf8',
@@ -77,8 +77,14 @@ describe('the compiled bot', () => {
     await waitForCardTitle(discord, card.data.id, 'Done', 30_000);
     const url = `http://127.0.0.1:${env.METRICS_PORT}`;
     expect((await fetch(`${url}/readyz`)).status).toBe(200);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toContain('seedream_jobs_ended_total{outcome="delivered"} 1');
+    // The card reads Done when the last part is up; the job's settlement (and its count) follows.
+    const delivered = 'seedream_jobs_ended_total{outcome="delivered"} 1';
+    let metrics = '';
+    for (const started = Date.now(); Date.now() - started < 10_000; await new Promise((r) => setTimeout(r, 50))) {
+      metrics = await (await fetch(`${url}/metrics`)).text();
+      if (metrics.includes(delivered)) break;
+    }
+    expect(metrics).toContain(delivered);
 
     bot.child.kill('SIGTERM');
     expect(await bot.exited).toBe(0);

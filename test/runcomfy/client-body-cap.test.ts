@@ -47,7 +47,6 @@ function client(): RunComfyClient {
   return new RunComfyClient({
     baseUrl: local.url,
     token: 't',
-    modelId: 'm',
     timeoutMs: 5_000,
     retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
     maxBodyBytes: CAP,
@@ -69,7 +68,7 @@ describe('RunComfy body cap', () => {
   });
 
   it('answers under the cap still parse', async () => {
-    const c = new RunComfyClient({ baseUrl: local.url, token: 't', modelId: 'm', maxBodyBytes: 8 * 1024 * 1024 });
+    const c = new RunComfyClient({ baseUrl: local.url, token: 't', maxBodyBytes: 8 * 1024 * 1024 });
     try {
       await expect(c.status('declared/ok')).resolves.toMatchObject({ status: 'in_queue' });
     } finally {

@@ -8,6 +8,8 @@ import { errorMessage } from '../../src/i18n/index.js';
 import { RunComfyClient } from '../../src/runcomfy/client.js';
 import { isTransient, RunComfyValidationError } from '../../src/runcomfy/errors.js';
 
+const MODEL = 'bytedance/seedream-4-0/sequential';
+
 const INPUT = {
   text: 'Generate 3 images of a lighthouse at dusk',
   sequential_image_generation_options: 3,
@@ -27,7 +29,6 @@ beforeAll(async () => {
   client = new RunComfyClient({
     baseUrl: emulator.url,
     token: emulator.token,
-    modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 2_000,
     retry: RETRY,
   });
@@ -41,7 +42,7 @@ afterAll(async () => {
 async function refused(input: unknown): Promise<RunComfyValidationError> {
   const submitsBefore = emulator.calls.filter((c) => c.route === 'submit').length;
   const jobsBefore = emulator.jobs().length;
-  const error = await client.submit(input).then(
+  const error = await client.submit(MODEL, input).then(
     () => {
       throw new Error('expected the submit to be refused');
     },

@@ -18,6 +18,8 @@ import {
   RunComfyValidationError,
 } from '../../src/runcomfy/errors.js';
 
+const MODEL = 'bytedance/seedream-4-0/sequential';
+
 const INPUT = {
   text: 'Generate 3 images of a lighthouse at dusk',
   sequential_image_generation_options: 3,
@@ -44,7 +46,6 @@ beforeAll(async () => {
   client = new RunComfyClient({
     baseUrl: emulator.url,
     token: emulator.token,
-    modelId: 'bytedance/seedream-4-0/sequential',
     timeoutMs: 2_000,
     retry: FAST_RETRY,
     logger: createLogger({ level: 'debug' }, sink),
@@ -77,7 +78,7 @@ async function expectError<T extends Error>(promise: Promise<unknown>, type: new
 
 describe('RunComfyClient happy path', () => {
   it('follows a job from submit to a succeeded result with images', async () => {
-    const submitted = await client.submit(INPUT);
+    const submitted = await client.submit(MODEL, INPUT);
     expect(submitted.request_id).toMatch(/\S/);
 
     const queued = await client.status(submitted.request_id);
@@ -97,22 +98,22 @@ describe('RunComfyClient happy path', () => {
   });
 
   it('cancels a queued job and reports not_cancellable for a running one', async () => {
-    const queued = await client.submit(INPUT);
+    const queued = await client.submit(MODEL, INPUT);
     expect((await client.cancel(queued.request_id)).outcome).toBe('cancelled');
     expect((await client.status(queued.request_id)).status).toBe('cancelled');
 
-    const running = await client.submit(INPUT);
+    const running = await client.submit(MODEL, INPUT);
     now += 2_500;
     expect((await client.cancel(running.request_id)).outcome).toBe('not_cancellable');
   });
 
   it('reads model info with its price', async () => {
-    const info = await client.modelInfo();
+    const info = await client.modelInfo(MODEL);
     expect(info.base_price_usd).toBe(0.03);
   });
 
   it('tolerates unknown extra fields and unknown status values', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'extra-fields', route: 'status' });
     expect((await client.status(request_id)).status).toBe('in_queue');
     emulator.inject({ kind: 'unknown-status', route: 'status', status: 'warming_up' });
@@ -121,9 +122,9 @@ describe('RunComfyClient happy path', () => {
 
   it('passes a failed job and a short set through as results', async () => {
     emulator.inject({ kind: 'job-fails', error: { message: 'content policy' } });
-    const failing = await client.submit(INPUT);
+    const failing = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'fewer-images', count: 2 });
-    const short = await client.submit(INPUT);
+    const short = await client.submit(MODEL, INPUT);
     now += 10_000;
     const failed = await client.result(failing.request_id);
     expect(failed.status).toBe('failed');
@@ -138,7 +139,6 @@ describe('RunComfyClient typed errors', () => {
     const stranger = new RunComfyClient({
       baseUrl: emulator.url,
       token: 'sk-very-secret-token',
-      modelId: 'bytedance/seedream-4-0/sequential',
       retry: FAST_RETRY,
     });
     const error = await expectError(stranger.status('whatever'), RunComfyAuthError);
@@ -151,13 +151,13 @@ describe('RunComfyClient typed errors', () => {
 
   it('maps insufficient balance (402 and 400002)', async () => {
     emulator.inject({ kind: 'http-error', route: 'submit', status: 402, errorCode: 400002, message: 'no money' });
-    const error = await expectError(client.submit(INPUT), RunComfyInsufficientBalanceError);
+    const error = await expectError(client.submit(MODEL, INPUT), RunComfyInsufficientBalanceError);
     expect(error.status).toBe(402);
     expect(error.apiErrorCode).toBe(400002);
   });
 
   it('maps expired request ids (404001) to RunComfyNotFoundError with the request id', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.expire(request_id);
     const error = await expectError(client.status(request_id), RunComfyNotFoundError);
     expect(error.apiErrorCode).toBe(404001);
@@ -168,7 +168,7 @@ describe('RunComfyClient typed errors', () => {
   it('maps validation errors (422001) with their field details, and does not retry them', async () => {
     const before = callsTo('submit').length;
     const error = await expectError(
-      client.submit({ ...INPUT, sequential_image_generation_options: 99 }),
+      client.submit(MODEL, { ...INPUT, sequential_image_generation_options: 99 }),
       RunComfyValidationError,
     );
     expect(error.status).toBe(422);
@@ -180,21 +180,20 @@ describe('RunComfyClient typed errors', () => {
     const wrongModel = new RunComfyClient({
       baseUrl: emulator.url,
       token: emulator.token,
-      modelId: 'nobody/no-model',
       retry: FAST_RETRY,
     });
-    await expectError(wrongModel.submit(INPUT), RunComfyModelUnknownError);
+    await expectError(wrongModel.submit('nobody/no-model', INPUT), RunComfyModelUnknownError);
     await wrongModel.close();
   });
 
   it('treats an HTTP 200 with an error_code body as an error', async () => {
     emulator.inject({ kind: 'error-body-200', route: 'model', errorCode: 400002, message: 'balance' });
-    const error = await expectError(client.modelInfo(), RunComfyInsufficientBalanceError);
+    const error = await expectError(client.modelInfo(MODEL), RunComfyInsufficientBalanceError);
     expect(error.status).toBe(200);
   });
 
   it('maps malformed JSON to RunComfyUnexpectedResponseError', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'malformed-json', route: 'status', requestId: request_id });
     const error = await expectError(client.status(request_id), RunComfyUnexpectedResponseError);
     expect(error.requestId).toBe(request_id);
@@ -203,14 +202,14 @@ describe('RunComfyClient typed errors', () => {
 
 describe('RunComfyClient retries', () => {
   it('retries 5xx on GETs and then succeeds', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'server-error', route: 'status', requestId: request_id, status: 502, times: 2 });
     expect((await client.status(request_id)).status).toBeDefined();
     expect(callsTo('status', request_id).map((c) => c.status)).toEqual([502, 502, 200]);
   });
 
   it('gives up on a 5xx burst longer than the policy with RunComfyServerError', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'server-error', route: 'result', requestId: request_id, times: 10 });
     const error = await expectError(client.result(request_id), RunComfyServerError);
     expect(error.status).toBe(503);
@@ -218,14 +217,14 @@ describe('RunComfyClient retries', () => {
   });
 
   it('retries a connection reset on a GET', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'connection-reset', route: 'status', requestId: request_id });
     expect((await client.status(request_id)).request_id).toBe(request_id);
     expect(callsTo('status', request_id)).toHaveLength(2);
   });
 
   it('times out a request that never answers, and retries it', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'hang', route: 'status', requestId: request_id, times: 10 });
     const error = await expectError(
       client.status(request_id, { timeoutMs: 100, retry: { ...FAST_RETRY, maxAttempts: 2 } }),
@@ -236,7 +235,7 @@ describe('RunComfyClient retries', () => {
   });
 
   it('honours Retry-After on a 429 (and backs off without one)', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     logLines.length = 0;
     emulator.inject({ kind: 'rate-limit', route: 'status', requestId: request_id, retryAfterSeconds: null });
     await client.status(request_id);
@@ -262,7 +261,7 @@ describe('RunComfyClient retries', () => {
   });
 
   it('surfaces a 429 whose Retry-After exceeds the cap as RunComfyRateLimitError', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'rate-limit', route: 'status', requestId: request_id, retryAfterSeconds: 120 });
     const error = await expectError(client.status(request_id), RunComfyRateLimitError);
     expect(error.retryAfterMs).toBe(120_000);
@@ -270,14 +269,14 @@ describe('RunComfyClient retries', () => {
   });
 
   it('retries cancel (idempotent on RunComfy)', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'server-error', route: 'cancel', requestId: request_id });
     expect((await client.cancel(request_id)).outcome).toBe('cancelled');
     expect(callsTo('cancel', request_id)).toHaveLength(2);
   });
 
   it('never aborts-and-retries: an aborted call rejects with AbortedError at once', async () => {
-    const { request_id } = await client.submit(INPUT);
+    const { request_id } = await client.submit(MODEL, INPUT);
     emulator.inject({ kind: 'hang', route: 'status', requestId: request_id });
     const controller = new AbortController();
     const pending = client.status(request_id, { signal: controller.signal });
@@ -294,7 +293,7 @@ describe('RunComfyClient submit is never re-sent once it may have reached RunCom
     const before = emulator.jobs().length;
     const submitsBefore = callsTo('submit').length;
     emulator.inject({ kind: 'connection-reset', route: 'submit', afterProcessing: true });
-    const error = await expectError(client.submit(INPUT), RunComfySubmitUncertainError);
+    const error = await expectError(client.submit(MODEL, INPUT), RunComfySubmitUncertainError);
     expect(error.cause).toBeInstanceOf(RunComfyNetworkError);
     expect(callsTo('submit').length - submitsBefore).toBe(1);
     expect(emulator.jobs().length - before).toBe(1); // charged once, never twice
@@ -303,21 +302,21 @@ describe('RunComfyClient submit is never re-sent once it may have reached RunCom
   it('does not re-send a submit that timed out', async () => {
     const submitsBefore = callsTo('submit').length;
     emulator.inject({ kind: 'hang', route: 'submit' });
-    await expectError(client.submit(INPUT, { timeoutMs: 100 }), RunComfySubmitUncertainError);
+    await expectError(client.submit(MODEL, INPUT, { timeoutMs: 100 }), RunComfySubmitUncertainError);
     expect(callsTo('submit').length - submitsBefore).toBe(1);
   });
 
   it('does not re-send a submit answered with a 5xx', async () => {
     const submitsBefore = callsTo('submit').length;
     emulator.inject({ kind: 'server-error', route: 'submit' });
-    await expectError(client.submit(INPUT), RunComfyServerError);
+    await expectError(client.submit(MODEL, INPUT), RunComfyServerError);
     expect(callsTo('submit').length - submitsBefore).toBe(1);
   });
 
   it('re-sends a submit rejected with 429 (nothing was started)', async () => {
     const submitsBefore = callsTo('submit').length;
     emulator.inject({ kind: 'rate-limit', route: 'submit', retryAfterSeconds: null });
-    await client.submit(INPUT);
+    await client.submit(MODEL, INPUT);
     expect(callsTo('submit').length - submitsBefore).toBe(2);
   });
 
@@ -328,10 +327,9 @@ describe('RunComfyClient submit is never re-sent once it may have reached RunCom
     const offline = new RunComfyClient({
       baseUrl: url,
       token: 't',
-      modelId: 'bytedance/seedream-4-0/sequential',
       retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 2 },
     });
-    const error = await expectError(offline.submit(INPUT), RunComfyNetworkError);
+    const error = await expectError(offline.submit(MODEL, INPUT), RunComfyNetworkError);
     expect(error.requestSent).toBe(false);
     expect(error.params.reason).toBe('ECONNREFUSED');
     await offline.close();

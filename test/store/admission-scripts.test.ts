@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NO_LIMITS, QuotaLedger } from '../../src/accounting/quota.js';
 import { UsageLedger } from '../../src/accounting/usage.js';
 import type { JobRecord } from '../../src/engine/job.js';
+import { DEFAULT_MODEL_KEY } from '../../src/models/registry.js';
 import { buildSeedreamInput } from '../../src/models/seedream-sequential/build-input.js';
-import { Admission } from '../../src/store/coordination/admission.js';
+import { AdmissionStore } from '../../src/store/coordination/admission-decisions.js';
 import { FairQueue } from '../../src/store/fair-queue.js';
 import { JobRepository } from '../../src/store/job-repository.js';
 import { openStore, type Store } from '../../src/store/store.js';
@@ -25,11 +26,12 @@ afterEach(async () => {
 
 function jobOf(id: string, userId: string, now: number): JobRecord {
   return {
-    v: 1,
+    v: 2,
     id,
     state: 'submitted',
     owner: { userId, guildId: 'g1', channelId: 'c1', locale: 'en-US' },
     prompt: 'p',
+    model: DEFAULT_MODEL_KEY,
     input: buildSeedreamInput({ prompt: 'p', count: 1 }),
     createdAt: now,
     updatedAt: now,
@@ -50,7 +52,10 @@ describe.skipIf(!redisUrl)('admission scripts (Redis) against FairQueue', () => 
   it('400 random admissions and pops: same order, same places', async () => {
     store = await openStore({ url: redisUrl!, prefix: `admission-${process.pid}` });
     const jobs = new JobRepository(store);
-    const admission = new Admission(store, jobs, new QuotaLedger(new UsageLedger(store)), ['index', 'fair-queue:t']);
+    const admission = new AdmissionStore(store, jobs, new QuotaLedger(new UsageLedger(store)), [
+      'index',
+      'fair-queue:t',
+    ]);
     const model = new FairQueue();
     let random = 7;
     const next = () => {

@@ -7,9 +7,11 @@
 import { EtaModel } from '../../accounting/eta-model.js';
 import { AppError, isAbortError } from '../../errors.js';
 import { errorMessage } from '../../i18n/index.js';
-import { parseSeedreamOutput } from '../../models/image-output.js';
-import { resolveSeedreamRequest } from '../../models/seedream-sequential/build-input.js';
-import { type Quality, withSeed } from '../../models/seedream-sequential/input.js';
+import { isLoopbackHost } from '../../models/image-output.js';
+import type { QualityKey } from '../../models/model.js';
+import { configuredModelIds, modelForRequest, runcomfyModelId, withChosenSeed } from '../../models/registry.js';
+import { checkReferences } from '../../references/check-references.js';
+import { checkReferenceCount, type ReferenceCandidate } from '../../references/reference-rules.js';
 import type { RunComfyClient } from '../../runcomfy/client.js';
 import type { SubmitResponse } from '../../runcomfy/schemas.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseCount, parseSeed, parseTimeout, UsageError } from '../args.js';
@@ -36,6 +38,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
     aspect: { type: 'string', short: 'a' },
     seed: { type: 'string', short: 's' },
     quality: { type: 'string', short: 'q' },
+    ref: { type: 'string', multiple: true },
     out: { type: 'string', short: 'o' },
     timeout: { type: 'string' },
     quiet: { type: 'boolean' },
@@ -52,36 +55,50 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
   const prompt = positionals.length === 1 && positionals[0] === '-' ? await io.readStdin() : positionals.join(' ');
 
   // Everything a person can get wrong is checked here, before a token is needed or a cent spent.
-  const resolved = resolveSeedreamRequest({
+  const references = (values.ref ?? []).map(referenceCandidate);
+  checkReferenceCount(references.length);
+  const request = {
     prompt,
     count: parseCount(values.count) ?? null,
     aspect: values.aspect ?? null,
     seed: parseSeed(values.seed) ?? null,
-    quality: (values.quality ?? null) as Quality | null,
-  });
+    quality: (values.quality ?? null) as QualityKey | null,
+    references: references.map((reference) => reference.url),
+  };
+  const model = modelForRequest(request);
+  const built = model.buildInput(request);
   if (values.out === undefined) await assertWritableFolder(io.cwd, 'generate');
   else await prepareOutputDirectory(values.out, 'generate');
 
   const verbose = values.verbose === true;
   return withSession(io, { verbose }, async (session) => {
     const { client, env, log } = session;
-    const { aspect } = resolved;
+    if (references.length > 0) {
+      // Fetched by RunComfy, so public; loopback only when the API is itself local (the emulator).
+      const allowLoopback = isLoopbackHost(new URL(env.RUNCOMFY_BASE_URL).hostname);
+      await checkReferences(references, model.parameters(built).count, { allowLoopback, signal: io.interrupt });
+    }
     // Chosen here when not given, so it can be printed and the set made again with --seed.
-    const input = withSeed(resolved.input);
-    const count = input.sequential_image_generation_options;
+    const input = withChosenSeed(model, built);
+    const set = model.parameters(input);
+    const count = set.count;
+    const modelId = runcomfyModelId(model.key, configuredModelIds(env));
     const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
     // Whatever happens, the progress line is gone before anything else is printed.
     try {
       progress.update({ phase: 'submitting', count });
 
       const submittedAt = io.clock();
-      const submitted = await submitHoldingInterrupt(io, client, input, progress);
+      const submitted = await submitHoldingInterrupt(io, client, modelId, input, progress);
       const requestId = submitted.request_id;
       session.requestId = requestId;
       const outDir = values.out ?? defaultOutputDirectory(io.cwd, requestId);
-      progress.note(`Submitted as request ${requestId} (seed ${input.seed})`);
+      progress.note(`Submitted as request ${requestId} (seed ${set.seed})`);
       if (values.out === undefined) progress.note(`The images go to ${outDir} (--out chooses another folder)`);
-      log.info({ requestId, count, imageSize: input.image_size }, 'submitted');
+      log.info(
+        { requestId, model: model.key, count, imageSize: set.size, references: set.references.length },
+        'submitted',
+      );
       if (io.interrupt.aborted) {
         progress.stop();
         return cancelAfterInterrupt(io, client, requestId, 'queued', outDir);
@@ -96,7 +113,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
           submittedAt,
           deadlineAt: submittedAt + timeoutMs,
           signal: io.interrupt,
-          eta: new EtaModel().estimate(count, input.optimize_prompt_options),
+          eta: new EtaModel().estimate(count, set.quality, model.key),
           clock: io.clock,
           log,
           onProgress: (p) => {
@@ -119,7 +136,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       }
 
       progress.update({ phase: 'fetching' });
-      const output = parseSeedreamOutput(followed.result.output, {
+      const output = model.parseOutput(followed.result.output, {
         requested: count,
         allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
       });
@@ -164,15 +181,17 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
         const document = {
           requestId,
           status: followed.result.status,
-          prompt: input.text,
+          prompt: set.prompt,
           requested: count,
           received: images.length,
-          seed: input.seed,
-          aspect: aspect.key,
-          size: input.image_size,
-          width: aspect.width,
-          height: aspect.height,
-          quality: input.optimize_prompt_options,
+          seed: set.seed,
+          aspect: set.aspect,
+          size: set.size,
+          width: set.width,
+          height: set.height,
+          quality: set.quality,
+          model: model.key,
+          references: set.references,
           costUsd: followed.result.cost ?? null,
           images,
           missing,
@@ -202,12 +221,34 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
 }
 
 /**
+ * A `--ref` value: RunComfy downloads references itself, so only a URL will do; a local file is
+ * refused here with what to do instead. Named by the URL's last segment in refusals.
+ */
+function referenceCandidate(value: string, index: number): ReferenceCandidate {
+  const url = value.trim();
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    throw new UsageError(
+      `--ref ${JSON.stringify(value)} looks like a local file. RunComfy fetches reference images itself, so each --ref must be a public HTTPS URL (upload the image somewhere public and pass its link)`,
+      'generate',
+    );
+  }
+  let name = '';
+  try {
+    name = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
+  } catch {
+    // Not a URL at all: the checks refuse it, naming it by position.
+  }
+  return { url, name: name || `#${index + 1}` };
+}
+
+/**
  * The submit is not tied to Ctrl-C: cut off mid-flight it may still start (and be billed) with
  * no id to cancel it by. So Ctrl-C waits for the answer, then cancels; a second Ctrl-C quits.
  */
 async function submitHoldingInterrupt(
   io: CliIo,
   client: RunComfyClient,
+  modelId: string,
   input: unknown,
   progress: ProgressReporter,
 ): Promise<SubmitResponse> {
@@ -217,7 +258,7 @@ async function submitHoldingInterrupt(
     );
   io.interrupt.addEventListener('abort', onInterrupt, { once: true });
   try {
-    return await client.submit(input);
+    return await client.submit(modelId, input);
   } finally {
     io.interrupt.removeEventListener('abort', onInterrupt);
   }

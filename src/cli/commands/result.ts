@@ -4,7 +4,7 @@
  * (the way back after Ctrl-C on a request that was already generating).
  */
 import { AppError, isAbortError } from '../../errors.js';
-import { parseSeedreamOutput } from '../../models/image-output.js';
+import { DEFAULT_MODEL } from '../../models/registry.js';
 import type { ResultResponse } from '../../runcomfy/schemas.js';
 import { COMMON_OPTIONS, parseCommandArgs, parseTimeout, singleRequestId } from '../args.js';
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
@@ -84,7 +84,10 @@ export async function resultCommand(args: string[], io: CliIo): Promise<ExitCode
       }
 
       // The count asked for is not known here: "k of N" is generate's to tell.
-      const output = parseSeedreamOutput(result.output, { requested: 0, allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS });
+      const output = DEFAULT_MODEL.parseOutput(result.output, {
+        requested: 0,
+        allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
+      });
       for (const rejected of output.rejected) {
         progress.note(`Warning: skipped an image URL (${rejected.reason.replaceAll('_', ' ')}): ${rejected.url}`);
       }

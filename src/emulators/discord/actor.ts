@@ -202,6 +202,21 @@ export class InteractionHandle {
   }
 }
 
+/** What Discord's client lets a member pick: a string select's own option values, min_values–max_values of them. */
+function checkSelectedValues(component: JsonObject, customId: string, values: string[]): void {
+  const min = typeof component['min_values'] === 'number' ? component['min_values'] : 1;
+  const max = typeof component['max_values'] === 'number' ? component['max_values'] : 1;
+  if (values.length < min || values.length > max) {
+    throw new Error(`Select menu "${customId}" takes ${min}–${max} value(s), got ${values.length}`);
+  }
+  if (new Set(values).size !== values.length) throw new Error(`Select menu "${customId}": a value twice`);
+  if (component['type'] !== 3) return;
+  const options = Array.isArray(component['options']) ? (component['options'] as JsonObject[]) : [];
+  const offered = new Set(options.map((o) => o['value']));
+  const missing = values.filter((v) => !offered.has(v));
+  if (missing.length > 0) throw new Error(`Select menu "${customId}" has no option ${missing.join(', ')}`);
+}
+
 function isAttachmentInput(value: unknown): value is AttachmentOptionInput {
   return isObject(value) && typeof value['filename'] === 'string' && 'data' in value;
 }
@@ -296,6 +311,7 @@ export class Actor {
     if (!component || ![3, 5, 6, 7, 8].includes(component.type))
       throw new Error(`Message ${stored.id} has no select menu "${customId}"`);
     if (component['disabled'] === true) throw new Error(`Select menu "${customId}" is disabled`);
+    if (actorOptions.validate !== false) checkSelectedValues(component, customId, values);
     const where = this.resolveContext({ user, channel: stored.channelId }, actorOptions.locale);
     const data: JsonObject = { custom_id: customId, component_type: component.type, values };
     if (component.type === 5) {
@@ -324,6 +340,7 @@ export class Actor {
     if (response?.type !== 9 || !response.data) throw new Error(`Interaction ${shownBy.id} did not show a modal`);
     const modal = response.data;
     const rows: JsonObject[] = [];
+    const fields = new Set<string>();
     for (const row of Array.isArray(modal['components']) ? modal['components'] : []) {
       if (!isObject(row)) continue;
       const inputs =
@@ -331,12 +348,23 @@ export class Actor {
       for (const input of inputs) {
         if (!isObject(input) || input['type'] !== 4) continue;
         const customId = String(input['custom_id']);
+        fields.add(customId);
         const value = values[customId] ?? (typeof input['value'] === 'string' ? input['value'] : '');
         if (input['required'] !== false && value === '') throw new Error(`Modal field "${customId}" is required`);
+        // Discord's client will not submit a value outside the input's lengths (an empty optional one is fine).
+        const length = [...value].length;
+        const min = typeof input['min_length'] === 'number' ? input['min_length'] : 0;
+        const max = typeof input['max_length'] === 'number' ? input['max_length'] : 4_000;
+        if (actorOptions.validate !== false && value !== '' && (length < min || length > max)) {
+          throw new Error(`Modal field "${customId}" takes ${min}–${max} characters, got ${length}`);
+        }
         const submitted = { type: 4, custom_id: customId, value };
         rows.push(row['type'] === 18 ? { type: 18, component: submitted } : { type: 1, components: [submitted] });
       }
     }
+    const unknown = Object.keys(values).filter((key) => !fields.has(key));
+    if (actorOptions.validate !== false && unknown.length > 0)
+      throw new Error(`The form has no field ${unknown.map((k) => `"${k}"`).join(', ')}`);
     const where = this.resolveContext(
       { user, channel: shownBy.record.channelId },
       actorOptions.locale ?? shownBy.record.locale,

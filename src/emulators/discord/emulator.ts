@@ -16,14 +16,13 @@ import {
   type WaitOptions,
 } from './actor.js';
 import { type Clock, systemClock } from './clock.js';
-import { createControlHandler } from './control-api.js';
 import { FaultInjector } from './faults.js';
 import { type DropOptions, Gateway, GatewayIntents, type SessionInfo } from './gateway.js';
 import { type InteractionRecord, type InteractionTiming, timingOf } from './interactions.js';
 import { MessageFactory } from './messages.js';
 import type { PermissionInput } from './permissions.js';
 import type { RestEnvironment } from './rest/context.js';
-import { createRestHandler } from './rest/server.js';
+import { createRestHandler, type ExtraHandler } from './rest/server.js';
 import { Limits, THREAD_TYPES } from './rules/limits.js';
 import { SnowflakeGenerator } from './snowflake.js';
 import { type ChannelRecord, EmulatorState, type GuildRecord, type MemberRecord, type StoredMessage } from './state.js';
@@ -72,6 +71,11 @@ export interface DiscordEmulatorOptions {
   maxConcurrency?: number;
   /** Keep uploaded bytes to serve them from the CDN. Default true; false saves memory in long benchmarks. */
   retainUploads?: boolean;
+  /**
+   * How long a signed CDN URL (`?ex=&is=&hm=`) stays valid, on `clock`. Default about a day, as
+   * Discord's; past it the CDN answers 404 and re-reading the message gives a fresh URL.
+   */
+  cdnUrlLifetimeMs?: number;
   /** Randomness for probabilistic faults. Default Math.random. */
   random?: () => number;
   /** Serve the `/_emulator/` control API (used by the stand-alone start script). Default false. */
@@ -96,7 +100,7 @@ export class DiscordEmulator {
   private boundPort = 0;
   private closed = false;
 
-  private constructor(options: DiscordEmulatorOptions) {
+  private constructor(options: DiscordEmulatorOptions, controlApi?: ControlApiFactory) {
     const clock = options.clock ?? systemClock;
     const ids = new SnowflakeGenerator(clock);
     this.host = options.host ?? '127.0.0.1';
@@ -121,6 +125,7 @@ export class DiscordEmulator {
       botUser,
       defaultUploadLimitBytes: uploadLimit,
       retainUploads: options.retainUploads ?? true,
+      ...(options.cdnUrlLifetimeMs !== undefined && { cdnUrlLifetimeMs: options.cdnUrlLifetimeMs }),
     });
     this.faults = new FaultInjector(options.random);
     this.gateway = new Gateway({
@@ -151,7 +156,7 @@ export class DiscordEmulator {
     const handler = createRestHandler({
       env,
       faults: this.faults,
-      control: options.controlApi ? createControlHandler(this) : undefined,
+      control: options.controlApi ? controlApi?.(this) : undefined,
       requestLogLimit: options.requestLogLimit,
     });
     this.server = createServer(handler);
@@ -167,9 +172,9 @@ export class DiscordEmulator {
     this.wireGatewayEvents();
   }
 
-  /** Use `startDiscordEmulator()`. */
-  static async start(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
-    const emulator = new DiscordEmulator(options);
+  /** Use `startDiscordEmulator()` (start.ts), which brings the control API along. */
+  static async start(options: DiscordEmulatorOptions, controlApi: ControlApiFactory): Promise<DiscordEmulator> {
+    const emulator = new DiscordEmulator(options, controlApi);
     await new Promise<void>((resolve, reject) => {
       emulator.server.once('error', reject);
       emulator.server.listen(options.port ?? 0, emulator.host, () => {
@@ -456,6 +461,8 @@ export class DiscordEmulator {
   }
 }
 
-export function startDiscordEmulator(options: DiscordEmulatorOptions = {}): Promise<DiscordEmulator> {
-  return DiscordEmulator.start(options);
-}
+/**
+ * Builds the `/_emulator/` control API of an emulator. Passed in (by start.ts) rather than
+ * imported: the control API is written against the emulator, not the other way round.
+ */
+export type ControlApiFactory = (emulator: DiscordEmulator) => ExtraHandler;

@@ -31,7 +31,8 @@ export function messageView(emulator: DiscordEmulator, message: StoredMessage): 
     interactionId: message.interactionId,
     recipientId: message.ephemeral ? (interaction?.userId ?? null) : null,
     editCount: message.editCount,
-    data: message.data as unknown as JsonObject,
+    // A page shows it now: its CDN URLs signed from now, as a member's client would get them.
+    data: emulator.state.cdn.refresh(message.data) as unknown as JsonObject,
   };
 }
 

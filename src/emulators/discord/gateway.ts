@@ -333,7 +333,8 @@ export class Gateway {
     let count = 0;
     for (const session of this.sessionsFor(guildId)) {
       if (requiredIntent && (session.intents & requiredIntent) === 0) continue;
-      json ??= JSON.stringify(data);
+      // Messages and interactions carry CDN URLs signed afresh when sent, as Discord's do.
+      json ??= JSON.stringify(this.options.state.cdn.refresh(data));
       this.dispatch(session, event, data, json);
       count++;
     }

@@ -13,7 +13,7 @@ export {
   type WaitOptions,
 } from './actor.js';
 export { type Clock, createManualClock, type ManualClock, systemClock } from './clock.js';
-export { DiscordEmulator, type DiscordEmulatorOptions, startDiscordEmulator } from './emulator.js';
+export { DiscordEmulator, type DiscordEmulatorOptions } from './emulator.js';
 export { DiscordApiError, type ErrorTree, type FieldError } from './errors.js';
 export type { ActiveFault, FaultSpec, RateLimitFault, RefusalFault, ServerErrorFault, SlowFault } from './faults.js';
 export { FaultInjector } from './faults.js';
@@ -34,6 +34,7 @@ export {
 } from './permissions.js';
 export { CallbackTypes, ChannelTypes, InteractionTypes, Limits, MessageFlags } from './rules/limits.js';
 export { shardIdForGuild } from './snowflake.js';
+export { startDiscordEmulator } from './start.js';
 export type {
   ChannelRecord,
   EmulatorEvents,

@@ -8,6 +8,9 @@
  *   as owner /gallery setup channel:#gallery … as another seeded member (owner has Manage Server)
  *   in #gallery /imagine …                   … in another channel
  *   click Cancel                             click a button (by label or custom_id)
+ *   select sd1:vary 3                        pick in a select menu (by value or label)
+ *   submit prompt:"a blue fox" count:2       submit the newest form shown (by custom_id or label)
+ *   /imagine prompt:"…" reference1:@./fox.png  attach a local file to an attachment option
  *   grant #gallery ManageThreads             allow / deny the bot a permission in a channel
  *   messages [#channel]                      show a channel's history
  *   timings                                  dispatch → first response of every interaction
@@ -16,12 +19,12 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { InteractionHandle } from './actor.js';
-import { startDiscordEmulator } from './emulator.js';
+import { InteractionHandle } from './actor.js';
 import { type PermissionName, permissionNames } from './permissions.js';
 import { renderInteractionResponse, renderMessage, stateNames, viewOf } from './render-text.js';
+import { startDiscordEmulator } from './start.js';
 import type { StoredMessage } from './state.js';
-import { findButton, parseTerminalLine } from './terminal-command.js';
+import { findButton, findSelect, parseTerminalLine } from './terminal-command.js';
 import type { GuildSpec } from './types.js';
 
 const { values } = parseArgs({
@@ -187,7 +190,7 @@ const CALLBACKS: Record<number, string> = {
 function report(handle: InteractionHandle): void {
   const who = names.user(handle.record.userId) ?? handle.record.userId;
   console.log(
-    `→ ${who}: ${handle.record.kind === 'command' ? `/${handle.record.name}` : `click ${handle.record.name}`}`,
+    `→ ${who}: ${handle.record.kind === 'command' ? `/${handle.record.name}` : handle.record.kind === 'modal-submit' ? `submit ${handle.record.name}` : `click ${handle.record.name}`}`,
   );
   handle.waitForResponse({ timeoutMs: 3_500 }).then(
     (response) =>
@@ -202,6 +205,10 @@ const HELP = `/name [sub] option:value …     slash command (values may be "quo
 as <owner|alice|bob|mod> …      act as another member (owner has Manage Server)
 in <#channel> …                 act in another channel
 click [messageId] <label|custom_id>   click a button (default: the newest message with it)
+select [messageId] <custom_id|"placeholder"> <value|label>[,…]   pick in a select menu
+submit field:value …            submit the newest form you were shown (fields by custom_id or label;
+                                left out: its prefilled value)
+/imagine prompt:"…" reference1:@./fox.png   attach a file from this machine to an attachment option
 grant <#channel> <Permission…>  allow the bot permissions there (e.g. grant #gallery ManageThreads ManageChannels)
 deny <#channel> <Permission…>   take it away (e.g. deny #general AttachFiles)
 permissions [#channel]          what the bot may do there
@@ -210,7 +217,7 @@ timings                         dispatch → first response of every interaction
 
 function run(line: string): void {
   const action = parseTerminalLine(emulator.state, line, defaults);
-  if ((action.kind === 'slash' || action.kind === 'click') && emulator.sessions().length === 0) {
+  if (['slash', 'click', 'select', 'submit'].includes(action.kind) && emulator.sessions().length === 0) {
     console.log(
       '! The bot is not connected yet: put the lines above in .env, then npm run deploy-commands and npm start',
     );
@@ -225,6 +232,16 @@ function run(line: string): void {
     case 'click': {
       const target = findButton(emulator.state, action.user, action.message, action.button);
       report(emulator.clickButton(action.user, target.message, target.customId));
+      return;
+    }
+    case 'select': {
+      const target = findSelect(emulator.state, action.user, action.message, action.select, action.values);
+      report(emulator.selectMenu(action.user, target.message, target.customId, target.values));
+      return;
+    }
+    case 'submit': {
+      const record = emulator.interaction(action.interaction)!;
+      report(emulator.submitModal(action.user, new InteractionHandle(record, emulator.state), action.values));
       return;
     }
     case 'permissions': {

@@ -171,6 +171,11 @@ export class MessageFactory {
       isEdit: true,
       finalAttachmentCount: kept.length + files.length,
       effectiveFlags: flags,
+      // What the edit leaves in place counts too: a message cannot become V2 still holding text or embeds.
+      keptLegacy: {
+        content: !('content' in body) && current.content !== '',
+        embeds: !('embeds' in body) && current.embeds.length > 0,
+      },
     });
     validateAttachmentReferences(body, files, current.attachments);
 
@@ -212,7 +217,7 @@ export class MessageFactory {
     const id = this.state.nextId();
     const filename = sanitizeFilename(file.filename);
     const contentType = contentTypeFor(filename, file.contentType);
-    const url = `${this.cdnUrl()}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`;
+    const url = this.state.cdn.sign(`${this.cdnUrl()}/attachments/${channelId}/${id}/${encodeURIComponent(filename)}`);
     const attachment: ApiAttachment = { id, filename, size: file.bytes.length, url, proxy_url: url };
     if (contentType) attachment.content_type = contentType;
     if (contentType?.startsWith('image/')) {
@@ -366,6 +371,7 @@ function withResponseDefaults(component: JsonObject): JsonObject {
   if (type === 17) return { accent_color: null, spoiler: false, ...component };
   if (type === 11) return { description: null, spoiler: false, ...component };
   if (type === 13) return { spoiler: false, ...component };
+  if (type === 14) return { divider: true, spacing: 1, ...component };
   // A media gallery's items have no `type`; an item is what carries `media` without one.
   if (type === undefined && isObject(component['media'])) return { description: null, spoiler: false, ...component };
   return component;

@@ -161,15 +161,20 @@ function renderComponents(components: ApiComponent[], attachments: ApiAttachment
       case 11:
         lines.push(`${indent}thumbnail: ${mediaText(component['media'] as JsonObject, attachments) ?? '?'}`);
         break;
-      case 12:
-        for (const item of (component['items'] as Array<{ media: JsonObject }> | undefined) ?? [])
-          lines.push(`${indent}image: ${mediaText(item.media, attachments) ?? '?'}`);
+      case 12: {
+        const items = (component['items'] as Array<{ media: JsonObject; description?: string | null }>) ?? [];
+        lines.push(`${indent}gallery of ${items.length} image${items.length === 1 ? '' : 's'}:`);
+        items.forEach((item, i) => {
+          const description = item.description ? ` "${item.description}"` : '';
+          lines.push(`${indent}  ${i + 1}. ${mediaText(item.media, attachments) ?? '?'}${description}`);
+        });
         break;
+      }
       case 13:
         lines.push(`${indent}file: ${mediaText(component['file'] as JsonObject, attachments) ?? '?'}`);
         break;
       case 14:
-        lines.push(`${indent}────`);
+        lines.push(component['divider'] === false ? '' : `${indent}────`);
         break;
       case 17:
         lines.push(`${indent}┌ container`);
@@ -228,17 +233,24 @@ export function renderInteractionResponse(record: InteractionRecord, names: Name
   const data = response.data ?? {};
   if (response.type === 9) {
     const lines = [`? ${who} sees a form: ${String(data['title'] ?? '')} (${String(data['custom_id'] ?? '')})`];
-    const walk = (components: unknown) => {
+    const walk = (components: unknown, label?: unknown) => {
       for (const c of Array.isArray(components) ? (components as JsonObject[]) : []) {
-        if (c['type'] === 4)
+        if (c['type'] === 4) {
+          const lengths =
+            c['min_length'] !== undefined || c['max_length'] !== undefined
+              ? ` ${String(c['min_length'] ?? 0)}–${String(c['max_length'] ?? 4000)} chars`
+              : '';
+          const prefilled = typeof c['value'] === 'string' ? ` = "${c['value']}"` : '';
           lines.push(
-            `${INDENT}${String(c['label'] ?? c['custom_id'])} [${String(c['custom_id'])}]${c['required'] === false ? '' : ' required'}`,
+            `${INDENT}${String(c['label'] ?? label ?? c['custom_id'])} [${String(c['custom_id'])}]${c['style'] === 2 ? ' paragraph' : ''}${c['required'] === false ? '' : ' required'}${lengths}${prefilled}`,
           );
+        }
         walk(c['components']);
-        if (c['component']) walk([c['component']]);
+        if (c['component']) walk([c['component']], c['label']);
       }
     };
     walk(data['components']);
+    lines.push(`${INDENT}(fill it in: submit <field>:<value> …)`);
     return lines.join('\n');
   }
   if (response.type === 8) {

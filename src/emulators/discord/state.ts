@@ -3,7 +3,9 @@
  * channel, uploads, registered commands and interactions. Wire objects are built here so the
  * gateway, REST and actor all describe the world the same way.
  */
+
 import { EventEmitter } from 'node:events';
+import { CdnSigner } from './cdn-signing.js';
 import type { Clock } from './clock.js';
 import type { InteractionRecord } from './interactions.js';
 import {
@@ -158,6 +160,8 @@ export interface StateOptions {
   botUser: ApiUser;
   defaultUploadLimitBytes: number;
   retainUploads: boolean;
+  /** How long a CDN URL stays valid; default about a day (see cdn-signing.ts). */
+  cdnUrlLifetimeMs?: number;
 }
 
 const KIND_TO_TYPE: Record<ChannelKind, number> = {
@@ -199,7 +203,11 @@ export class EmulatorState {
   private readonly userIdByName = new Map<string, Snowflake>();
   private userCounter = 0;
 
+  /** Signs CDN URLs and checks them (they expire, as Discord's do). */
+  readonly cdn: CdnSigner;
+
   constructor(readonly options: StateOptions) {
+    this.cdn = new CdnSigner(options.clock, options.cdnUrlLifetimeMs);
     this.events.setMaxListeners(0);
     this.users.set(options.botUser.id, { user: options.botUser, locale: 'en-US', acceptsDirectMessages: false });
   }

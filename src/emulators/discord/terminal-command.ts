@@ -7,13 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { SlashOptions, SlashOptionValue } from './actor.js';
+import type { InteractionRecord } from './interactions.js';
 import { OptionTypes } from './rules/command-rules.js';
 import type { ChannelRecord, EmulatorState, GuildRecord, StoredMessage } from './state.js';
-import type { ApiCommandOption, ApiComponent, Snowflake } from './types.js';
+import type { ApiCommandOption, ApiComponent, JsonObject, Snowflake } from './types.js';
 
 export type TerminalAction =
   | { kind: 'slash'; user: Snowflake; channel: Snowflake; name: string; options: SlashOptions }
   | { kind: 'click'; user: Snowflake; channel: Snowflake; message: Snowflake | undefined; button: string }
+  | { kind: 'select'; user: Snowflake; message: Snowflake | undefined; select: string; values: string[] }
+  | { kind: 'submit'; user: Snowflake; interaction: Snowflake; values: Record<string, string> }
   | { kind: 'permissions'; channel: Snowflake; allow: string[]; deny: string[] }
   | { kind: 'messages'; channel: Snowflake }
   | { kind: 'timings' }
@@ -148,13 +151,15 @@ export function typedValue(
         return resolveRole(needGuild('Role'), raw);
       return resolveUser(state, raw);
     case OptionTypes.Attachment: {
+      // `reference1:@./fox.png` or `reference1:./fox.png`: a file on this machine, uploaded as the member's.
+      const path = raw.replace(/^@/, '');
       let data: Buffer;
       try {
-        data = readFileSync(raw);
+        data = readFileSync(path);
       } catch {
-        return fail(`${def.name}: cannot read the file "${raw}"`);
+        return fail(`${def.name}: cannot read the file "${path}"`);
       }
-      return { filename: basename(raw), data };
+      return { filename: basename(path), data };
     }
     default:
       return raw;
@@ -247,6 +252,33 @@ export function parseTerminalLine(state: EmulatorState, line: string, defaults: 
       }
       return { kind: 'click', user: clicker, channel, message, button: unquote(args.join(' ')) };
     }
+    case 'select': {
+      // select [messageId] <custom_id|"placeholder"> <value or label>[,<value or label>…]
+      const words = rest.slice(word!.length).trim();
+      const message = /^\d{15,}\s/.test(words) ? words.split(/\s/, 1)[0] : undefined;
+      const afterMessage = message ? words.slice(message.length).trim() : words;
+      const selectMatch = /^("(?:[^"\\]|\\.)*"|\S+)\s+(.+)$/.exec(afterMessage);
+      if (!selectMatch) fail('select [messageId] <custom_id or "placeholder"> <value>[,<value>…]');
+      const values = selectMatch![2]!
+        .split(',')
+        .map((v) => unquote(v))
+        .filter(Boolean);
+      return { kind: 'select', user, message, select: unquote(selectMatch![1]!), values };
+    }
+    case 'submit': {
+      // submit field:value field:"quoted value" — into the newest form the member was shown.
+      const shownBy = findOpenModal(state, user);
+      const known = modalFields(shownBy.response?.data ?? {});
+      // Field names may hold colons (custom_ids like sd1:remix:prompt) or spaces (labels): only known ones start a value.
+      const names = known.flatMap((f) => [f.customId, ...(f.label && !/\s/.test(f.label) ? [f.label] : [])]);
+      const typed = rest.slice(word!.length).trim();
+      const values: Record<string, string> = {};
+      for (const [name, value] of typed ? splitOptions(typed, names) : new Map<string, string>()) {
+        const field = known.find((f) => f.customId === name || f.label === name);
+        values[field!.customId] = value;
+      }
+      return { kind: 'submit', user, interaction: shownBy.id, values };
+    }
     case 'grant':
     case 'deny': {
       if (args.length < 2) fail(`${word} <#channel> <Permission> [Permission…]  e.g. grant #gallery ManageThreads`);
@@ -307,4 +339,66 @@ export function findButton(
     if (found) return { message, customId: found.custom_id! };
   }
   return fail(`No button "${button}" ${messageId ? `on message ${messageId}` : 'on any message you can see'}`);
+}
+
+/**
+ * The message, custom_id and values a `select` means: a select menu by custom_id or placeholder
+ * (any case) on the given message, else on the newest message `user` can see that has one;
+ * each value by an option's value or label.
+ */
+export function findSelect(
+  state: EmulatorState,
+  user: Snowflake,
+  messageId: Snowflake | undefined,
+  select: string,
+  picked: string[],
+): { message: StoredMessage; customId: string; values: string[] } {
+  const selectsOf = (components: ApiComponent[]): ApiComponent[] =>
+    components.flatMap((c) => [...([3, 5, 6, 7, 8].includes(c.type) ? [c] : []), ...selectsOf(c.components ?? [])]);
+  const matches = (c: ApiComponent) =>
+    c.custom_id === select ||
+    (typeof c['placeholder'] === 'string' && c['placeholder'].toLowerCase() === select.toLowerCase());
+  const visible = (m: StoredMessage) =>
+    !m.deleted && (!m.ephemeral || state.interactions.get(m.interactionId ?? '')?.userId === user);
+  const candidates = messageId
+    ? [state.messages.get(messageId) ?? fail(`Unknown message ${messageId}`)]
+    : [...state.messages.values()].filter(visible).reverse();
+  for (const message of candidates) {
+    const found = selectsOf(message.data.components).find((c) => matches(c) && c.custom_id !== undefined);
+    if (!found) continue;
+    const options = (found['options'] as Array<{ label: string; value: string }> | undefined) ?? [];
+    const values = picked.map((raw) => {
+      if (found.type !== 3) return raw; // user/role/channel selects take ids
+      const option = options.find((o) => o.value === raw || o.label.toLowerCase() === raw.toLowerCase());
+      return (
+        option?.value ??
+        fail(`"${raw}" is not an option of ${found.custom_id} (${options.map((o) => o.label).join(' | ')})`)
+      );
+    });
+    return { message, customId: found.custom_id!, values };
+  }
+  return fail(`No select menu "${select}" ${messageId ? `on message ${messageId}` : 'on any message you can see'}`);
+}
+
+/** The text inputs of a modal, in order: `{customId, label}` (a label from the Label component or the input). */
+export function modalFields(modal: JsonObject): Array<{ customId: string; label: string }> {
+  const fields: Array<{ customId: string; label: string }> = [];
+  const walk = (components: unknown, label?: string) => {
+    for (const c of Array.isArray(components) ? (components as JsonObject[]) : []) {
+      if (c['type'] === 4) fields.push({ customId: String(c['custom_id']), label: String(c['label'] ?? label ?? '') });
+      walk(c['components']);
+      if (c['component']) walk([c['component']], typeof c['label'] === 'string' ? c['label'] : undefined);
+    }
+  };
+  walk(modal['components']);
+  return fields;
+}
+
+/** The newest form (modal) shown to `user` that is still open (not yet submitted). */
+export function findOpenModal(state: EmulatorState, user: Snowflake): InteractionRecord {
+  const submitted = new Set([...state.interactions.values()].map((r) => r.parentId).filter(Boolean));
+  const shown = [...state.interactions.values()]
+    .filter((r) => r.userId === user && r.response?.type === 9 && !submitted.has(r.id))
+    .at(-1);
+  return shown ?? fail('No open form: a button or command must show one first');
 }

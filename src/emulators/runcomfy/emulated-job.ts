@@ -1,4 +1,12 @@
-import type { EmulatedJobState, EmulatedJobView, FaultKind, JobFaultSpec, SeedreamInput } from './types.js';
+import type {
+  EmulatedJobState,
+  EmulatedJobView,
+  FaultKind,
+  JobFaultSpec,
+  ReferenceReport,
+  SeedreamEditInput,
+  SeedreamInput,
+} from './types.js';
 
 /** What the result says for a job made to fail without a chosen error. */
 export const DEFAULT_JOB_ERROR = { code: 'GENERATION_FAILED', message: 'The model failed to generate the images.' };
@@ -19,16 +27,47 @@ export class EmulatedJob {
   oddImages: Map<number, { kind: 'pixel-bomb' | 'wrong-size'; width: number; height: number }> | undefined;
   firstSucceededResultAt: number | undefined;
   readonly faults: FaultKind[] = [];
+  /** Which process submitted it (the `x-caller-id` header), when it said. */
+  caller: string | undefined;
+  /** Edit jobs: what fetching each reference found; undefined until every fetch has ended. */
+  references: ReferenceReport[] | undefined;
+  /** Edit jobs: settles once `references` is known (answers past the queue wait for it). */
+  referencesFetched: Promise<void> | undefined;
 
   constructor(
     readonly requestId: string,
     readonly index: number,
-    readonly input: SeedreamInput,
+    readonly modelId: string,
+    readonly input: SeedreamInput | SeedreamEditInput,
     readonly submittedAt: number,
     readonly startedAt: number,
-    readonly completedAt: number,
+    // Not readonly: a job whose references cannot be used ends as it starts.
+    public completedAt: number,
   ) {
     this.imagesReturned = input.sequential_image_generation_options;
+  }
+
+  /**
+   * The fetched references. One that cannot be used fails the job, when it starts, with the
+   * service's validation error (422001 and a `detail` entry per reference), as the submit would
+   * have if the service fetched synchronously.
+   */
+  setReferences(reports: ReferenceReport[]): void {
+    this.references = reports;
+    const unusable = reports.filter((report) => !report.ok);
+    if (unusable.length === 0 || this.failure) return;
+    this.failure = {
+      error: {
+        error_code: 422001,
+        error_message: 'Input validation failed',
+        detail: unusable.map((report) => ({
+          loc: ['body', 'images', report.index - 1],
+          msg: report.error ?? 'Invalid image',
+          type: 'image_fetch_error',
+        })),
+      },
+    };
+    this.completedAt = this.startedAt;
   }
 
   stateAt(now: number): EmulatedJobState {
@@ -82,7 +121,10 @@ export class EmulatedJob {
     return {
       requestId: this.requestId,
       index: this.index,
-      input: { ...this.input },
+      modelId: this.modelId,
+      ...(this.caller !== undefined && { caller: this.caller }),
+      input: structuredClone(this.input),
+      ...(this.references !== undefined && { references: this.references.map((r) => ({ ...r })) }),
       submittedAt: this.submittedAt,
       startedAt: this.startedAt,
       completedAt: this.completedAt,

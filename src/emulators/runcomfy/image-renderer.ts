@@ -13,6 +13,8 @@ export interface FrameSpec {
   count: number;
   prompt: string;
   format: ImageFormat;
+  /** Edit jobs: the references it came from, shown as labelled swatches of their dominant colour. */
+  references?: ReadonlyArray<{ label: string; colour: string }>;
 }
 
 /**
@@ -43,7 +45,8 @@ export class ImageRenderer {
   }
 
   #key(frame: FrameSpec): string {
-    return `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${captionLines(frame).join('\n')}`;
+    const references = (frame.references ?? []).map((r) => `${r.label}=${r.colour}`).join(',');
+    return `${frame.width}x${frame.height}|${frame.index}/${frame.count}|${frame.format}|${references}|${captionLines(frame).join('\n')}`;
   }
 
   render(frame: FrameSpec): Promise<Buffer> {
@@ -88,12 +91,43 @@ async function renderFrame(frame: FrameSpec): Promise<Buffer> {
 <text x="${width / 2}" y="${lastBaseline - lines.length * lineHeight - small * 0.3}" font-size="${small}">${escapeXml(`${index + 1} of ${count}`)}</text>
 ${caption.join('\n')}
 </g></svg>`;
+  const strip = referenceStrip(frame, small);
+  const svgWithStrip = strip ? svg.replace('</svg>', `${strip}</svg>`) : svg;
   const image = sharp({ create: { width, height, channels: 3, background } }).composite([
-    { input: Buffer.from(svg), top: 0, left: 0 },
+    { input: Buffer.from(svgWithStrip), top: 0, left: 0 },
   ]);
   return frame.format === 'png'
     ? image.png({ compressionLevel: 6 }).toBuffer()
     : image.jpeg({ quality: 80 }).toBuffer();
+}
+
+/**
+ * Where the swatch of reference `k` (0-based) of `n` sits: equal cells across the top band of
+ * the frame, so a test can read its colour back from the pixels.
+ */
+export function referenceSwatch(frame: Pick<FrameSpec, 'width' | 'height'>, k: number, n: number) {
+  const height = Math.round(frame.height * 0.12);
+  const cell = frame.width / n;
+  return { left: Math.round(k * cell), top: 0, width: Math.round(cell), height };
+}
+
+/** The top band of an edit job's frame: one swatch per reference, its label, and "from ref 1, ref 2" under it. */
+function referenceStrip(frame: FrameSpec, fontSize: number): string {
+  const references = frame.references ?? [];
+  if (references.length === 0) return '';
+  const parts = references.map((reference, k) => {
+    const box = referenceSwatch(frame, k, references.length);
+    const fill = /^#[0-9a-f]{6}$/i.test(reference.colour) ? reference.colour : '#000000';
+    // The label sits in the lower quarter of the swatch; its centre stays the pure colour.
+    return `<rect x="${box.left}" y="0" width="${box.width}" height="${box.height}" fill="${fill}"/>
+<text x="${box.left + box.width / 2}" y="${box.height - fontSize * 0.3}" font-size="${fontSize * 0.8}" fill="#ffffff" stroke="#000000" stroke-width="${Math.max(1, fontSize / 20)}" text-anchor="middle">${escapeXml(reference.label)}</text>`;
+  });
+  const bandHeight = referenceSwatch(frame, 0, references.length).height;
+  const from = `from ${references.map((r) => r.label).join(', ')}`;
+  parts.push(
+    `<text x="${frame.width / 2}" y="${bandHeight + fontSize * 1.3}" font-size="${fontSize}" fill="#ffffff" font-family="DejaVu Sans, sans-serif" text-anchor="middle">${escapeXml(from)}</text>`,
+  );
+  return `<g font-family="DejaVu Sans, sans-serif">${parts.join('\n')}</g>`;
 }
 
 /** With at most four lines the caption stays clear of the frame number on every size. */

@@ -61,7 +61,7 @@ export function checkSeedreamInput(body: unknown): InputCheck {
  * page asks for it but does not say the service refuses a prompt without it (the model may just
  * return a different number), so the emulator does not invent a refusal; the bot checks it itself.
  */
-function stricterRules(fields: Record<string, unknown>): ValidationDetail[] {
+export function stricterRules(fields: Record<string, unknown>): ValidationDetail[] {
   const detail: ValidationDetail[] = [];
   const text = fields['text'];
   if (text === '') {
@@ -81,10 +81,13 @@ function stricterRules(fields: Record<string, unknown>): ValidationDetail[] {
 }
 
 /** The schema's defaults for optional fields left out; a required field's default is only the page's example. */
-function applyDefaults(fields: Record<string, unknown>): Record<string, unknown> {
-  const required = new Set<string>(inputJsonSchema.required);
+export function applyDefaults(
+  fields: Record<string, unknown>,
+  schema: { required: string[]; properties: Record<string, object> } = inputJsonSchema,
+): Record<string, unknown> {
+  const required = new Set<string>(schema.required);
   const input: Record<string, unknown> = {};
-  for (const [name, property] of Object.entries(inputJsonSchema.properties)) {
+  for (const [name, property] of Object.entries(schema.properties)) {
     if (fields[name] !== undefined) input[name] = fields[name];
     else if (!required.has(name) && 'default' in property) input[name] = property.default;
   }
@@ -92,12 +95,14 @@ function applyDefaults(fields: Record<string, unknown>): Record<string, unknown>
 }
 
 /** Maps an ajv error onto pydantic's wording and error types. */
-function toDetail(error: ErrorObject): ValidationDetail {
+export function toDetail(error: ErrorObject): ValidationDetail {
   const path = error.instancePath
     .split('/')
     .slice(1)
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
-  const loc = ['body', ...path];
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'))
+    // pydantic names a list item by its index as a number.
+    .map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment));
+  const loc: Array<string | number> = ['body', ...path];
   switch (error.keyword) {
     case 'required':
       return { loc: [...loc, String(error.params['missingProperty'])], msg: 'Field required', type: 'missing' };
@@ -115,12 +120,23 @@ function toDetail(error: ErrorObject): ValidationDetail {
         msg: `Input should be ${oneOf(error.params['allowedValues'] as unknown[])}`,
         type: 'literal_error',
       };
+    case 'minItems':
+    case 'maxItems': {
+      const [bound, type] = error.keyword === 'minItems' ? ['least', 'too_short'] : ['most', 'too_long'];
+      const limit = Number(error.params['limit']);
+      const actual = Array.isArray(error.data) ? `, not ${error.data.length}` : '';
+      return {
+        loc,
+        msg: `List should have at ${bound} ${limit} item${limit === 1 ? '' : 's'} after validation${actual}`,
+        type,
+      };
+    }
     default:
       return { loc, msg: error.message ?? 'Invalid value', type: error.keyword };
   }
 }
 
-function typeDetail(loc: string[], expected: string): ValidationDetail {
+function typeDetail(loc: Array<string | number>, expected: string): ValidationDetail {
   switch (expected) {
     case 'object':
       return { loc, msg: 'Input should be a valid dictionary', type: 'dict_type' };
@@ -128,6 +144,8 @@ function typeDetail(loc: string[], expected: string): ValidationDetail {
       return { loc, msg: 'Input should be a valid integer', type: 'int_type' };
     case 'string':
       return { loc, msg: 'Input should be a valid string', type: 'string_type' };
+    case 'array':
+      return { loc, msg: 'Input should be a valid list', type: 'list_type' };
     default:
       return { loc, msg: `Input should be a valid ${expected}`, type: `${expected}_type` };
   }
@@ -139,7 +157,7 @@ function oneOf(values: unknown[]): string {
   return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} or ${shown.at(-1)}`;
 }
 
-function sameLoc(a: ValidationDetail['loc'], b: ValidationDetail['loc']): boolean {
+export function sameLoc(a: ValidationDetail['loc'], b: ValidationDetail['loc']): boolean {
   return a.length === b.length && a.every((part, i) => part === b[i]);
 }
 

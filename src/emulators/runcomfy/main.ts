@@ -16,6 +16,7 @@ const { values } = parseArgs({
     'per-image-ms': { type: 'string' },
     'rate-limit': { type: 'string' },
     format: { type: 'string' },
+    'allow-loopback-references': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -29,7 +30,10 @@ if (values.help) {
   --base-run-ms <ms>    fixed generation time (default 1000)
   --per-image-ms <ms>   extra generation time per image (default 500)
   --rate-limit <n>      API requests per second before 429 (default: none)
-  --format jpeg|png     image file format (default jpeg)`);
+  --format jpeg|png     image file format (default jpeg)
+  --allow-loopback-references
+                        edit-sequential takes http:// reference URLs on 127.0.0.1/localhost
+                        (the Discord emulator's CDN); without it only HTTPS, as RunComfy`);
   process.exit(0);
 }
 
@@ -57,6 +61,7 @@ const options: RunComfyEmulatorOptions = {
   perImageMs: numberFlag('per-image-ms', values['per-image-ms']),
   ...(values.token !== undefined && { token: values.token }),
   ...(format !== undefined && { imageFormat: format }),
+  ...(values['allow-loopback-references'] && { allowLoopbackReferences: true }),
   ...(requestsPerSecond !== undefined && requestsPerSecond > 0 && { rateLimit: { requestsPerSecond } }),
 };
 

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { CONTROL_PREFIX, createControlHandler } from './control-api.js';
+import { checkSeedreamEditInput } from './edit-input-schema.js';
 import { EmulatedJob } from './emulated-job.js';
 import { FaultBook, isJobFault } from './fault-book.js';
 import { bombPng, type ImageFormat, ImageRenderer } from './image-renderer.js';
 import { checkSeedreamInput, pixelSize } from './input-schema.js';
 import { TokenBucket } from './rate-limiter.js';
+import { fetchReference, MAX_REFERENCE_BYTES } from './reference-fetch.js';
 import type {
   EmulatedJobView,
   EmulatorTiming,
@@ -18,10 +20,12 @@ import type {
   Route,
   RunComfyEmulator,
   RunComfyEmulatorOptions,
+  SeedreamEditInput,
 } from './types.js';
 
 export const DEFAULT_TOKEN = 'emulator-token';
 export const DEFAULT_MODEL_ID = 'bytedance/seedream-4-0/sequential';
+export const DEFAULT_EDIT_MODEL_ID = 'bytedance/seedream-4-0/edit-sequential';
 const MAX_BODY_BYTES = 1024 * 1024;
 
 type JsonBody = Record<string, unknown>;
@@ -56,6 +60,13 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   const imageFormat = options.imageFormat ?? 'jpeg';
   const imageExtension = imageFormat === 'png' ? 'png' : 'jpg';
   const pricePerImageUsd = options.pricePerImageUsd ?? 0.03;
+  const editModelId = options.editModelId ?? DEFAULT_EDIT_MODEL_ID;
+  const editPricePerImageUsd = options.editPricePerImageUsd ?? pricePerImageUsd;
+  const referenceFetch = {
+    fetch: options.referenceFetch ?? fetch,
+    maxBytes: options.maxReferenceBytes ?? MAX_REFERENCE_BYTES,
+  };
+  const priceOf = (job: EmulatedJob) => (job.modelId === editModelId ? editPricePerImageUsd : pricePerImageUsd);
   // Mutable so a control panel can change the timing of later jobs (setTiming).
   let queueTiming = options.queueMs;
   let baseRunMs = options.baseRunMs ?? 1000;
@@ -93,7 +104,8 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   // ---- route handlers: synchronous except files, each returns the normal answer ----
 
   function submit(match: RouteMatch, rawBody: Buffer | undefined, call: RecordedCall): Reply {
-    if (match.modelId !== modelId) return apiError(400, 400001, `Unknown model id: ${match.modelId}`);
+    const isEdit = match.modelId === editModelId;
+    if (match.modelId !== modelId && !isEdit) return apiError(400, 400001, `Unknown model id: ${match.modelId}`);
     let body: unknown;
     try {
       body = JSON.parse(rawBody?.toString('utf8') ?? '');
@@ -102,7 +114,9 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
         { loc: ['body'], msg: 'JSON decode error', type: 'json_invalid' },
       ]);
     }
-    const checked = checkSeedreamInput(body);
+    const checked = isEdit
+      ? checkSeedreamEditInput(body, { allowLoopbackHttp: options.allowLoopbackReferences ?? false })
+      : checkSeedreamInput(body);
     if (!checked.ok) return apiError(422, 422001, 'Input validation failed', checked.detail);
 
     const now = clock();
@@ -115,9 +129,16 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
     const queueMs = resolveTiming(queueTiming, 1000, timing);
     const runMs = resolveTiming(options.runMs, baseRunMs + perImageMs * timing.count, timing);
     const requestId = randomUUID();
-    const job = new EmulatedJob(requestId, submitted, input, now, now + queueMs, now + queueMs + runMs);
+    const job = new EmulatedJob(requestId, submitted, match.modelId!, input, now, now + queueMs, now + queueMs + runMs);
+    job.caller = call.caller;
     submitted += 1;
     for (const fault of faults.takeJobFaults()) job.apply(fault);
+    if (isEdit) {
+      // Fetched at once, in real time; answers about the job past its queue wait for the outcome.
+      job.referencesFetched = Promise.all(
+        (input as SeedreamEditInput).images.map((url, i) => fetchReference(url, i + 1, referenceFetch)),
+      ).then((reports) => job.setReferences(reports));
+    }
     jobs.set(requestId, job);
     call.requestId = requestId;
     return json(200, {
@@ -156,7 +177,7 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       (_, i) => `${filesBase}/files/${job.requestId}/${i}.${imageExtension}`,
     );
     // Billed on the count asked for, which is what the price is computed from.
-    const cost = roundUsd(pricePerImageUsd * job.input.sequential_image_generation_options);
+    const cost = roundUsd(priceOf(job) * job.input.sequential_image_generation_options);
     return {
       ...json(200, { ...base, status: 'succeeded', output: { images }, ...finished, ...(includeCost && { cost }) }),
       onSent: () => {
@@ -178,6 +199,15 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
   }
 
   function modelInfo(match: RouteMatch): Reply {
+    if (match.modelId === editModelId) {
+      return json(200, {
+        model_id: editModelId,
+        name: 'Seedream 4.0 Edit Sequential',
+        base_price_usd: editPricePerImageUsd,
+        price_unit: 'image',
+        pricing_note: 'Billed per image requested (sequential_image_generation_options); reference images are free.',
+      });
+    }
     if (match.modelId !== modelId) return apiError(400, 400001, `Unknown model id: ${match.modelId}`);
     return json(200, {
       model_id: modelId,
@@ -205,13 +235,21 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       return { type: 'bytes', status: 200, body: bombPng(odd.width, odd.height), contentType: 'image/png' };
     }
     const { width, height } = odd ?? pixelSize(job.input.image_size);
-    const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format };
+    const references = (job.references ?? []).map((r) => ({
+      label: `ref ${r.index}`,
+      colour: r.dominantColour ?? '#000000',
+    }));
+    const frame = { width, height, index, count: job.imagesReturned, prompt: job.input.text, format, references };
     const padTo = job.paddedImages?.get(index) ?? options.imageBytes;
     const body = padTo === undefined ? await renderer.render(frame) : await renderer.renderPadded(frame, padTo);
     return { type: 'bytes', status: 200, body, contentType: format === 'png' ? 'image/png' : 'image/jpeg' };
   }
 
-  function dispatch(match: RouteMatch, req: IncomingMessage, rawBody: Buffer | undefined, call: RecordedCall) {
+  async function dispatch(match: RouteMatch, req: IncomingMessage, rawBody: Buffer | undefined, call: RecordedCall) {
+    // An edit job's state past its queue depends on its references: wait until they are fetched.
+    const known = match.requestId === undefined ? undefined : jobs.get(match.requestId);
+    const state = known?.stateAt(clock());
+    if (known?.referencesFetched && (state === 'in_progress' || state === 'completed')) await known.referencesFetched;
     switch (match.route) {
       case 'submit':
         return submit(match, rawBody, call);
@@ -409,6 +447,10 @@ export async function startRunComfyEmulator(options: RunComfyEmulatorOptions = {
       if (timing.perImageMs !== undefined) perImageMs = timing.perImageMs;
     },
     job(requestId: string): EmulatedJobView | undefined {
+      return jobs.get(requestId)?.view(clock());
+    },
+    async referencesFetched(requestId: string): Promise<EmulatedJobView | undefined> {
+      await jobs.get(requestId)?.referencesFetched;
       return jobs.get(requestId)?.view(clock());
     },
     jobs(): EmulatedJobView[] {

@@ -12,6 +12,29 @@ export interface SeedreamInput {
   sequential_image_generation: 'auto';
 }
 
+/** The input of Seedream 4.0 edit-sequential [guess]: the sequential fields plus the reference image URLs. */
+export interface SeedreamEditInput extends SeedreamInput {
+  images: string[];
+}
+
+/** What the emulator fetched for one reference image of an edit job. */
+export interface ReferenceReport {
+  /** 1-based, as the output images label them ("ref 1"). */
+  index: number;
+  url: string;
+  ok: boolean;
+  /** Why the service could not use it (the text of the job's validation error). */
+  error?: string;
+  httpStatus?: number;
+  contentType?: string;
+  bytes?: number;
+  format?: 'png' | 'jpeg' | 'webp';
+  width?: number;
+  height?: number;
+  /** `#rrggbb`: the swatch the output images show for this reference. */
+  dominantColour?: string;
+}
+
 /** What a timing function learns about a job: its submit order (0-based), image count and quality. */
 export interface JobTimingContext {
   index: number;
@@ -46,6 +69,19 @@ export interface RunComfyEmulatorOptions {
   pricePerImageUsd?: number;
   /** Default 'bytedance/seedream-4-0/sequential'. */
   modelId?: string;
+  /** The edit model served beside it; default 'bytedance/seedream-4-0/edit-sequential'. */
+  editModelId?: string;
+  /** Price per image of the edit model; default `pricePerImageUsd`. */
+  editPricePerImageUsd?: number;
+  /**
+   * Take reference URLs `http://` on a loopback host (the Discord emulator's CDN in tests).
+   * Default false: like the service, only HTTPS.
+   */
+  allowLoopbackReferences?: boolean;
+  /** How references are fetched; default the global fetch. */
+  referenceFetch?: typeof fetch;
+  /** Largest reference accepted, in bytes; default 50,000,000 ("50 MB"). */
+  maxReferenceBytes?: number;
   /** Source of randomness for setRandomFaults; default Math.random (inject a seeded one for reproducible chaos). */
   random?: () => number;
   /** Keep every request in `calls`; default true. Turn off for very long benchmark runs. */
@@ -154,7 +190,14 @@ export interface EmulatedJobView {
   requestId: string;
   /** Submit order, 0-based. */
   index: number;
-  input: SeedreamInput;
+  /** The model it was submitted to (the sequential or the edit-sequential id). */
+  modelId: string;
+  /** The `x-caller-id` header of its submit (which bot process asked), when sent. */
+  caller?: string;
+  /** As accepted, defaults applied; an edit job's carries `images`. */
+  input: SeedreamInput | SeedreamEditInput;
+  /** Edit jobs, once fetched: what each reference was (its swatch colour on the outputs), or why it failed the job. */
+  references?: ReferenceReport[];
   submittedAt: number;
   startedAt: number;
   completedAt: number;
@@ -189,6 +232,8 @@ export interface RunComfyEmulator {
   /** Changes the timing of jobs submitted from now on (running jobs keep theirs). */
   setTiming(timing: Partial<Record<keyof EmulatorTiming, number>>): void;
   job(requestId: string): EmulatedJobView | undefined;
+  /** The job's view once its references are fetched (at once for a sequential job). */
+  referencesFetched(requestId: string): Promise<EmulatedJobView | undefined>;
   jobs(): EmulatedJobView[];
   /** From now on that id answers 404 with error_code 404001. */
   expire(requestId: string): void;

@@ -4,6 +4,7 @@
  * rejects afterwards is our bug (`internal_input_invalid`).
  */
 import { AppError, InputError } from '../../errors.js';
+import type { SetDefaults, SetRequest } from '../model.js';
 import { ASPECT_RATIO_KEYS, type AspectRatio, parseAspectRatio } from './aspect-ratios.js';
 import {
   MAX_SEED,
@@ -16,24 +17,9 @@ import {
 } from './input.js';
 import { type Reconciliation, reconcilePromptAndCount, statedCounts } from './prompt-count.js';
 
-/** `null` means "not given" everywhere: Discord's option getters return null for absent options. */
-export interface SeedreamRequest {
-  prompt: string;
-  count?: number | null;
-  /** Any spelling `parseAspectRatio` reads: '16:9', '16x9', '2560:1440 (16:9)'… */
-  aspect?: string | null;
-  /** 0..2147483647; absent means random. */
-  seed?: number | null;
-  quality?: Quality | null;
-  locale?: string | null;
-}
-
-/** Server settings; already validated where they were saved. */
-export interface SeedreamDefaults {
-  count?: number | null;
-  aspect?: string | null;
-  quality?: Quality | null;
-}
+/** `null` means "not given" everywhere: Discord's option getters return null for absent options. Seed: 0..2147483647. */
+export type SeedreamRequest = SetRequest;
+export type SeedreamDefaults = SetDefaults;
 
 export interface ResolvedSeedreamRequest {
   input: SeedreamInput;
@@ -52,6 +38,12 @@ export function resolveSeedreamRequest(
   request: SeedreamRequest,
   defaults: SeedreamDefaults = {},
 ): ResolvedSeedreamRequest {
+  // References belong to the edit model (modelForRequest in registry.ts): never dropped unseen.
+  if (request.references && request.references.length > 0) {
+    throw new AppError('internal_input_invalid', 'The sequential model takes no reference images', {
+      params: { field: 'references' },
+    });
+  }
   // The prompt first: its errors are the ones a person most needs to see.
   const reconciliation = reconcilePromptAndCount(request.prompt, request.count, {
     locale: request.locale ?? undefined,

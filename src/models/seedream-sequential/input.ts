@@ -83,19 +83,3 @@ export type SeedreamInput = z.infer<typeof seedreamInputSchema>;
 export function randomSeed(): number {
   return randomInt(MIN_SEED, MAX_SEED + 1);
 }
-
-/**
- * The input with the seed it will be made with: the one asked for, else a random one chosen
- * here rather than by the host, so the set can be shown with its seed and made again.
- */
-export function withSeed(input: SeedreamInput, pick: () => number = randomSeed): SeedreamInput & { seed: number } {
-  return { ...input, seed: input.seed ?? pick() };
-}
-
-/** A random seed other than `previous` (Reroll must make a different set). */
-export function otherSeed(previous: number | undefined, pick: () => number = randomSeed): number {
-  for (;;) {
-    const seed = pick();
-    if (seed !== previous) return seed;
-  }
-}

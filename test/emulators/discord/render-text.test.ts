@@ -169,7 +169,8 @@ describe('render-text', () => {
       '    ┌ container',
       '    │ ## Overview',
       '    │ 4 images',
-      `    │ image: sheet.png (${sheet.size} B) → ${sheet.url}`,
+      '    │ gallery of 1 image:',
+      `    │   1. sheet.png (${sheet.size} B) → ${sheet.url}`,
       '    └',
     ]);
 
@@ -190,7 +191,8 @@ describe('render-text', () => {
     await handle.waitForResponse();
     expect(renderInteractionResponse(handle.record, stateNames(emulator.state))?.split('\n')).toEqual([
       '? alice sees a form: Edit the prompt (edit-prompt)',
-      '    Prompt [prompt] required',
+      '    Prompt [prompt] paragraph required',
+      '    (fill it in: submit <field>:<value> …)',
     ]);
   });
 

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import type { ImageModel } from '../../../src/models/model.js';
+import { withChosenSeed, withOtherSeed } from '../../../src/models/registry.js';
 import { buildSeedreamInput } from '../../../src/models/seedream-sequential/build-input.js';
 import {
   MAX_IMAGES,
   MAX_PROMPT_LENGTH,
   MAX_SEED,
   MIN_SEED,
-  otherSeed,
   SEEDREAM_DEFAULTS,
   type SeedreamInput,
   seedreamInputSchema,
-  withSeed,
 } from '../../../src/models/seedream-sequential/input.js';
+import { seedreamSequential } from '../../../src/models/seedream-sequential/model.js';
 
 const valid: SeedreamInput = {
   text: 'Generate 3 images of a beautiful sunset over a calm ocean.',
@@ -59,19 +60,25 @@ describe('seedreamInputSchema', () => {
 });
 
 describe('seeds', () => {
-  it('withSeed keeps a chosen seed and otherwise picks one in range', () => {
-    const input = buildSeedreamInput({ prompt: 'a cat' });
-    expect(withSeed({ ...input, seed: 42 }).seed).toBe(42);
-    for (let i = 0; i < 50; i++) {
-      const { seed } = withSeed(input);
-      expect(Number.isInteger(seed) && seed >= MIN_SEED && seed <= MAX_SEED).toBe(true);
-    }
-    expect(withSeed(input, () => MAX_SEED).seed).toBe(MAX_SEED);
+  // The same model with a scripted seed generator.
+  const scripted = (picks: number[]): ImageModel<SeedreamInput> => ({
+    ...seedreamSequential,
+    randomSeed: () => picks.shift()!,
   });
 
-  it('otherSeed never gives back the previous seed', () => {
-    const picks = [7, 7, 7, 8];
-    expect(otherSeed(7, () => picks.shift()!)).toBe(8);
-    expect(otherSeed(undefined, () => 7)).toBe(7);
+  it('withChosenSeed keeps a chosen seed and otherwise picks one in range', () => {
+    const input = buildSeedreamInput({ prompt: 'a cat' });
+    expect(withChosenSeed(seedreamSequential, { ...input, seed: 42 }).seed).toBe(42);
+    for (let i = 0; i < 50; i++) {
+      const { seed } = withChosenSeed(seedreamSequential, input);
+      expect(Number.isInteger(seed) && seed! >= MIN_SEED && seed! <= MAX_SEED).toBe(true);
+    }
+    expect(withChosenSeed(scripted([MAX_SEED]), input).seed).toBe(MAX_SEED);
+  });
+
+  it('withOtherSeed never gives back the previous seed', () => {
+    const input = buildSeedreamInput({ prompt: 'a cat' });
+    expect(withOtherSeed(scripted([7, 7, 7, 8]), { ...input, seed: 7 }).seed).toBe(8);
+    expect(withOtherSeed(scripted([7]), input).seed).toBe(7);
   });
 });

@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, InputError } from '../../../src/errors.js';
-import {
-  checkImageUrl,
-  describeCount,
-  isHostAllowed,
-  isLoopbackHost,
-  parseSeedreamOutput,
-} from '../../../src/models/image-output.js';
+import { checkImageUrl, describeCount, isHostAllowed, isLoopbackHost } from '../../../src/models/image-output.js';
+import { seedreamSequential } from '../../../src/models/seedream-sequential/model.js';
 
 const HOSTS = ['*.runcomfy.net', '*.runcomfy.com', '127.0.0.1', 'localhost', '[::1]'];
 const cdn = (n: number) => `https://cdn.runcomfy.net/out/${n}.jpg`;
@@ -94,9 +89,11 @@ describe('isHostAllowed / isLoopbackHost', () => {
   });
 });
 
-describe('parseSeedreamOutput', () => {
+describe('parseOutput (Seedream sequential)', () => {
   it('reads { images: [...] }', () => {
-    expect(parseSeedreamOutput({ images: [cdn(1), cdn(2), cdn(3)] }, { requested: 3, allowedHosts: HOSTS })).toEqual({
+    expect(
+      seedreamSequential.parseOutput({ images: [cdn(1), cdn(2), cdn(3)] }, { requested: 3, allowedHosts: HOSTS }),
+    ).toEqual({
       urls: [cdn(1), cdn(2), cdn(3)],
       requested: 3,
       received: 3,
@@ -108,35 +105,35 @@ describe('parseSeedreamOutput', () => {
 
   it('keeps at most the requested count of a huge list, in linear time', () => {
     const images = Array.from({ length: 10_000 }, (_, i) => cdn(i));
-    const parsed = parseSeedreamOutput({ images }, { requested: 4, allowedHosts: HOSTS });
+    const parsed = seedreamSequential.parseOutput({ images }, { requested: 4, allowedHosts: HOSTS });
     expect(parsed.urls).toEqual([cdn(0), cdn(1), cdn(2), cdn(3)]);
     expect(parsed).toMatchObject({ received: 4, partial: false, rejectedCount: 9_996 });
     expect(parsed.rejected.length).toBeLessThanOrEqual(20);
     // With no count known (the CLI's result command), the model's maximum: 15.
-    expect(parseSeedreamOutput({ images }, { requested: 0, allowedHosts: HOSTS }).urls).toHaveLength(15);
+    expect(seedreamSequential.parseOutput({ images }, { requested: 0, allowedHosts: HOSTS }).urls).toHaveLength(15);
   });
 
   it('de-duplicates in linear time', () => {
     // 20,000 distinct URLs: an array's includes per URL took 0.7 s here.
     const images = Array.from({ length: 20_000 }, (_, i) => cdn(i));
     const started = performance.now();
-    const parsed = parseSeedreamOutput({ images }, { requested: 15, allowedHosts: HOSTS });
+    const parsed = seedreamSequential.parseOutput({ images }, { requested: 15, allowedHosts: HOSTS });
     expect(performance.now() - started).toBeLessThan(250);
     expect(parsed.urls).toHaveLength(15);
     const repeated = Array.from({ length: 20_000 }, (_, i) => cdn(i % 3));
-    expect(parseSeedreamOutput({ images: repeated }, { requested: 15, allowedHosts: HOSTS })).toMatchObject({
+    expect(seedreamSequential.parseOutput({ images: repeated }, { requested: 15, allowedHosts: HOSTS })).toMatchObject({
       urls: [cdn(0), cdn(1), cdn(2)],
       rejectedCount: 19_997,
     });
   });
 
   it('reports fewer than requested as partial', () => {
-    const parsed = parseSeedreamOutput({ images: [cdn(1), cdn(2)] }, { requested: 5, allowedHosts: HOSTS });
+    const parsed = seedreamSequential.parseOutput({ images: [cdn(1), cdn(2)] }, { requested: 5, allowedHosts: HOSTS });
     expect(parsed).toMatchObject({ received: 2, requested: 5, partial: true });
   });
 
   it('reads { image: "…" }', () => {
-    expect(parseSeedreamOutput({ image: cdn(1) }, { requested: 1, allowedHosts: HOSTS })).toMatchObject({
+    expect(seedreamSequential.parseOutput({ image: cdn(1) }, { requested: 1, allowedHosts: HOSTS })).toMatchObject({
       urls: [cdn(1)],
       received: 1,
       partial: false,
@@ -144,7 +141,7 @@ describe('parseSeedreamOutput', () => {
   });
 
   it('tolerates { url } items and ignores unrelated keys', () => {
-    const parsed = parseSeedreamOutput(
+    const parsed = seedreamSequential.parseOutput(
       { images: [{ url: cdn(1), content_type: 'image/jpeg' }, cdn(2)], video: null, seed: 7 },
       { requested: 2, allowedHosts: HOSTS },
     );
@@ -152,7 +149,7 @@ describe('parseSeedreamOutput', () => {
   });
 
   it('drops duplicates (also between images and image)', () => {
-    const parsed = parseSeedreamOutput(
+    const parsed = seedreamSequential.parseOutput(
       { images: [cdn(1), cdn(1)], image: cdn(1) },
       { requested: 2, allowedHosts: HOSTS },
     );
@@ -165,7 +162,7 @@ describe('parseSeedreamOutput', () => {
   });
 
   it('keeps the good URLs and lists the refused ones', () => {
-    const parsed = parseSeedreamOutput(
+    const parsed = seedreamSequential.parseOutput(
       { images: [cdn(1), 'https://evil.com/x.png', 42, 'http://cdn.runcomfy.net/y.jpg'] },
       { requested: 4, allowedHosts: HOSTS },
     );
@@ -180,7 +177,7 @@ describe('parseSeedreamOutput', () => {
 
   it('cuts huge refused values in the report', () => {
     const huge = `data:image/png;base64,${'A'.repeat(100_000)}`;
-    const parsed = parseSeedreamOutput({ images: [cdn(1), huge] }, { requested: 2, allowedHosts: HOSTS });
+    const parsed = seedreamSequential.parseOutput({ images: [cdn(1), huge] }, { requested: 2, allowedHosts: HOSTS });
     expect(parsed.rejected[0]?.url.length).toBe(201);
     expect(parsed.rejected[0]?.reason).toBe('scheme_not_allowed');
   });
@@ -196,7 +193,7 @@ describe('parseSeedreamOutput', () => {
       { requested: 3, rejected: 2 },
     ],
   ])('%s → output_empty', (_name, output, params) => {
-    const error = caught(() => parseSeedreamOutput(output, { requested: 3, allowedHosts: HOSTS }));
+    const error = caught(() => seedreamSequential.parseOutput(output, { requested: 3, allowedHosts: HOSTS }));
     expect(error).not.toBeInstanceOf(InputError);
     expect(error.code).toBe('output_empty');
     expect(error.params).toEqual(params);
@@ -211,7 +208,7 @@ describe('parseSeedreamOutput', () => {
     ['images of numbers', { images: [1, null, { href: cdn(1) }] }, 'images_not_strings'],
     ['image as a number', { image: 42 }, 'image_not_string'],
   ])('%s → output_malformed', (_name, output, reason) => {
-    const error = caught(() => parseSeedreamOutput(output, { requested: 3, allowedHosts: HOSTS }));
+    const error = caught(() => seedreamSequential.parseOutput(output, { requested: 3, allowedHosts: HOSTS }));
     expect(error.code).toBe('output_malformed');
     expect(error.params).toEqual({ reason });
   });

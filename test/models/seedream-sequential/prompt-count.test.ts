@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { AppError, InputError } from '../../../src/errors.js';
+import { parseChineseNumeral } from '../../../src/models/seedream-sequential/chinese-numeral.js';
 import {
   countPhrase,
   detectPromptLanguage,
   findCountMentions,
   normalizePrompt,
-  parseChineseNumeral,
   type Reconciliation,
   reconcilePromptAndCount,
   SCRIPT_MARKERS,

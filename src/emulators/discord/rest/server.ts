@@ -2,9 +2,11 @@
  * The HTTP front: `/api[/v10]/…` REST, `/cdn/…` uploaded files. Applies injected faults, bot
  * authentication, and answers Discord-style JSON (errors as `{ code, message }`).
  */
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
+import { CDN_EXPIRED_TEXT } from '../cdn-signing.js';
 import { checkResponseContract, enforceRequestContract, hasRequestContract } from '../contract/index.js';
 import { DiscordApiError, Errors } from '../errors.js';
 import type { FaultInjector, RateLimitFault, RefusalFault, ServerErrorFault } from '../faults.js';
@@ -83,7 +85,7 @@ export function createRestHandler(options: RestServerOptions): (req: IncomingMes
     const method = (req.method ?? 'GET').toUpperCase();
 
     if (pathname.startsWith('/cdn/')) {
-      serveCdn(env, req, res, pathname);
+      serveCdn(env, req, res, pathname, query);
       return;
     }
     if (pathname.startsWith('/_emulator/') && options.control) {
@@ -160,7 +162,9 @@ export function createRestHandler(options: RestServerOptions): (req: IncomingMes
     if (code !== undefined) entry.code = code;
     if (decision.label) entry.fault = decision.label;
     log(entry);
-    sendJson(res, reply.status, reply.body, reply.headers);
+    // Every answer hands out freshly signed CDN URLs, as Discord's do (re-reading a message renews them).
+    const body = reply.status < 300 ? env.state.cdn.refresh(reply.body) : reply.body;
+    sendJson(res, reply.status, body, reply.headers);
   }
 
   function runRoute(
@@ -244,10 +248,22 @@ function bucketHash(label: string): string {
   return `emu${(hash >>> 0).toString(16)}`;
 }
 
-function serveCdn(env: RestEnvironment, req: IncomingMessage, res: ServerResponse, pathname: string): void {
-  // /cdn/attachments/:channel/:attachment/:filename
+function serveCdn(
+  env: RestEnvironment,
+  req: IncomingMessage,
+  res: ServerResponse,
+  pathname: string,
+  query: URLSearchParams,
+): void {
+  // /cdn/attachments/:channel/:attachment/:filename?ex=…&is=…&hm=…
   const parts = pathname.split('/');
   const upload = parts[2] === 'attachments' ? env.state.uploads.get(parts[4] ?? '') : undefined;
+  if (upload && env.state.cdn.check(pathname, query) !== 'ok') {
+    // Unsigned, forged or past `ex`: Discord's CDN answers 404 with these words.
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' });
+    res.end(CDN_EXPIRED_TEXT);
+    return;
+  }
   if (!upload?.bytes) {
     res.writeHead(404, { 'Content-Type': 'text/plain' });
     res.end('Not Found');

@@ -49,7 +49,16 @@ export interface MessageRuleContext {
   finalAttachmentCount: number;
   /** Flags the message will carry (V2 changes what is allowed). */
   effectiveFlags: number;
+  /** Edits: legacy fields the message already has and this body leaves as they are. */
+  keptLegacy?: { content: boolean; embeds: boolean };
 }
+
+const legacyWithV2 = (errors: FormErrors, field: string) =>
+  errors.add(
+    [field],
+    'MESSAGE_CANNOT_USE_LEGACY_FIELDS_WITH_COMPONENTS_V2',
+    `The '${field}' field cannot be used when using MessageFlags.IS_COMPONENTS_V2`,
+  );
 
 /** Validates a message body; throws the first Discord error that applies. */
 export function validateMessageBody(body: JsonObject, context: MessageRuleContext): void {
@@ -80,6 +89,14 @@ export function validateMessageBody(body: JsonObject, context: MessageRuleContex
       }
       validateEmbeds(errors, embeds);
     }
+  }
+
+  if (isV2) {
+    // The documentation's list: with the flag, no content, embeds, poll or stickers.
+    if (isObject(body['poll'])) legacyWithV2(errors, 'poll');
+    if (Array.isArray(body['sticker_ids']) && body['sticker_ids'].length > 0) legacyWithV2(errors, 'sticker_ids');
+    if (context.keptLegacy?.content) legacyWithV2(errors, 'content');
+    if (context.keptLegacy?.embeds) legacyWithV2(errors, 'embeds');
   }
 
   const components = body['components'];
@@ -483,7 +500,17 @@ export function validateModal(data: unknown): void {
             );
           seen.add(input['custom_id']);
         }
-        maxLength(errors, [...path, 'value'], input['value'], Limits.textInputLength);
+        // Stricter than the spec, which bounds each number alone: a prefilled value the member
+        // could not have typed, or bounds no value can meet, are refused.
+        const max = typeof input['max_length'] === 'number' ? input['max_length'] : Limits.textInputLength;
+        maxLength(errors, [...path, 'value'], input['value'], Math.min(max, Limits.textInputLength));
+        if (typeof input['min_length'] === 'number' && input['min_length'] > max) {
+          errors.add(
+            [...path, 'min_length'],
+            'NUMBER_TYPE_MAX',
+            `min_length must be less than or equal to max_length (${max}).`,
+          );
+        }
         maxLength(errors, [...path, 'placeholder'], input['placeholder'], 100);
       }
     };

@@ -1,0 +1,10 @@
+/** Labels of the buttons under cards and results. */
+import { translation } from '../translation.js';
+import type { buttons as english } from './en-US.js';
+
+export const buttons = translation<typeof english>()({
+  cancel: '取消',
+  cancel_numbered: '取消 #{number}',
+  reroll: '重新生成',
+  delete: '刪除',
+});

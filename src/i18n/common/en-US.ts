@@ -1,0 +1,7 @@
+/**
+ * Pieces several messages share.
+ */
+export const common = {
+  reference: 'Reference: {reference}',
+  count_summary: '{received} of {requested} images',
+} as const;
