@@ -8,106 +8,32 @@
  * the few ms before a slash command is answered, whether a member may generate. `getFresh`
  * serves them from memory while the entry is young enough; everything else reads the store.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import KeyvRedis from '@keyv/redis';
 import KeyvSqlite from '@keyv/sqlite';
 import Keyv from 'keyv';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { AppError, describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
 import { keyvString } from './coordination/lua-records.js';
-import {
-  CAS_SCRIPT,
-  CAS_SHA,
-  type CasAdd,
-  type CasListOp,
-  type CasWrite,
-  casArguments,
-} from './coordination/redis-cas.js';
+import { type RedisConnection, RedisTransactions } from './coordination/redis-transaction.js';
+import { transactLocal } from './local-transaction.js';
+import { RecordCache } from './record-cache.js';
+import { claimSqlite } from './sqlite-lock.js';
+import { type Namespace, parseRecord, type RawRedis, type StoreScript, type StoreTx } from './store-types.js';
 
-export const NAMESPACES = ['jobs', 'users', 'guilds', 'galleries', 'stats', 'index'] as const;
-export type Namespace = (typeof NAMESPACES)[number];
-
-export class StoreCorruptError extends AppError {
-  constructor(key: string, detail: string) {
-    super('store_corrupt', `Stored record ${key} does not fit its schema: ${detail}`, { params: { key } });
-  }
-}
-
-/** A lease this process no longer holds: the write it fenced was not made. */
-export class LeaseLostError extends AppError {
-  constructor(key: string) {
-    super('lease_lost', `The lease ${key} is held by another process`, { params: { key } });
-  }
-}
-
-/** The commands of node-redis the store uses directly (atomic scripts, leases, raw reads). */
-export interface RawRedis {
-  get(key: string): Promise<string | null>;
-  mGet(keys: string[]): Promise<Array<string | null>>;
-  set(key: string, value: string, options?: { NX?: boolean; PX?: number }): Promise<string | null>;
-  del(keys: string | string[]): Promise<number>;
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
-  publish(channel: string, message: string): Promise<number>;
-  duplicate(): RawRedis & {
-    connect(): Promise<unknown>;
-    subscribe(channel: string, listener: (message: string) => void): Promise<void>;
-    quit?(): Promise<unknown>;
-    destroy?(): void;
-    close?(): Promise<unknown>;
-    on(event: 'error', listener: (error: unknown) => void): unknown;
-  };
-}
-
-/**
- * One atomic read-decide-write over several records. Reads go to the store (never to the
- * memory cache); writes are buffered and made together at the end, only if nothing read has
- * changed meanwhile in any process (else the transaction runs again from the start, so its
- * body must only read and decide). `fence` makes the commit also depend on a lease.
- */
-export interface StoreTx {
-  get<S extends z.ZodType>(ns: Namespace, key: string, schema: S): Promise<z.infer<S> | undefined>;
-  getMany<S extends z.ZodType>(ns: Namespace, keys: string[], schema: S): Promise<Array<z.infer<S> | undefined>>;
-  set(ns: Namespace, key: string, value: unknown, ttlMs?: number): void;
-  delete(ns: Namespace, key: string): void;
-  /** Commits only while the raw key `leaseKey` (see Store.leaseKey) holds `token`. */
-  fence(leaseKey: string, token: string): void;
-  /** Reads records the body will read, in one round trip (a hint: the body reads them again). */
-  prefetch(keys: Array<[Namespace, string]>): Promise<void>;
-  /**
-   * Adds `delta` to the numeric fields of a record (`base` when absent), never below 0. On Redis
-   * it is applied at commit without being compared (additions commute: processes adding to the
-   * same counter never make each other retry); the body must not read the record afterwards.
-   */
-  add(ns: Namespace, key: string, base: object, delta: Record<string, number>, ttlMs?: number): Promise<void>;
-  /** Adds an id to an id-list record, or removes it; not compared either (see `add`). */
-  listOp(ns: Namespace, key: string, op: 'add' | 'remove', id: string): Promise<void>;
-}
-
-/** A Lua script over records of the store (see coordination/lua-records.ts). */
-export interface StoreScript {
-  text: string;
-  sha: string;
-}
-
-/** Waits before running a transaction again after the connection to Redis dropped. */
-const BLIP_RETRIES = [250, 500, 1_000, 2_000];
-
-/** node-redis's errors of a dropped or closed connection (the command may or may not have run). */
-function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return (
-    /SocketClosedUnexpectedly|ConnectionTimeout|ClientClosed|ClientOffline|SocketTimeout/.test(error.name) ||
-    /Socket closed unexpectedly|The client is closed|ECONNRESET|ECONNREFUSED|EPIPE|offline queue/i.test(error.message)
-  );
-}
-
-/** How many times a transaction is run again when another process wrote what it read. */
-const TX_ATTEMPTS = 200;
+export { StoreInUseError } from './sqlite-lock.js';
+export {
+  LeaseLostError,
+  NAMESPACES,
+  type Namespace,
+  type RawRedis,
+  StoreCorruptError,
+  type StoreScript,
+  type StoreTx,
+} from './store-types.js';
 
 export interface StoreOptions {
   /** `sqlite://path`, `redis://host:port[/db]`, `rediss://…` or `memory://`. */
@@ -122,32 +48,19 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
-/** Namespaces whose records are small and few enough to keep in memory. */
-const CACHED: ReadonlySet<Namespace> = new Set(['users', 'guilds', 'stats', 'index']);
-const CACHE_ENTRIES = 20_000;
-
-interface CacheEntry {
-  /** The stored value (a private copy), or undefined when the key is known to be absent. */
-  raw: unknown;
-  /** When the value was last read from or written to the store (Date.now()). */
-  at: number;
-  /** Write sequence number: a read that began before a later write must not overwrite it. */
-  seq: number;
-}
-
 export class Store {
   readonly #keyv: Keyv;
   readonly #locks = new KeyedMutex();
-  readonly #cache = new Map<string, CacheEntry>();
-  #seq = 0;
+  readonly #cache = new RecordCache();
   readonly kind: 'sqlite' | 'redis' | 'memory';
   /** The key prefix of this store (tests on a shared Redis each have their own). */
   readonly prefix: string;
   /** The SQLite adapter, for the sweep of expired rows. */
   readonly #sqlite: KeyvSqlite | undefined;
   /** The Redis client and key prefix (`<namespace>::`), when the store is Redis. */
-  readonly #redis: { client: RawRedis; prefix: string } | undefined;
-  readonly #log: Logger;
+  readonly #redis: RedisConnection | undefined;
+  /** Transactions and blip retries on Redis (undefined: one process, the locks suffice). */
+  readonly #redisTx: RedisTransactions | undefined;
   /** Gives up the SQLite store's lock file (exclusive stores), at close. */
   readonly #releaseLock: () => void;
 
@@ -168,7 +81,17 @@ export class Store {
     this.#sqlite = options.sqlite;
     this.#redis = options.redis;
     this.#releaseLock = options.releaseLock ?? (() => undefined);
-    this.#log = logger;
+    this.#redisTx =
+      options.redis &&
+      new RedisTransactions(
+        options.redis,
+        {
+          cache: this.#cache,
+          serialize: (data) => (keyv.serialize ?? JSON.stringify)(data) as string,
+          decode: (raw) => this.#decode(raw),
+        },
+        logger,
+      );
     // Keyv emits adapter failures as events; an unlistened 'error' would crash the process.
     keyv.on('error', (error: unknown) => logger.error({ err: describeError(error), store: kind }, 'store error'));
   }
@@ -180,12 +103,12 @@ export class Store {
 
   async getMany<S extends z.ZodType>(ns: Namespace, keys: string[], schema: S): Promise<Array<z.infer<S> | undefined>> {
     if (keys.length === 0) return [];
-    const seq = this.#seq;
+    const seq = this.#cache.seq;
     const full = keys.map((k) => `${ns}:${k}`);
     const raws = (await this.#retrying(() => this.#keyv.get(full))) as unknown[];
     return raws.map((raw, i) => {
       const present = raw !== undefined && raw !== null;
-      if (CACHED.has(ns)) this.#remember(full[i]!, present ? raw : undefined, seq);
+      if (RecordCache.holds(ns)) this.#cache.remember(full[i]!, present ? raw : undefined, seq);
       return present ? parseRecord(full[i]!, raw, schema) : undefined;
     });
   }
@@ -201,7 +124,7 @@ export class Store {
     schema: S,
     maxAgeMs: number,
   ): Promise<Array<z.infer<S> | undefined>> {
-    if (!CACHED.has(ns)) return this.getMany(ns, keys, schema);
+    if (!RecordCache.holds(ns)) return this.getMany(ns, keys, schema);
     const now = Date.now();
     const stale = keys.filter((key) => {
       const entry = this.#cache.get(`${ns}:${key}`);
@@ -227,14 +150,14 @@ export class Store {
     try {
       ok = await this.#retrying(() => this.#keyv.set(full, value, ttlMs));
     } catch (error) {
-      this.#cache.delete(full);
+      this.#cache.forget(full);
       throw error;
     }
     if (ok === false) {
-      this.#cache.delete(full);
+      this.#cache.forget(full);
       throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
     }
-    if (CACHED.has(ns)) this.#remember(full, value, ++this.#seq);
+    if (RecordCache.holds(ns)) this.#cache.remember(full, value, this.#cache.nextSeq());
   }
 
   async delete(ns: Namespace, key: string): Promise<void> {
@@ -242,19 +165,10 @@ export class Store {
     try {
       await this.#retrying(() => this.#keyv.delete(full));
     } catch (error) {
-      this.#cache.delete(full);
+      this.#cache.forget(full);
       throw error;
     }
-    if (CACHED.has(ns)) this.#remember(full, undefined, ++this.#seq);
-  }
-
-  /** Keeps a private copy of what the store holds for `full`, unless a newer write is known. */
-  #remember(full: string, raw: unknown, seq: number): void {
-    const current = this.#cache.get(full);
-    if (current && current.seq > seq) return;
-    this.#cache.delete(full); // re-inserted last: the Map's order is the eviction order
-    this.#cache.set(full, { raw: raw === undefined ? undefined : structuredClone(raw), at: Date.now(), seq });
-    if (this.#cache.size > CACHE_ENTRIES) this.#cache.delete(this.#cache.keys().next().value!);
+    if (RecordCache.holds(ns)) this.#cache.remember(full, undefined, this.#cache.nextSeq());
   }
 
   /**
@@ -291,9 +205,7 @@ export class Store {
    * the whole guarantee. Redis: the commit is a compare-and-set of everything read.
    */
   transact<T>(lockKeys: Array<[Namespace, string]>, body: (tx: StoreTx) => Promise<T>): Promise<T> {
-    return this.withLocks(lockKeys, () =>
-      this.#redis ? this.#transactRedisRetrying(this.#redis, body) : this.#transactLocal(body),
-    );
+    return this.withLocks(lockKeys, () => (this.#redisTx ? this.#redisTx.transact(body) : transactLocal(this, body)));
   }
 
   /** Runs a Redis command again across a blip (for idempotent commands of the coordination modules). */
@@ -302,190 +214,8 @@ export class Store {
   }
 
   /** A plain read or write (idempotent), run again across a Redis blip like a transaction. */
-  async #retrying<T>(operation: () => Promise<T>): Promise<T> {
-    if (!this.#redis) return operation();
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await operation();
-      } catch (error) {
-        if (!isConnectionError(error)) throw error;
-        if (attempt > BLIP_RETRIES.length) {
-          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
-        await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
-      }
-    }
-  }
-
-  /**
-   * A connection to Redis that drops (a failover, `CLIENT KILL`, a network blip) fails the
-   * commands on the wire with "Socket closed unexpectedly" while the client reconnects. The
-   * transaction runs again from the start (it reads afresh, so a commit whose answer was lost
-   * is seen, never made twice); after about 4 s without Redis it is refused with a clear
-   * error (store_unreachable) instead of the socket's own words.
-   */
-  async #transactRedisRetrying<T>(
-    redis: { client: RawRedis; prefix: string },
-    body: (tx: StoreTx) => Promise<T>,
-  ): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#transactRedis(redis, body);
-      } catch (error) {
-        if (!isConnectionError(error)) throw error;
-        if (attempt > BLIP_RETRIES.length) {
-          throw new AppError('store_unreachable', `Redis did not answer: ${(error as Error).message}`, {
-            cause: error,
-          });
-        }
-        this.#log.warn(
-          { err: describeError(error), attempt },
-          'store: Redis connection lost; running the transaction again',
-        );
-        await new Promise((resolve) => setTimeout(resolve, BLIP_RETRIES[attempt - 1]));
-      }
-    }
-  }
-
-  async #transactLocal<T>(body: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const writes = new Map<string, { ns: Namespace; key: string; value: unknown; ttlMs: number | undefined }>();
-    const tx: StoreTx = {
-      get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
-      getMany: async (ns, keys, schema) => {
-        const values = await this.getMany(ns, keys, schema);
-        return keys.map((key, i) => {
-          const written = writes.get(`${ns}:${key}`);
-          return written
-            ? written.value === undefined
-              ? undefined
-              : parseRecord(`${ns}:${key}`, written.value, schema)
-            : values[i];
-        });
-      },
-      set: (ns, key, value, ttlMs) =>
-        void writes.set(`${ns}:${key}`, { ns, key, value: structuredClone(value), ttlMs }),
-      delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, key, value: undefined, ttlMs: undefined }),
-      fence: () => undefined, // one process: nobody else can hold a lease
-      prefetch: async () => undefined,
-      add: async (ns, key, base, delta, ttlMs) => {
-        const current = ((await tx.getMany(ns, [key], anyRecord))[0] ?? base) as Record<string, unknown>;
-        tx.set(ns, key, addFields(current, delta), ttlMs);
-      },
-      listOp: async (ns, key, op, id) => {
-        const list = ((await tx.getMany(ns, [key], anyRecord))[0] ?? []) as string[];
-        if (op === 'add' && !list.includes(id)) tx.set(ns, key, [...list, id]);
-        if (op === 'remove' && list.includes(id))
-          tx.set(
-            ns,
-            key,
-            list.filter((x) => x !== id),
-          );
-      },
-    };
-    const result = await body(tx);
-    for (const write of writes.values()) {
-      if (write.value === undefined) await this.delete(write.ns, write.key);
-      else await this.set(write.ns, write.key, write.value, write.ttlMs);
-    }
-    return result;
-  }
-
-  async #transactRedis<T>(redis: { client: RawRedis; prefix: string }, body: (tx: StoreTx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const seq = this.#seq;
-      const read = new Map<string, string | undefined>();
-      const writes = new Map<string, { ns: Namespace; value: unknown; ttlMs: number | undefined }>();
-      const fences = new Map<string, string>();
-      const adds: Array<CasAdd & { full: string }> = [];
-      const listOps: Array<CasListOp & { full: string }> = [];
-      const load = async (full: string[]) => {
-        const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
-        if (missing.length === 0) return;
-        const raws = await redis.client.mGet(missing.map((k) => redis.prefix + k));
-        for (const [i, k] of missing.entries()) if (!read.has(k)) read.set(k, raws[i] ?? undefined);
-      };
-      const tx: StoreTx = {
-        get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
-        getMany: async (ns, keys, schema) => {
-          const full = keys.map((key) => `${ns}:${key}`);
-          await load(full);
-          return full.map((k) => {
-            const written = writes.get(k);
-            if (written) return written.value === undefined ? undefined : parseRecord(k, written.value, schema);
-            const value = this.#decode(read.get(k));
-            if (CACHED.has(ns)) this.#remember(k, value, seq);
-            return value === undefined ? undefined : parseRecord(k, value, schema);
-          });
-        },
-        set: (ns, key, value, ttlMs) => void writes.set(`${ns}:${key}`, { ns, value: structuredClone(value), ttlMs }),
-        delete: (ns, key) => void writes.set(`${ns}:${key}`, { ns, value: undefined, ttlMs: undefined }),
-        fence: (leaseKey, token) => void fences.set(leaseKey, token),
-        prefetch: (keys) => load(keys.map(([ns, key]) => `${ns}:${key}`)),
-        add: async (ns, key, base, delta, ttlMs) => {
-          const full = `${ns}:${key}`;
-          adds.push({
-            full,
-            key: redis.prefix + full,
-            base: JSON.stringify(base),
-            delta: JSON.stringify(delta),
-            ttlMs,
-          });
-        },
-        listOp: async (ns, key, op, id) => {
-          const full = `${ns}:${key}`;
-          listOps.push({ full, key: redis.prefix + full, op, id: keyvString(id) });
-        },
-      };
-      const result = await body(tx);
-      if (writes.size === 0 && fences.size === 0 && adds.length === 0 && listOps.length === 0) return result;
-      const now = Date.now();
-      const casWrites: CasWrite[] = [...writes].map(([k, w]) => ({
-        key: redis.prefix + k,
-        value:
-          w.value === undefined
-            ? undefined
-            : ((this.#keyv.serialize ?? JSON.stringify)({
-                value: w.value,
-                ...(w.ttlMs ? { expires: now + w.ttlMs } : {}),
-              }) as string),
-        ttlMs: w.ttlMs,
-      }));
-      // Everything written is compared too: a blind write must not undo another process's.
-      const compares = new Map<string, string | undefined>();
-      for (const [k, raw] of read) compares.set(redis.prefix + k, raw);
-      for (const k of writes.keys()) {
-        if (!read.has(k)) compares.set(redis.prefix + k, (await redis.client.get(redis.prefix + k)) ?? undefined);
-      }
-      const { keys, args } = casArguments(fences, compares, casWrites, adds, listOps, now);
-      const outcome = Number(await this.#eval(redis.client, keys, args));
-      if (outcome === -1) throw new LeaseLostError([...fences.keys()].join(','));
-      if (outcome === 1) {
-        for (const [k, w] of writes) {
-          if (CACHED.has(w.ns)) this.#remember(k, w.value, ++this.#seq);
-          else this.#cache.delete(k);
-        }
-        for (const op of [...adds, ...listOps]) this.#markStale(op.full);
-        return result;
-      }
-      for (const k of read.keys()) this.#cache.delete(k);
-      if (attempt >= TX_ATTEMPTS) {
-        throw new AppError('store_contention', `A store transaction lost ${attempt} races in a row`);
-      }
-      if (attempt % 20 === 0) this.#log.warn({ attempt }, 'store transaction: heavy contention');
-      // Processes that keep colliding on the same records step apart for a moment.
-      if (attempt >= 2) await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(attempt, 10)));
-    }
-  }
-
-  async #eval(client: RawRedis, keys: string[], args: string[], script = { text: CAS_SCRIPT, sha: CAS_SHA }) {
-    try {
-      return await client.evalSha(script.sha, { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return client.eval(script.text, { keys, arguments: args });
-    }
+  #retrying<T>(operation: () => Promise<T>): Promise<T> {
+    return this.#redisTx ? this.#redisTx.retrying(operation) : operation();
   }
 
   /**
@@ -495,17 +225,17 @@ export class Store {
    */
   async runScript(script: StoreScript, keys: Array<[Namespace, string]>, args: string[]): Promise<unknown> {
     const redis = this.#redis;
-    if (!redis) throw new AppError('store_not_redis', 'Scripts need a Redis store');
+    const redisTx = this.#redisTx;
+    if (!redis || !redisTx) throw new AppError('store_not_redis', 'Scripts need a Redis store');
     const full = keys.map(([ns, key]) => `${ns}:${key}`);
-    const result = await this.#retrying(() =>
-      this.#eval(
-        redis.client,
+    const result = await redisTx.retrying(() =>
+      redisTx.eval(
         full.map((k) => redis.prefix + k),
         args,
         script,
       ),
     );
-    for (const k of full) this.#markStale(k);
+    for (const k of full) this.#cache.markStale(k);
     return result;
   }
 
@@ -528,16 +258,6 @@ export class Store {
   ): z.infer<S> | undefined {
     const value = this.#decode(raw);
     return value === undefined ? undefined : parseRecord(`${ns}:${key}`, value, schema);
-  }
-
-  /**
-   * A record changed in the store without this process knowing its value: a quick read
-   * (getFresh) goes to the store next, and no read begun before the change may answer for it.
-   */
-  #markStale(full: string): void {
-    if (!CACHED.has(full.slice(0, full.indexOf(':')) as Namespace)) return;
-    this.#cache.delete(full);
-    this.#cache.set(full, { raw: undefined, at: 0, seq: ++this.#seq });
   }
 
   /** A raw value as keyv stored it, or undefined when absent or expired. */
@@ -606,22 +326,6 @@ export class Store {
   }
 }
 
-const anyRecord = z.unknown();
-
-function addFields(record: Record<string, unknown>, delta: Record<string, number>): Record<string, unknown> {
-  const next = { ...record };
-  for (const [field, d] of Object.entries(delta)) next[field] = Math.max(0, (Number(next[field]) || 0) + d);
-  return next;
-}
-
-function parseRecord<S extends z.ZodType>(key: string, raw: unknown, schema: S): z.infer<S> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new StoreCorruptError(key, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-  }
-  return parsed.data;
-}
-
 /** A store URL may carry a password: never print it. */
 function redactUrl(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
@@ -686,69 +390,4 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     sqlite: adapter,
     ...(releaseLock ? { releaseLock } : {}),
   });
-}
-
-/** Another bot process already runs on this SQLite store. */
-export class StoreInUseError extends AppError {
-  constructor(file: string, holder: string) {
-    super(
-      'store_in_use',
-      `The SQLite store ${file} is in use by another bot process (${holder}). SQLite serves one process only: ` +
-        'stop the other one, or set STORE_URL=redis://… for several processes.',
-      { params: { file, holder } },
-    );
-  }
-}
-
-/**
- * Takes `<file>.lock` for this process (pid and host inside). A lock whose process is gone
- * (kill -9, a crash) is taken over; one whose process lives refuses. Returns its release.
- */
-function claimSqlite(file: string): () => void {
-  const lockFile = `${file}.lock`;
-  const mine = `${hostname()} ${process.pid}`;
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const fd = openSync(lockFile, 'wx');
-      writeSync(fd, mine);
-      closeSync(fd);
-      return () => {
-        try {
-          if (readFileSync(lockFile, 'utf8') === mine) unlinkSync(lockFile);
-        } catch {
-          // already gone
-        }
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
-    let holder = '';
-    try {
-      holder = readFileSync(lockFile, 'utf8');
-    } catch {
-      continue; // released meanwhile
-    }
-    const [host, pidText] = holder.split(' ');
-    const pid = Number(pidText);
-    if (host === hostname() && Number.isInteger(pid) && pid !== process.pid && isAlive(pid)) {
-      throw new StoreInUseError(file, `pid ${pid}`);
-    }
-    if (host !== hostname() && host) throw new StoreInUseError(file, holder);
-    // Its process is gone: the lock is stale.
-    try {
-      unlinkSync(lockFile);
-    } catch {
-      // another starter removed it first
-    }
-  }
-  throw new StoreInUseError(file, 'another process starting at the same moment');
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

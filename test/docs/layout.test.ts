@@ -20,7 +20,6 @@ const MAX_LINES = 400;
 const LONG_FILES: Record<string, string> = {
   // Over the limit on this branch, each in a part another helper of issue 13 owns: its split
   // is theirs, and whoever brings it under removes its line here.
-  'src/store/store.ts': 'store work of issue 13 (src/store)',
 };
 
 function sourceFiles(directory: string): string[] {
