@@ -31,8 +31,6 @@ const PROCESSES = 3;
 const MAX_IN_FLIGHT = 6;
 const LIMITS = { userDailyImages: 4, activePerUser: 2, activePerGuild: 60 };
 const LEASE_MS = 1_500;
-/** Time allowed from a pop in one process to RunComfy's log of its submit (see roundRobinBreaches). */
-const ROUND_ROBIN_SLACK_MS = 300;
 
 const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,42 +50,69 @@ function maxOverlap(intervals: Array<[number, number]>): number {
   return max;
 }
 
+interface Pop {
+  member: string;
+  jobId: string;
+  /** The worker's clock before it sent the pop script and after its answer: Redis ran it in between. */
+  from: number;
+  to: number;
+}
+
+interface Wait {
+  member: string;
+  jobId: string;
+  /** In the queue by then: the parent had the worker's answer to the request. */
+  queuedBy: number;
+  /** Still in the queue until then: its first pop's start, or (never popped) its end's stamp. */
+  until: number;
+  popped: boolean;
+}
+
 /**
- * Sends that break round-robin: member A sent twice (at t1 < t2, RunComfy's submit times) while
- * a job of member B waited at t1 and B got no send in between. The ring forbids it: a member
- * served goes to the back, behind every member waiting. Timestamps come from several
- * processes, so each side gets `slackMs` for the time from a pop to its stamp. A job popped by a process that was then killed waits
- * outside the queue until it is put back (a restart or adoption), so a check is skipped when a
- * kill fell between A's first send and B's send.
+ * Pops that break round-robin: member A popped twice (P1 then P2, two jobs) while a job of
+ * member B was in the queue all through P1 and still at P2 (or popped after it), and no pop of
+ * B's overlaps P1..P2. The ring forbids it: A served at P1 goes behind B, so B is served before
+ * A again. Every time is an interval Redis's step lies in (pops are timed around the script in
+ * the worker; a job is in the queue once its answer reached the parent), so the check does not
+ * depend on how loaded a process is. Excused: P2 popping a job popped before, or any job of A's
+ * put back at the front between P1 and P2 (a dead process's pop, where it was); a kill between
+ * P1 and B's pop (that process's own pops or put-backs may not have been reported).
  */
 function roundRobinBreaches(
-  sends: Array<{ member: string; jobId: string; sentAt: number }>,
-  waits: Array<{ member: string; jobId: string; from: number; until: number; sent: boolean }>,
+  pops: Pop[],
+  waits: Wait[],
+  restores: Array<{ member: string; from: number; to: number }>,
   kills: number[],
-  slackMs: number,
 ): { breaches: string[]; checked: number; skipped: number } {
-  const byMember = new Map<string, number[]>();
-  for (const send of [...sends].sort((a, b) => a.sentAt - b.sentAt)) {
-    byMember.set(send.member, [...(byMember.get(send.member) ?? []), send.sentAt]);
+  const byMember = new Map<string, Pop[]>();
+  for (const pop of [...pops].sort((a, b) => a.from - b.from)) {
+    byMember.set(pop.member, [...(byMember.get(pop.member) ?? []), pop]);
   }
   const breaches: string[] = [];
   let checked = 0;
   let skipped = 0;
-  for (const [member, times] of byMember) {
-    for (let i = 1; i < times.length; i++) {
-      const [t1, t2] = [times[i - 1]!, times[i]!];
+  for (const [member, list] of byMember) {
+    for (let i = 1; i < list.length; i++) {
+      const [p1, p2] = [list[i - 1]!, list[i]!];
+      const repop = pops.some((p) => p.jobId === p2.jobId && p.to < p2.from);
+      if (repop || restores.some((r) => r.member === member && r.to > p1.from && r.from < p2.to)) {
+        skipped++;
+        continue;
+      }
       for (const wait of waits) {
-        // B's job waited when A was served at t1 (so B was in the ring, ahead of A from then on),
-        // and did not leave the queue unsent (cancelled, timed out) before A's next send.
-        if (wait.member === member || wait.from >= t1 - slackMs || wait.until <= t1 + slackMs) continue;
-        if (!wait.sent && wait.until <= t2 + slackMs) continue;
-        if (kills.some((k) => k > t1 - slackMs && k < wait.until)) {
+        if (wait.member === member || wait.queuedBy >= p1.from || wait.until <= p1.to) continue;
+        if (!wait.popped && wait.until <= p2.to) continue;
+        if (kills.some((k) => k > p1.from && k < wait.until)) {
           skipped++;
           continue;
         }
         checked++;
-        const served = (byMember.get(wait.member) ?? []).some((t) => t > t1 - slackMs && t < t2 + slackMs);
-        if (!served) breaches.push(`${member} sent at ${t1} and ${t2} while ${wait.jobId} (${wait.member}) waited`);
+        const served = (byMember.get(wait.member) ?? []).some((p) => p.to > p1.from && p.from < p2.to);
+        if (!served) {
+          breaches.push(
+            `${member} popped ${p1.jobId} at ${p1.from} and ${p2.jobId} at ${p2.from} while ${wait.jobId} (${wait.member}) waited`,
+          );
+        }
       }
     }
   }
@@ -119,15 +144,29 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
     const workers: Array<ChildProcess | undefined> = [];
     const posts = new Map<string, Set<string>>(); // job id → distinct nonces posted
     const answers = new Map<string, { state?: string; error?: string; at: number }>();
+    const pops: Array<Omit<Pop, 'member'>> = [];
+    const restored: Array<{ jobIds: string[]; from: number; to: number }> = [];
     const listen = (child: ChildProcess) =>
       child.on(
         'message',
-        (m: { type: string; id: string; jobId: string; nonce: string; state?: string; error?: string }) => {
+        (m: {
+          type: string;
+          id: string;
+          jobId: string;
+          jobIds: string[];
+          nonce: string;
+          state?: string;
+          error?: string;
+          from: number;
+          to: number;
+        }) => {
           if (m.type === 'post') {
             if (!posts.has(m.jobId)) posts.set(m.jobId, new Set());
             posts.get(m.jobId)!.add(m.nonce);
             if (child.connected) child.send({ type: 'ack', nonce: m.nonce });
           } else if (m.type === 'accepted') answers.set(m.id, { ...m, at: Date.now() });
+          else if (m.type === 'pop') pops.push({ jobId: m.jobId, from: m.from, to: m.to });
+          else if (m.type === 'restored') restored.push({ jobIds: m.jobIds, from: m.from, to: m.to });
         },
       );
     const start = async (slot: number) => {
@@ -275,40 +314,48 @@ describe('chaos: 3 processes on one Redis, kill -9 at random', () => {
       const shared = [...pollers].filter(([, callers]) => callers.size > 1).map(([key]) => key);
       expect(shared).toEqual([]);
 
-      // Round-robin across processes: RunComfy's submit log says which jobs were sent (a submit
-      // whose answer a kill cut off too: its prompt names the job) and by which process; the
-      // records say when each was taken from the queue (stamped right after the pop) and when
-      // it began to wait. A job's wait counts from its answer's arrival here at the latest (a
-      // loaded process may stamp a request long before its admission runs).
+      // Round-robin across processes, from the workers' pops (timed around Redis's step) and
+      // put-backs, and the parent's answers (a job is in the queue by the time its answer came).
       const callers = new Map<string, string>();
       for (const call of emulator.calls) {
         if (call.route === 'submit') callers.set(call.requestId ?? String(call.at), call.caller ?? '?');
       }
       const byId = new Map(accepted.map((job) => [job.id, job]));
-      const sentAt = new Map<string, number>();
-      const sends = emulator.jobs().flatMap((submitted) => {
-        const job = byId.get(/job (\S+)$/.exec(submitted.input.text)?.[1] ?? '');
-        const at = job?.stateTimes.submitted;
-        if (!job || at === undefined) return [];
-        sentAt.set(job.id, at);
-        return [{ member: job.owner.userId, jobId: job.id, sentAt: at }];
+      const timedPops = pops.flatMap((pop) => {
+        const job = byId.get(pop.jobId);
+        return job ? [{ ...pop, member: job.owner.userId }] : [];
       });
-      const waits = accepted.flatMap((job) => {
-        const stamped = job.stateTimes.waiting;
-        if (stamped === undefined) return [];
-        const from = Math.max(stamped, answers.get(job.id)?.at ?? stamped);
-        const sent = sentAt.get(job.id);
-        const until = sent ?? job.stateTimes[job.state] ?? job.updatedAt;
-        return [{ member: job.owner.userId, jobId: job.id, from, until, sent: sent !== undefined }];
+      const firstPop = new Map<string, number>();
+      for (const pop of timedPops) firstPop.set(pop.jobId, Math.min(firstPop.get(pop.jobId) ?? pop.from, pop.from));
+      const waits = accepted.flatMap((job): Wait[] => {
+        const queuedBy = answers.get(job.id)?.at;
+        // Never queued, or its admission is not timed (its worker died before answering).
+        if (job.stateTimes.waiting === undefined || queuedBy === undefined) return [];
+        const popped = firstPop.get(job.id);
+        if (popped !== undefined)
+          return [{ member: job.owner.userId, jobId: job.id, queuedBy, until: popped, popped: true }];
+        // Sent with its pop unreported (its worker died): when it left the queue is unknown.
+        if (job.stateTimes.submitted !== undefined) return [];
+        const until = job.stateTimes[job.state] ?? job.updatedAt;
+        return [{ member: job.owner.userId, jobId: job.id, queuedBy, until, popped: false }];
       });
+      const restores = restored.flatMap(({ jobIds, from, to }) =>
+        jobIds.flatMap((id) => {
+          const job = byId.get(id);
+          return job ? [{ member: job.owner.userId, from, to }] : [];
+        }),
+      );
       if (process.env.CHAOS_DUMP) {
         const { writeFileSync } = await import('node:fs');
-        writeFileSync(process.env.CHAOS_DUMP, JSON.stringify({ sends, waits, killedAt, jobs: accepted }));
+        writeFileSync(
+          process.env.CHAOS_DUMP,
+          JSON.stringify({ pops: timedPops, waits, restores, killedAt, jobs: accepted }),
+        );
       }
-      const fairness = roundRobinBreaches(sends, waits, killedAt, ROUND_ROBIN_SLACK_MS);
+      const fairness = roundRobinBreaches(timedPops, waits, restores, killedAt);
       const senders = new Set(callers.values()).size;
       console.info(
-        `chaos: round-robin over ${waits.length} waiting jobs sent by ${senders} processes: ${fairness.checked} checks, ${fairness.skipped} skipped next to a kill, ${fairness.breaches.length} breaches`,
+        `chaos: round-robin over ${waits.length} waiting jobs sent by ${senders} processes: ${timedPops.length} pops, ${fairness.checked} checks, ${fairness.skipped} skipped next to a kill or a put-back, ${fairness.breaches.length} breaches`,
       );
       expect(fairness.checked).toBeGreaterThan(0);
       expect(fairness.breaches.slice(0, 5)).toEqual([]);
