@@ -136,17 +136,20 @@ describe('200 concurrent /imagine from 50 members', () => {
     expect(buttonIds(sampleCard)).toEqual([`sd1:cancel:${sample.id}`]);
 
     // Cancel every job still waiting: each gives its 2 images back at once.
-    const stillWaiting = [];
-    for (const handle of waiting) {
-      if ((await h.bot.engine.get(handle.id))?.state === 'waiting') stillWaiting.push(handle);
-    }
     // A card gets its Cancel button with its first edit after the job is recorded (cards are
     // edited under Discord's global 50 requests/s, so some come later than the sample's).
-    for (const handle of stillWaiting) {
+    for (const handle of waiting) {
+      if ((await h.bot.engine.get(handle.id))?.state !== 'waiting') continue;
       await waitUntil(() => {
         const card = h.discord.message(handle.original()!.data.id);
         return card && buttonIds(card).includes(`sd1:cancel:${handle.id}`) ? card : undefined;
       }, `the Cancel button of ${handle.id}`);
+    }
+    // Read after that wait: meanwhile the first jobs finish and free slots, and the jobs that
+    // take them are sent (RunComfy may start them before a click, and Cancel then says so).
+    const stillWaiting = [];
+    for (const handle of waiting) {
+      if ((await h.bot.engine.get(handle.id))?.state === 'waiting') stillWaiting.push(handle);
     }
     const clicks = stillWaiting.map((handle) => {
       const job = jobs[handles.indexOf(handle)]!;
