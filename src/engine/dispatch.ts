@@ -10,6 +10,7 @@ import { RunComfySubmitUncertainError } from '../runcomfy/errors.js';
 import type { AdmissionStore } from '../store/coordination/admission-decisions.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, type PersistentFairQueue } from '../store/fair-queue.js';
 import { JobNotFoundError } from '../store/job-repository.js';
+import { LeaseLostError } from '../store/store.js';
 import { submitMayHaveStarted } from './charge-policy.js';
 import type { EngineContext } from './context.js';
 import { isTerminal, type JobRecord, jobRecordSchema, transition } from './job.js';
@@ -260,7 +261,16 @@ export class Dispatch {
       },
     );
     if (queueAfter) this.#queue.replace(queueAfter);
-    if (ended) await this.#ctx.jobs.update(jobId, (j) => j); // retires it from the indexes
+    if (ended) {
+      // Retires it from the indexes; once more if this process gave the lease up meanwhile
+      // (its pump popped the job as it ended here: see Transitions.settle).
+      await this.#ctx.jobs
+        .update(jobId, (j) => j)
+        .catch((error: unknown) => {
+          if (!(error instanceof LeaseLostError) || this.#ctx.leases.fence(jobId)) throw error;
+          return this.#ctx.jobs.update(jobId, (j) => j);
+        });
+    }
     if (!ended) return undefined;
     this.#announced.delete(jobId);
     this.#ctx.jobLog(ended).info({ state: to }, 'ended while waiting in the fair queue');

@@ -5,7 +5,7 @@
  */
 import type { QuotaLedger } from '../accounting/quota.js';
 import { AppError, describeError } from '../errors.js';
-import type { Namespace } from '../store/store.js';
+import { LeaseLostError, type Namespace } from '../store/store.js';
 import { keepsCharge } from './charge-policy.js';
 import type { EngineContext } from './context.js';
 import {
@@ -79,24 +79,35 @@ export class Transitions {
   /** Gives a terminal job's reservation back, or corrects it to the charged cost; once. */
   async settle(job: JobRecord): Promise<JobRecord> {
     if (job.reservation?.state !== 'held') return job;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#settleOnce(job);
+      } catch (error) {
+        // This process gave the job's lease up itself between reading its fence and the commit
+        // (its pump popped the job as a Cancel ended it): nothing fences the settlement now, and
+        // the held mark read inside makes it happen once. A lease lost to another process keeps
+        // its fence: the new owner settles.
+        if (error instanceof LeaseLostError && attempt === 1 && !this.#ctx.leases.fence(job.id)) continue;
+        this.#ctx.jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
+        return job;
+      }
+    }
+  }
+
+  async #settleOnce(job: JobRecord): Promise<JobRecord> {
     const { store, leases, options } = this.#ctx;
     // The mark on the job and the counters move together: a crash leaves both or neither.
-    try {
-      return await store.transact([['jobs', job.id], ...this.#settleLocks(job)], async (tx) => {
-        const fence = leases.fence(job.id);
-        if (fence) tx.fence(fence.key, fence.token);
-        const current = await tx.get('jobs', job.id, jobRecordSchema);
-        if (current?.reservation?.state !== 'held' || !isTerminal(current.state)) return current ?? job;
-        const outcome = keepsCharge(current) ? 'settled' : 'released';
-        const marked: JobRecord = { ...current, reservation: { ...current.reservation, state: outcome } };
-        tx.set('jobs', job.id, marked, options.retentionMs);
-        await this.#quota.settleTx(tx, marked, current.reservation, outcome);
-        return marked;
-      });
-    } catch (error) {
-      this.#ctx.jobLog(job).error({ err: describeError(error) }, 'could not give the quota back');
-      return job;
-    }
+    return store.transact([['jobs', job.id], ...this.#settleLocks(job)], async (tx) => {
+      const fence = leases.fence(job.id);
+      if (fence) tx.fence(fence.key, fence.token);
+      const current = await tx.get('jobs', job.id, jobRecordSchema);
+      if (current?.reservation?.state !== 'held' || !isTerminal(current.state)) return current ?? job;
+      const outcome = keepsCharge(current) ? 'settled' : 'released';
+      const marked: JobRecord = { ...current, reservation: { ...current.reservation, state: outcome } };
+      tx.set('jobs', job.id, marked, options.retentionMs);
+      await this.#quota.settleTx(tx, marked, current.reservation, outcome);
+      return marked;
+    });
   }
 
   #settleLocks(job: JobRecord): Array<[Namespace, string]> {
