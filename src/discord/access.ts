@@ -9,6 +9,7 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type GuildMemberRoleManager,
+  type ModalSubmitInteraction,
   PermissionFlagsBits,
   type PermissionsBitField,
 } from 'discord.js';
@@ -58,7 +59,7 @@ export interface Access {
   limits: QuotaLimits;
 }
 
-type Requester = ChatInputCommandInteraction | ButtonInteraction;
+type Requester = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
 
 /** Throws a typed, localised refusal when the member may not generate here. */
 export async function resolveAccess(interaction: Requester, context: BotContext): Promise<Access> {

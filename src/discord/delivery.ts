@@ -11,6 +11,8 @@ import type { Logger } from '../log.js';
 import { setParameters } from '../models/registry.js';
 import type { SpooledImage } from '../store/image-spool.js';
 import { deleteCustomId } from './actions/delete.js';
+import { infoCustomId } from './actions/info.js';
+import { remixCustomId } from './actions/remix.js';
 import { rerollCustomId } from './actions/reroll.js';
 import {
   DISCORD_ERRORS,
@@ -269,26 +271,28 @@ function renderOverview(job: JobRecord, sheet: PreparedImage | undefined, receiv
   };
 }
 
-/** Reroll and Delete, under the set's last message. */
+/**
+ * The actions under the set's last message, one row (Discord: 5 buttons a row, 5 rows): Reroll,
+ * Remix, Info, then Delete apart at the end. A button more goes into `RESULT_ACTIONS`.
+ */
+const RESULT_ACTIONS = [
+  { labelKey: 'buttons.reroll', style: ButtonStyle.Secondary, customId: rerollCustomId },
+  { labelKey: 'buttons.remix', style: ButtonStyle.Secondary, customId: remixCustomId },
+  { labelKey: 'buttons.info', style: ButtonStyle.Secondary, customId: infoCustomId },
+  { labelKey: 'buttons.delete', style: ButtonStyle.Danger, customId: deleteCustomId },
+] as const;
+
 function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']> {
   const locale = job.owner.locale;
   return [
     {
       type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Secondary,
-          label: t(locale, 'buttons.reroll'),
-          custom_id: rerollCustomId(job.id),
-        },
-        {
-          type: ComponentType.Button,
-          style: ButtonStyle.Danger,
-          label: t(locale, 'buttons.delete'),
-          custom_id: deleteCustomId(job.id),
-        },
-      ],
+      components: RESULT_ACTIONS.map((action) => ({
+        type: ComponentType.Button as const,
+        style: action.style,
+        label: t(locale, action.labelKey),
+        custom_id: action.customId(job.id),
+      })),
     },
   ];
 }

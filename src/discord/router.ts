@@ -1,8 +1,14 @@
 /**
- * The one interaction router: slash commands by name, autocomplete, buttons by the first action
- * (actions/index.ts) that parses their custom_id.
+ * The one interaction router: slash commands by name, autocomplete, buttons (and the forms they
+ * open) by the first action (actions/index.ts) of their kind that parses their custom_id.
  */
-import { type ButtonInteraction, type Interaction, MessageFlags, type RepliableInteraction } from 'discord.js';
+import {
+  type ButtonInteraction,
+  type Interaction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  type RepliableInteraction,
+} from 'discord.js';
 import { resolveLocale, t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
 import { buttonActions } from './actions/index.js';
@@ -48,7 +54,7 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
         await command.execute(interaction, { ...context, log });
         return;
       }
-      if (interaction.isButton()) {
+      if (interaction.isButton() || interaction.isModalSubmit()) {
         const handle = bind(interaction);
         if (!handle) {
           const locale = resolveLocale(interaction.locale, interaction.guildLocale);
@@ -71,7 +77,8 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
 async function coolingDown(interaction: RepliableInteraction, context: BotContext, log: Logger): Promise<boolean> {
   let kind: CooldownKind;
   if (interaction.isChatInputCommand()) kind = 'command';
-  else if (interaction.isButton()) {
+  else if (interaction.isButton() || interaction.isModalSubmit()) {
+    // A form's submit takes the turn its button did not (Remix: the click only opens the form).
     if (bind(interaction)?.action.cooldown === false) return false;
     kind = 'button';
   } else return false;
@@ -91,9 +98,11 @@ async function coolingDown(interaction: RepliableInteraction, context: BotContex
   return true;
 }
 
-/** The first action that parses the button's custom_id, ready to run. */
-function bind(interaction: ButtonInteraction) {
+/** The first action of the interaction's kind that parses its custom_id, ready to run. */
+function bind(interaction: ButtonInteraction | ModalSubmitInteraction) {
+  const kind = interaction.isButton() ? 'button' : 'modal';
   for (const action of buttonActions) {
+    if (action.kind !== kind) continue;
     const run = action.bind(interaction.customId);
     if (run) return { action, run };
   }

@@ -1,10 +1,15 @@
 /**
- * Starting a set from an interaction (/imagine, or Reroll on a result): answer within
+ * Starting a set from an interaction (/imagine, Reroll on a result, or Remix's form): answer within
  * Discord's 3 s with the status card, then record and submit the job. Problems with the
  * user's input, where they may generate (roles, channels, DMs) and their quotas are answered
  * ephemerally before anything public is posted; the engine checks the quotas again atomically.
  */
-import { type ButtonInteraction, type ChatInputCommandInteraction, MessageFlags } from 'discord.js';
+import {
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+} from 'discord.js';
 import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
 import type { JobOwner, JobRecord } from '../engine/job.js';
 import type { SubmitRequest } from '../engine/surface.js';
@@ -20,6 +25,9 @@ import { errorEmbed } from './reply-error.js';
 import { renderStatusCard } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
+/** What can start a set: a command, a button, or a submitted form (Remix). */
+export type StartingInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+
 /** A set to start: the member's own words, and the model with its built input. */
 export interface SetToStart {
   prompt: string;
@@ -28,7 +36,7 @@ export interface SetToStart {
 }
 
 export async function startJob(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  interaction: StartingInteraction,
   context: BotContext,
   request: SetToStart,
 ): Promise<JobRecord | undefined> {
@@ -60,7 +68,7 @@ export async function startJob(
 }
 
 async function showAndSubmit(
-  interaction: ChatInputCommandInteraction | ButtonInteraction,
+  interaction: StartingInteraction,
   context: BotContext,
   request: SetToStart,
   terms: Pick<SubmitRequest, 'owner' | 'model' | 'input' | 'limits' | 'billingGuildId' | 'hold'> & { owner: JobOwner },

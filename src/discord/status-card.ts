@@ -12,9 +12,10 @@ import {
 } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
 import { t, tDynamic } from '../i18n/index.js';
-import { aspectLabel, setParameters } from '../models/registry.js';
+import { setParameters } from '../models/registry.js';
 import { cancelCustomId } from './actions/cancel.js';
 import { setDurationMs } from './job-summary.js';
+import { setParameterFields } from './set-fields.js';
 import { escapeUserText, formatDuration, formatUsd, progressBar, relativeTime, truncate } from './text.js';
 
 export interface CardMessage {
@@ -47,20 +48,9 @@ export interface CardContext {
 
 export function renderStatusCard(job: JobRecord, context: CardContext): CardMessage {
   const { locale } = context;
-  const set = setParameters(job);
   const fields = [
-    { name: t(locale, 'card.field.count'), value: String(set.count), inline: true },
-    { name: t(locale, 'card.field.aspect'), value: aspectLabel(job, locale), inline: true },
-    {
-      name: t(locale, 'card.field.seed'),
-      value: set.seed === undefined ? t(locale, 'card.seed_random') : String(set.seed),
-      inline: true,
-    },
-    {
-      name: t(locale, 'card.field.quality'),
-      value: t(locale, `card.quality.${set.quality}`),
-      inline: true,
-    },
+    { name: t(locale, 'card.field.count'), value: String(setParameters(job).count), inline: true },
+    ...setParameterFields(job, locale),
     { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
   ];
   const cost = costText(job, locale);

@@ -235,3 +235,19 @@ export function describeCount(received: number, requested: number): CountSummary
     partial: received < requested,
   };
 }
+
+/**
+ * A URL RunComfy can fetch an input image from: HTTPS, no credentials, not our own machine
+ * (loopback only when `allowLoopback`: the local emulators).
+ */
+export function isPublicReferenceUrl(value: string, rules: { allowLoopback?: boolean } = {}): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username !== '' || url.password !== '') return false;
+  if (isLoopbackHost(url.hostname)) return rules.allowLoopback === true && /^https?:$/.test(url.protocol);
+  return url.protocol === 'https:';
+}

@@ -5,7 +5,7 @@
  * else its position, "#2"); the messages are `errors.<code>` in the three locales.
  */
 import { InputError } from '../errors.js';
-import { isLoopbackHost } from '../models/image-output.js';
+import { isPublicReferenceUrl } from '../models/image-output.js';
 import { MAX_REFERENCES_AND_IMAGES } from '../models/seedream-edit-sequential/wire.js';
 import { sniffImageFormat } from '../store/sniff-image-format.js';
 
@@ -77,19 +77,6 @@ export function checkReferenceCount(given: number): void {
       params: { given, max: MAX_REFERENCES },
     });
   }
-}
-
-/** RunComfy fetches the reference itself: HTTPS, no credentials, not our own machine. */
-export function isPublicReferenceUrl(value: string, rules: ReferenceRules = {}): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username !== '' || url.password !== '') return false;
-  if (isLoopbackHost(url.hostname)) return rules.allowLoopback === true && /^https?:$/.test(url.protocol);
-  return url.protocol === 'https:';
 }
 
 /** `image/png; charset=…` → `image/png`. */

@@ -6,8 +6,9 @@ import type { ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
+import { isPublicReferenceUrl } from '../../src/models/image-output.js';
 import { checkReferences } from '../../src/references/check-references.js';
-import { checkReferencesOffline, checkSignature, isPublicReferenceUrl } from '../../src/references/reference-rules.js';
+import { checkReferencesOffline, checkSignature } from '../../src/references/reference-rules.js';
 import { type LocalServer, startLocalServer } from '../helpers/local-server.js';
 
 const MB = 1024 * 1024;

@@ -55,6 +55,7 @@ for (const kind of kinds) {
           size: '1440:2560 (9:16)',
           quality: 'standard',
           seed: 1234567,
+          references: [],
         });
       } finally {
         await store.delete('jobs', V1.id);

@@ -28,7 +28,10 @@ export function mayManage(interaction: ButtonInteraction | ChatInputCommandInter
  * Whether the job was visible where the click came from: its own channel, and for a DM job
  * only its owner's DM. A forged custom_id names any job id; this is what keeps it honest.
  */
-export function visibleHere(interaction: ButtonInteraction, job: JobRecord): boolean {
+export function visibleHere(
+  interaction: { channelId: string | null; guildId: string | null; user: { id: string } },
+  job: JobRecord,
+): boolean {
   if (interaction.channelId !== job.owner.channelId) return false;
   if (job.owner.guildId === null) return interaction.guildId === null && interaction.user.id === job.owner.userId;
   return interaction.guildId === job.owner.guildId;

@@ -7,9 +7,9 @@
 import type { APIEmbed } from 'discord.js';
 import type { JobRecord } from '../../engine/job.js';
 import { t } from '../../i18n/index.js';
-import { aspectLabel, setParameters } from '../../models/registry.js';
 import type { MessagePayload } from '../discord-api.js';
 import type { PreparedImage } from '../pack-images.js';
+import { setParameterFields } from '../set-fields.js';
 import { escapeUserText, plainUserText, truncate } from '../text.js';
 
 const GALLERY_COLOUR = 0x5865f2;
@@ -27,22 +27,11 @@ export function renderGalleryPost(
   context: { locale: string; resultUrl: string | undefined; delivered: number },
 ): MessagePayload {
   const { locale } = context;
-  const set = setParameters(job);
   const preview = images[0];
   const fields = [
     { name: t(locale, 'card.field.requester'), value: `<@${job.owner.userId}>`, inline: true },
     { name: t(locale, 'card.field.count'), value: String(context.delivered), inline: true },
-    { name: t(locale, 'card.field.aspect'), value: aspectLabel(job, locale), inline: true },
-    {
-      name: t(locale, 'card.field.seed'),
-      value: set.seed === undefined ? t(locale, 'card.seed_random') : String(set.seed),
-      inline: true,
-    },
-    {
-      name: t(locale, 'card.field.quality'),
-      value: t(locale, `card.quality.${set.quality}`),
-      inline: true,
-    },
+    ...setParameterFields(job, locale),
   ];
   if (context.resultUrl) {
     fields.push({

@@ -541,6 +541,7 @@ export class Actor {
       payload,
       sourceMessageId,
       parentId,
+      parent: parentId ? state.interactions.get(parentId) : undefined,
     });
     state.interactions.set(id, record);
     state.interactionsByToken.set(record.token, record);

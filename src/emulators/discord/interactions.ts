@@ -42,6 +42,8 @@ export interface InteractionInit {
   sourceMessageId?: Snowflake | null;
   /** The interaction whose modal this submits. */
   parentId?: Snowflake | null;
+  /** That interaction's record (its metadata is the submit's triggering_interaction_metadata). */
+  parent?: InteractionRecord;
 }
 
 export function makeInteractionToken(id: Snowflake): string {
@@ -64,6 +66,7 @@ export class InteractionRecord {
   readonly payload: JsonObject;
   readonly sourceMessageId: Snowflake | null;
   readonly parentId: Snowflake | null;
+  readonly parent: InteractionRecord | undefined;
   dispatchedAt = 0;
   dispatchedAtWall = 0;
   /** Sessions the event went to (live or resumable). */
@@ -92,6 +95,7 @@ export class InteractionRecord {
     this.payload['token'] = this.token;
     this.sourceMessageId = init.sourceMessageId ?? null;
     this.parentId = init.parentId ?? null;
+    this.parent = init.parent;
     this.firstResponse = new Promise((resolve) => {
       this.resolveFirst = resolve;
     });
@@ -130,6 +134,19 @@ export class InteractionRecord {
 
   /** Wire fields that link a message to this interaction (as on Discord). */
   messageLinkage(user: ApiMessage['author'], extra: { followUpOf?: Snowflake } = {}): Partial<ApiMessage> {
+    const metadata = this.metadata(user);
+    if (extra.followUpOf) metadata.original_response_message_id = extra.followUpOf;
+    const linkage: Partial<ApiMessage> = {
+      webhook_id: this.applicationId,
+      application_id: this.applicationId,
+      interaction_metadata: metadata,
+    };
+    if (this.kind === 'command') linkage.interaction = { id: this.id, type: this.type, name: this.name, user };
+    return linkage;
+  }
+
+  /** Its `interaction_metadata`; a modal submit's names the interaction that showed the modal (required). */
+  private metadata(user: ApiMessage['author']): NonNullable<ApiMessage['interaction_metadata']> {
     const owners = (this.payload['authorizing_integration_owners'] ?? {}) as Record<string, string>;
     const metadata: NonNullable<ApiMessage['interaction_metadata']> = {
       id: this.id,
@@ -142,14 +159,9 @@ export class InteractionRecord {
       metadata.command_type = 1;
     }
     if (this.sourceMessageId) metadata.interacted_message_id = this.sourceMessageId;
-    if (extra.followUpOf) metadata.original_response_message_id = extra.followUpOf;
-    const linkage: Partial<ApiMessage> = {
-      webhook_id: this.applicationId,
-      application_id: this.applicationId,
-      interaction_metadata: metadata,
-    };
-    if (this.kind === 'command') linkage.interaction = { id: this.id, type: this.type, name: this.name, user };
-    return linkage;
+    if (this.kind === 'modal-submit' && this.parent)
+      metadata.triggering_interaction_metadata = this.parent.metadata(user);
+    return metadata;
   }
 }
 

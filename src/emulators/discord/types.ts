@@ -178,6 +178,8 @@ export interface ApiMessageInteractionMetadata {
   authorizing_integration_owners: Record<string, string>;
   original_response_message_id?: Snowflake;
   interacted_message_id?: Snowflake;
+  /** A modal submit's: the interaction that showed the modal. */
+  triggering_interaction_metadata?: ApiMessageInteractionMetadata;
 }
 
 export interface ApiMessage {

@@ -5,5 +5,7 @@ export const buttons = {
   cancel: 'Cancel',
   cancel_numbered: 'Cancel #{number}',
   reroll: 'Reroll',
+  info: 'Info',
+  remix: 'Remix',
   delete: 'Delete',
 } as const;

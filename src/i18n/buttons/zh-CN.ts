@@ -6,5 +6,7 @@ export const buttons = translation<typeof english>()({
   cancel: '取消',
   cancel_numbered: '取消 #{number}',
   reroll: '重新生成',
+  info: '参数',
+  remix: '修改重绘',
   delete: '删除',
 });

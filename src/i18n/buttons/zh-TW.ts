@@ -6,5 +6,7 @@ export const buttons = translation<typeof english>()({
   cancel: '取消',
   cancel_numbered: '取消 #{number}',
   reroll: '重新生成',
+  info: '參數',
+  remix: '修改重繪',
   delete: '刪除',
 });

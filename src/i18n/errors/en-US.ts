@@ -15,6 +15,7 @@ export const errors = {
   prompt_too_long_with_count:
     'With the number of images added, your prompt is {needed} characters over the {max}-character limit. Shorten it by {needed} characters, or write the number yourself (e.g. “4 images of …”).',
   count_out_of_range: 'You asked for {requested} images; please choose a number from {min} to {max}.',
+  count_not_number: '“{count}” is not a number of images. Please write a whole number from {min} to {max}.',
   stated_count_out_of_range:
     'Your prompt asks for {stated} images, but one request can make {min} to {max}. Please change the number in the prompt.',
   count_mismatch:

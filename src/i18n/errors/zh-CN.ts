@@ -11,6 +11,7 @@ export const errors = translation<typeof english>()({
   prompt_too_long_with_count:
     '加上图片张数说明后，提示词超出 {max} 字符的上限 {needed} 个字符。请删减 {needed} 个字符，或直接在提示词里写明张数（例如“4 张……”）。',
   count_out_of_range: '你要求生成 {requested} 张图片；请选择 {min} 到 {max} 之间的数量。',
+  count_not_number: '“{count}”不是张数。请填写 {min} 到 {max} 之间的整数。',
   stated_count_out_of_range: '提示词要求生成 {stated} 张图片，但每次只能生成 {min} 到 {max} 张。请修改提示词中的张数。',
   count_mismatch: '提示词写的是 {stated} 张，但张数选项是 {requested} 张。请让两者一致，或不填张数选项。',
   ambiguous_count: '提示词中出现了多个张数（{counts}）。请只保留一个，这样才知道要生成几张。',

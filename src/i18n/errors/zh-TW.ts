@@ -11,6 +11,7 @@ export const errors = translation<typeof english>()({
   prompt_too_long_with_count:
     '加上圖片張數的說明後，提示詞超過 {max} 字元的上限 {needed} 個字元。請刪減 {needed} 個字元，或直接在提示詞裡寫明張數（例如「4 張……」）。',
   count_out_of_range: '你要求了 {requested} 張圖片；請選擇 {min} 到 {max} 之間的數量。',
+  count_not_number: '「{count}」不是張數。請填寫 {min} 到 {max} 之間的整數。',
   stated_count_out_of_range: '提示詞要求 {stated} 張圖片，但每次只能生成 {min} 到 {max} 張。請修改提示詞裡的張數。',
   count_mismatch: '提示詞寫的是 {stated} 張，但張數選項是 {requested} 張。請讓兩者一致，或不要填張數選項。',
   ambiguous_count: '提示詞裡提到了不只一種張數（{counts}）。請只保留一個，才知道要生成幾張。',

@@ -10,6 +10,8 @@ import { commands } from '../commands/en-US.js';
 import { common } from '../common/en-US.js';
 import { errors } from '../errors/en-US.js';
 import { gallery } from '../gallery/en-US.js';
+import { info } from '../info/en-US.js';
+import { remix } from '../remix/en-US.js';
 import { replies } from '../replies/en-US.js';
 import { result } from '../result/en-US.js';
 import { settings } from '../settings/en-US.js';
@@ -23,6 +25,8 @@ export const enUS = {
   buttons,
   replies,
   result,
+  info,
+  remix,
   spending,
   settings,
   usage,

@@ -8,6 +8,8 @@ import { commands } from '../commands/zh-CN.js';
 import { common } from '../common/zh-CN.js';
 import { errors } from '../errors/zh-CN.js';
 import { gallery } from '../gallery/zh-CN.js';
+import { info } from '../info/zh-CN.js';
+import { remix } from '../remix/zh-CN.js';
 import { replies } from '../replies/zh-CN.js';
 import { result } from '../result/zh-CN.js';
 import { settings } from '../settings/zh-CN.js';
@@ -22,6 +24,8 @@ export const zhCN: MessageTree = {
   buttons,
   replies,
   result,
+  info,
+  remix,
   spending,
   settings,
   usage,

@@ -8,6 +8,8 @@ import { commands } from '../commands/zh-TW.js';
 import { common } from '../common/zh-TW.js';
 import { errors } from '../errors/zh-TW.js';
 import { gallery } from '../gallery/zh-TW.js';
+import { info } from '../info/zh-TW.js';
+import { remix } from '../remix/zh-TW.js';
 import { replies } from '../replies/zh-TW.js';
 import { result } from '../result/zh-TW.js';
 import { settings } from '../settings/zh-TW.js';
@@ -22,6 +24,8 @@ export const zhTW: MessageTree = {
   buttons,
   replies,
   result,
+  info,
+  remix,
   spending,
   settings,
   usage,

@@ -9,7 +9,7 @@
  * RunComfy's side is one line here. Job records store the input with these names.
  */
 import { z } from 'zod';
-import { isLoopbackHost } from '../image-output.js';
+import { isPublicReferenceUrl } from '../image-output.js';
 import { MAX_IMAGES, seedreamInputSchema } from '../seedream-sequential/input.js';
 
 /** Our name of each field → the name RunComfy's edit-sequential takes [guess, see above]. */
@@ -39,15 +39,8 @@ export const referenceUrlSchema = z
   .refine((value) => isSendableReferenceUrl(value), { message: 'expected a public https URL' });
 
 export function isSendableReferenceUrl(value: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return false;
-  }
-  if (url.username !== '' || url.password !== '') return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
+  // Loopback only ever answers for the local emulators; the bot's own checks refuse it elsewhere.
+  return isPublicReferenceUrl(value, { allowLoopback: true });
 }
 
 const sequential = seedreamInputSchema.shape;
