@@ -92,7 +92,7 @@ process.once('message', async (order: MemoryOrder) => {
     spool: new NullSpool(),
     outputHosts: ['127.0.0.1'],
     deadlineMs: 24 * 3600_000,
-    maxActivePerUser: 2,
+    limits: { activePerUser: 2 },
     pollConcurrency: order.pollConcurrency,
     pollRate: order.pollRate,
   });

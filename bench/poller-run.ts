@@ -140,7 +140,7 @@ async function runEngine(order: RunOrder, clock: VirtualClock, release: Release)
     spool,
     outputHosts: ['127.0.0.1'],
     deadlineMs: 30 * 60_000,
-    maxActivePerUser: 2,
+    limits: { activePerUser: 2 },
     pollConcurrency: order.pollConcurrency,
     pollRate: order.pollRate,
     clock: clock.now,

@@ -46,7 +46,7 @@ const engine = new JobEngine({
   spool: new ImageSpool({ directory: config.spoolDir, maxBytesPerImage: 50 * 1024 * 1024, timeoutMs: 30_000 }),
   outputHosts: ['127.0.0.1'],
   deadlineMs: 30 * 60_000,
-  maxActivePerUser: 1_000,
+  limits: { activePerUser: 1_000 },
   maxInFlight: config.maxInFlight,
   pollConcurrency: 16,
   pollRate: 200,

@@ -129,7 +129,6 @@ export async function startBot({
     }),
     outputHosts: env.RUNCOMFY_OUTPUT_HOSTS,
     deadlineMs: env.JOB_DEADLINE,
-    maxActivePerUser: env.MAX_ACTIVE_JOBS_PER_USER,
     // Spending: the global cap behind the fair queue, the default limits and the fallback price.
     maxInFlight: env.MAX_JOBS_IN_FLIGHT,
     limits: defaultLimits,

@@ -114,7 +114,7 @@ export class JobEngine extends EventEmitter<EngineEvents> {
       queue: this.#queue,
       slots: this.#slots,
       decisions,
-      defaultLimits: { ...NO_LIMITS, activePerUser: options.maxActivePerUser, ...options.limits },
+      defaultLimits: { ...NO_LIMITS, ...options.limits },
     });
     this.#recovery = new Recovery(ctx, {
       queue: this.#queue,

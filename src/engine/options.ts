@@ -17,13 +17,12 @@ export interface JobEngineOptions {
   spool: ImageSpool;
   outputHosts: string[];
   deadlineMs: number;
-  maxActivePerUser: number;
   /**
    * Global cap on jobs in flight at RunComfy (submitted, queued or running). Beyond it new
    * requests wait in the bot's fair queue. Default: no cap.
    */
   maxInFlight?: number;
-  /** Limits of requests that bring none of their own (default: only maxActivePerUser). */
+  /** Limits of requests that bring none of their own (default: none; the bot passes limitsFromEnv). */
   limits?: Partial<QuotaLimits>;
   /** Prices (default: RunComfy's model info, else `pricePerImageUsd`). */
   pricing?: PriceBook;

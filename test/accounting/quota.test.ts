@@ -82,7 +82,7 @@ describe.each(Object.entries(stores))('quotas under load (%s store)', (_name, st
     h = await createHarness({
       storeUrl: storeUrl(),
       emulator: { queueMs: 60_000 },
-      engine: { maxInFlight: 5, maxActivePerUser: 100 },
+      engine: { maxInFlight: 5, limits: { activePerUser: 100 } },
     });
     await h.engine.start();
     const limits: QuotaLimits = {

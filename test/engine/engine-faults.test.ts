@@ -111,7 +111,7 @@ describe('JobEngine under emulator faults', () => {
   });
 
   it('marks a submit that RunComfy refused as failed and gives the slot back', async () => {
-    h = await createHarness({ engine: { maxActivePerUser: 1 } });
+    h = await createHarness({ engine: { limits: { activePerUser: 1 } } });
     await h.engine.start();
     h.emulator.inject({ kind: 'http-error', route: 'submit', status: 402, errorCode: 400002, message: 'no credit' });
     await expect(h.submit('d', 1)).rejects.toMatchObject({ code: 'runcomfy_insufficient_balance' });

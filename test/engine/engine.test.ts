@@ -65,7 +65,7 @@ describe('JobEngine: one job end to end', () => {
 
 describe('JobEngine: per-user limits', () => {
   it('enforces MAX_ACTIVE_JOBS_PER_USER atomically under concurrent submits', async () => {
-    h = await createHarness({ engine: { maxActivePerUser: 2 } });
+    h = await createHarness({ engine: { limits: { activePerUser: 2 } } });
     await h.engine.start();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => h!.submit('bob', 1)));
     const accepted = results.filter((r) => r.status === 'fulfilled');
@@ -80,7 +80,10 @@ describe('JobEngine: per-user limits', () => {
   });
 
   it('gives the slot back when a job ends', async () => {
-    h = await createHarness({ engine: { maxActivePerUser: 1 }, emulator: { queueMs: 1_000, baseRunMs: 1_000 } });
+    h = await createHarness({
+      engine: { limits: { activePerUser: 1 } },
+      emulator: { queueMs: 1_000, baseRunMs: 1_000 },
+    });
     await h.engine.start();
     await h.submit('dave', 1);
     await expect(h.submit('dave', 1)).rejects.toBeInstanceOf(ActiveJobLimitError);
@@ -247,7 +250,7 @@ describe('JobEngine: the spool keeps no leftovers', () => {
       spool: h.spool,
       outputHosts: ['127.0.0.1'],
       deadlineMs: 30 * 60_000,
-      maxActivePerUser: 100,
+      limits: { activePerUser: 100 },
       pollConcurrency: 4,
       pollRate: 10,
     });

@@ -69,7 +69,7 @@ async function startProcesses(count: number, maxInFlight: number, leaseMs = 60_0
       }),
       outputHosts: ['127.0.0.1'],
       deadlineMs: 30 * 60_000,
-      maxActivePerUser: 100,
+      limits: { activePerUser: 100 },
       maxInFlight,
       pollConcurrency: 4,
       pollRate: 20,

@@ -97,7 +97,7 @@ export async function createHarness(
     spool,
     outputHosts: ['*.runcomfy.net', '127.0.0.1'],
     deadlineMs: 30 * 60_000,
-    maxActivePerUser: 100,
+    limits: { activePerUser: 100 },
     pollConcurrency: 16,
     pollRate: 100,
     ...options.engine,

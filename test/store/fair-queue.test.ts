@@ -75,7 +75,7 @@ function engineAfterRestart(harness: Harness, deadlineMs: number): JobEngine {
     spool: new ImageSpool({ directory: harness.spoolDir, maxBytesPerImage: 1 << 24, timeoutMs: 10_000 }),
     outputHosts: ['127.0.0.1'],
     deadlineMs,
-    maxActivePerUser: 100,
+    limits: { activePerUser: 100 },
     maxInFlight: 1,
     pollConcurrency: 4,
     pollRate: 50,
@@ -97,7 +97,7 @@ describe('JobEngine: the fair queue behind the global cap', () => {
   }, async () => {
     h = await createHarness({
       emulator: { queueMs: 1_000, baseRunMs: 2_000, perImageMs: 0 },
-      engine: { maxInFlight: 2, maxActivePerUser: 100 },
+      engine: { maxInFlight: 2, limits: { activePerUser: 100 } },
     });
     await h.engine.start();
     const sent: Array<{ user: string; id: string }> = [];
