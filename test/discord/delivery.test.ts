@@ -161,6 +161,35 @@ describe('DiscordDeliverer', () => {
     expect(steps.ran).toEqual(['overview', 'card']);
   });
 
+  it('an image that cannot be made to fit is linked under the gallery, numbered; the others stay in it, in order', async () => {
+    const channel = discord.createChannel(discord.defaultGuild, { name: 'results-linked' });
+    const dir = mkdtempSync(join(tmpdir(), 'delivery-linked-'));
+    const tiny = await Promise.all(
+      [0, 2].map(async (index) => {
+        const data = await sharp({ create: { width: 8, height: 8, channels: 3, background: '#3366cc' } })
+          .jpeg()
+          .toBuffer();
+        const path = join(dir, `${index}.jpeg`);
+        writeFileSync(path, data);
+        return { index, path, format: 'jpeg' as const, bytes: data.length };
+      }),
+    );
+    // Over the per-file limit and not an image: neither uploaded nor re-encoded.
+    const garbagePath = join(dir, '1.png');
+    writeFileSync(garbagePath, Buffer.alloc(4_000, 7));
+    const set = [tiny[0]!, { index: 1, path: garbagePath, format: 'png' as const, bytes: 4_000 }, tiny[1]!];
+    const job = { ...jobIn(channel.data.id, '1006', 3), surface: { attachmentLimit: 2_000 } };
+    await deliverer.deliver(job, set, memorySteps(), new AbortController().signal);
+    const messages = discord.channelMessages(channel);
+    expect(messages.every(isComponentsV2)).toBe(true);
+    expect(filenames(messages)).toEqual(
+      [['1.jpeg', '3.jpeg']].map((names) => names.map((n) => n.replace('jpeg', 'jpg'))),
+    );
+    expect(galleriesOf(messages)).toEqual([[['1/3', '3/3']]]);
+    expect(displayedText(messages[0])).toContain('2/3: This image was too large to attach: https://cdn.example/1.jpeg');
+    expect(buttonsOf(messages)).toEqual([1]);
+  });
+
   it('resumes a delivery begun with the sheet first in that layout: nothing posted twice, nothing lost', async () => {
     const channel = discord.createChannel(discord.defaultGuild, { name: 'results-resumed' });
     // An earlier version recorded "sheet included" and crashed before posting part 0.
