@@ -182,9 +182,7 @@ describe('DiscordDeliverer', () => {
     await deliverer.deliver(job, set, memorySteps(), new AbortController().signal);
     const messages = discord.channelMessages(channel);
     expect(messages.every(isComponentsV2)).toBe(true);
-    expect(filenames(messages)).toEqual(
-      [['1.jpeg', '3.jpeg']].map((names) => names.map((n) => n.replace('jpeg', 'jpg'))),
-    );
+    expect(filenames(messages)).toEqual([['1.jpg', '3.jpg']]);
     expect(galleriesOf(messages)).toEqual([[['1/3', '3/3']]]);
     expect(displayedText(messages[0])).toContain('2/3: This image was too large to attach: https://cdn.example/1.jpeg');
     expect(buttonsOf(messages)).toEqual([1]);
