@@ -1,9 +1,10 @@
 /**
- * Posts a finished set into the requester's channel as image embeds backed by attachments,
- * numbered 1/N…, spilling over as many messages as Discord's limits need. Each message is one
+ * Posts a finished set into the requester's channel as Components V2 messages: a media gallery
+ * of attachments numbered 1/N… (the prompt and parameters once, above the first), spilling over
+ * as many messages as Discord's limits need, the actions under the last. Each message is one
  * durable delivery step with a stable nonce, so a crash never doubles or loses a part.
  */
-import { type APIEmbed, type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
+import { type APIMessage, ButtonStyle, ComponentType } from 'discord.js';
 import type { JobRecord } from '../engine/job.js';
 import { type Deliverer, type DeliverySteps, PermanentDeliveryError } from '../engine/surface.js';
 import { t } from '../i18n/index.js';
@@ -27,6 +28,7 @@ import { setDurationMs } from './job-summary.js';
 import { messageLink } from './links.js';
 import type { UploadFile } from './multipart.js';
 import { DISCORD_LIMITS, type PackedPart, type PreparedImage, packParts, prepareImages } from './pack-images.js';
+import { renderResultGrid } from './result-grid.js';
 import { renderStatusCard } from './status-card.js';
 import { escapeUserText, formatDuration, formatUsd, plainUserText, truncate } from './text.js';
 
@@ -52,7 +54,6 @@ export class DiscordDeliverer implements Deliverer {
     // A set whose delivery began before the overview message existed opened with its sheet in
     // part 0; resumed, it keeps that packing so no part is posted twice or lost.
     const sheetFirst = steps.done()['sheet'] === 'included';
-    const withOverview = bigSet && !sheetFirst;
     // Made once, and only when a message still to be posted needs it: a resumed delivery whose
     // overview (and gallery post) is already up does not decode 15 frames again.
     let sheet: Promise<PreparedImage | undefined> | undefined;
@@ -63,6 +64,7 @@ export class DiscordDeliverer implements Deliverer {
     const sheetFirstImage = sheetFirst ? await sheetImage() : undefined;
     const files = sheetFirstImage ? [sheetFirstImage, ...prepared] : prepared;
     const parts = packParts(files);
+    const withOverview = bigSet && !sheetFirst && (await overviewNeeded(job, parts.length, steps));
     const total = setParameters(job).count;
     for (const [index, part] of parts.entries()) {
       const buttons = !withOverview && index === parts.length - 1;
@@ -206,6 +208,25 @@ export class DiscordDeliverer implements Deliverer {
   }
 }
 
+/**
+ * Whether a set of 5 or more images ends with the overview message (contact sheet and buttons).
+ * One message's grid shows every image at a glance, so only a set spread over several messages
+ * gets it. A delivery begun before the grid (parts posted, no `layout` record) always had it
+ * and its parts no buttons: resumed, it keeps that plan. A fresh one-message set records its
+ * plan first, so a crash after its post is not taken for such a delivery.
+ */
+async function overviewNeeded(job: JobRecord, messages: number, steps: DeliverySteps): Promise<boolean> {
+  if (messages > 1) return true;
+  const recorded = { ...job.delivery, ...steps.done() };
+  const begunBeforeGrid =
+    recorded[LAYOUT_STEP] === undefined && Object.keys(recorded).some((key) => key.startsWith('part:'));
+  if (begunBeforeGrid) return true;
+  await steps.once(LAYOUT_STEP, async () => 'grid');
+  return false;
+}
+
+const LAYOUT_STEP = 'layout';
+
 /** How far before a step's recorded start its message is looked for (clocks of two hosts). */
 const CLOCK_SKEW_MS = 60_000;
 
@@ -232,43 +253,40 @@ function renderPart(
   buttons: boolean,
 ): MessagePayload {
   const locale = job.owner.locale;
-  const attachments = part.images
-    .filter((image) => image.data !== undefined)
-    .map((image, id) => ({ id, filename: image.filename, description: truncate(plainUserText(job.prompt), 1_000) }));
-  const embeds: APIEmbed[] = part.images.map((image) => {
-    const embed: APIEmbed = {
-      title:
-        image.index < 0
-          ? t(locale, 'gallery.sheet_title', { total })
-          : t(locale, 'result.image_title', { number: image.number, total }),
-      color: RESULT_COLOUR,
-    };
-    if (image.data !== undefined) embed.image = { url: `attachment://${image.filename}` };
-    else embed.description = t(locale, 'result.linked', { url: job.imageUrls[image.index] ?? '' });
-    return embed;
+  return renderResultGrid({
+    // The prompt and parameters once, on the set's first message.
+    ...(partIndex === 0 ? { text: summary(job, total) } : {}),
+    images: part.images,
+    label: (image) =>
+      image.index < 0
+        ? t(locale, 'gallery.sheet_title', { total })
+        : t(locale, 'result.image_title', { number: image.number, total }),
+    linked: part.images
+      .filter((image) => image.data === undefined)
+      .map(
+        (image) =>
+          `${t(locale, 'result.image_title', { number: image.number, total })}: ${t(locale, 'result.linked', { url: job.imageUrls[image.index] ?? '' })}`,
+      ),
+    fileDescription: truncate(plainUserText(job.prompt), 1_000),
+    accentColour: RESULT_COLOUR,
+    ...(buttons ? { actions: resultButtons(job) } : {}),
   });
-  if (partIndex === 0 && embeds[0]) embeds[0].description = summary(job, total);
-  const payload: MessagePayload = { embeds, attachments };
-  if (buttons) payload.components = resultButtons(job);
-  return payload;
 }
 
-/** The message after a set of 5 or more: its contact sheet (when it could be made) and the buttons. */
+/** The message after a set spread over several messages: its contact sheet (when it could be made) and the buttons. */
 function renderOverview(job: JobRecord, sheet: PreparedImage | undefined, received: number): MessagePayload {
   const locale = job.owner.locale;
-  const embed: APIEmbed = {
-    title: t(locale, 'gallery.sheet_title', { total: received }),
-    description: t(locale, sheet ? 'result.overview' : 'result.overview_unavailable', { total: received }),
-    color: RESULT_COLOUR,
-  };
-  if (sheet) embed.image = { url: `attachment://${sheet.filename}` };
-  return {
-    embeds: [embed],
-    attachments: sheet
-      ? [{ id: 0, filename: sheet.filename, description: truncate(plainUserText(job.prompt), 1_000) }]
-      : [],
-    components: resultButtons(job),
-  };
+  const title = t(locale, 'gallery.sheet_title', { total: received });
+  const text = t(locale, sheet ? 'result.overview' : 'result.overview_unavailable', { total: received });
+  return renderResultGrid({
+    text: `### ${title}\n${text}`,
+    images: sheet ? [sheet] : [],
+    label: () => title,
+    linked: [],
+    fileDescription: truncate(plainUserText(job.prompt), 1_000),
+    accentColour: RESULT_COLOUR,
+    actions: resultButtons(job),
+  });
 }
 
 /**

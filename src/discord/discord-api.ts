@@ -34,6 +34,8 @@ export interface MessagePayload {
   embeds?: unknown[];
   components?: unknown[];
   attachments?: Array<{ id: number; filename: string; description?: string }>;
+  /** Message flags (IS_COMPONENTS_V2 for a result grid). */
+  flags?: number;
 }
 
 /**

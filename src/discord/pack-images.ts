@@ -1,5 +1,5 @@
 /**
- * Fits a set into Discord messages: at most 10 attachments (and so 10 embeds) a message,
+ * Fits a set into Discord messages: at most 10 attachments (one media gallery of ≤ 10) a message,
  * each file within the per-file limit, each request within the per-request limit. An image
  * over the per-file limit is re-encoded (JPEG, lower quality, then smaller) to fit; only if
  * that fails is it linked instead. Deterministic: the same set packs the same way after a

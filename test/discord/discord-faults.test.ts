@@ -9,6 +9,7 @@ import type { StoredMessage } from '../../src/emulators/discord/index.js';
 import type { JobRecord } from '../../src/engine/job.js';
 import { t } from '../../src/i18n/index.js';
 import { type BotHarness, type BotHarnessOptions, createBotHarness } from '../helpers/bot-harness.js';
+import { isComponentsV2, mediaGalleries } from '../helpers/discord-waits.js';
 
 /** A clock that runs in real time and can be moved forward (past the 15-minute token life). */
 function jumpableClock() {
@@ -93,7 +94,7 @@ function resultMessages(harness: BotHarness, jobId: string): StoredMessage[] {
 }
 
 /**
- * The whole set, each image exactly once (`seedream-<job>-<n>.<ext>`, titled n/N), and no file
+ * The whole set, each image exactly once (`seedream-<job>-<n>.<ext>`, a gallery item titled n/N), and no file
  * posted twice (a set may also carry extras such as a contact sheet).
  */
 function expectCompleteSet(expect: ExpectStatic, harness: BotHarness, jobId: string, count: number): StoredMessage[] {
@@ -106,11 +107,13 @@ function expectCompleteSet(expect: ExpectStatic, harness: BotHarness, jobId: str
     .map(Number)
     .sort((a, b) => a - b);
   expect(numbered).toEqual(Array.from({ length: count }, (_, i) => i + 1));
+  // Titled n/N: the items of the messages' media galleries.
   const titles = results
-    .flatMap((m) => (m.data.embeds ?? []).map((e) => e.title ?? ''))
+    .flatMap((m) => mediaGalleries(m).flatMap((gallery) => gallery.map((item) => item.description ?? '')))
     .filter((t) => /^\d+\/\d+$/.test(t));
   expect(titles.sort()).toEqual(Array.from({ length: count }, (_, i) => `${i + 1}/${count}`).sort());
   for (const message of results) {
+    expect(isComponentsV2(message)).toBe(true);
     expect(message.allowedMentions).toEqual({ parse: [] });
     expect(message.pinged).toEqual({ users: [], roles: [], everyone: false });
   }

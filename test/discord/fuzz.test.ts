@@ -15,6 +15,7 @@ import {
   statedCounts,
 } from '../../src/models/seedream-sequential/prompt-count.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
+import { displayedText } from '../helpers/discord-waits.js';
 
 /** Change this (and only this) to replay another run; the seed of every run is printed. */
 const SEED = 0x5eed_1a6e;
@@ -632,11 +633,14 @@ describe('/imagine fuzz', () => {
     for (const message of posted) {
       expect(message.allowedMentions).toEqual({ parse: [] });
       expect(noPings(message)).toBe(true);
-      const text = [message.data.content ?? '', ...(message.data.embeds ?? []).map((e) => e.description ?? '')].join(
-        '\n',
-      );
+      const text = [
+        message.data.content ?? '',
+        ...(message.data.embeds ?? []).map((e) => e.description ?? ''),
+        displayedText(message),
+      ].join('\n');
       expect(text).not.toMatch(/@(everyone|here)/i);
-      // The only mention left is the requester's, inside an embed (embeds never ping).
+      // The only mention left is the requester's, inside an embed (embeds never ping) or a
+      // result's text display (sent with allowed_mentions that ping nobody).
       const mentions = [...text.matchAll(/<@[!&]?(\d+)>/g)].map((m) => m[1]);
       expect(mentions.every((m) => m !== id)).toBe(true);
     }

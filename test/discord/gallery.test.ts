@@ -92,7 +92,8 @@ describe('mirroring', () => {
         // The preview is the contact sheet for big sets, else the first image.
         expect(embed.image?.url).toContain(set.count > 4 ? 'sheet.jpg' : `${job.id}-1.`);
       }
-      // The result carries the sheet too, in its last message (N+1 attachments when N > 4).
+      // The result carries the sheet too, in its last message, when it spans several messages
+      // (N+1 attachments when N > 10); the gallery post has it from 5 images.
       const big = resultMessages(h.discord, channel.data.id, handles[4]!.id).flatMap((m) => m.data.attachments ?? []);
       expect(big).toHaveLength(13);
       expect(big.at(-1)!.filename).toBe(`seedream-${jobs[4]!.id}-sheet.jpg`);
@@ -141,7 +142,8 @@ describe('failures', () => {
       const attachments = resultMessages(h.discord, channel.data.id, handle.id).flatMap(
         (m) => m.data.attachments ?? [],
       );
-      expect(attachments).toHaveLength(SETS[i]!.count + (SETS[i]!.count > 4 ? 1 : 0));
+      // The contact sheet rides with a set over more than one message (over 10 images) only.
+      expect(attachments).toHaveLength(SETS[i]!.count + (SETS[i]!.count > 10 ? 1 : 0));
     }
     expect(forumPosts(h.discord, gallery)).toHaveLength(0);
     const notices = h.discord

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../src/emulators/discord/index.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
+import { actionRows, buttonIds, displayedText, isComponentsV2, mediaGalleries } from '../helpers/discord-waits.js';
 
 let h: BotHarness;
 
@@ -52,9 +53,10 @@ describe('/imagine end to end', () => {
 
       const results = h.discord.channelMessages(channel).filter(resultsOf(handle.id));
       const attachments = results.flatMap((m) => m.data.attachments ?? []);
-      // More than 4 images: the N images, then one last message with the contact sheet (issue 6),
-      // posted after them so it never delays them, where the channel is read.
-      const sheet = count > 4 ? 1 : 0;
+      // A set over more than one message (more than 10 images: Discord's 10 attachments a
+      // message) ends with one last message with the contact sheet (issue 6), posted after them
+      // so it never delays them, where the channel is read; one message's grid needs none.
+      const sheet = count > 10 ? 1 : 0;
       expect(attachments).toHaveLength(count + sheet);
       if (sheet) {
         expect(attachments.at(-1)!.filename).toBe(`seedream-${handle.id}-sheet.jpg`);
@@ -62,19 +64,28 @@ describe('/imagine end to end', () => {
       }
       for (const message of results) {
         expect(message.data.attachments!.length).toBeLessThanOrEqual(10);
-        expect(message.data.embeds!.length).toBeLessThanOrEqual(10);
+        // Components V2: no content or embeds, galleries of 1–10 items.
+        expect(isComponentsV2(message)).toBe(true);
+        for (const gallery of mediaGalleries(message)) expect(gallery.length).toBeGreaterThanOrEqual(1);
+        for (const gallery of mediaGalleries(message)) expect(gallery.length).toBeLessThanOrEqual(10);
         expect(message.allowedMentions).toEqual({ parse: [] });
       }
       expect(attachments.slice(0, count).every((a) => a.width === width && a.height === height)).toBe(true);
-      const titles = results.flatMap((m) => (m.data.embeds ?? []).map((e) => e.title));
-      expect(titles).toEqual([
+      // Each image once, in order, as a gallery item showing its attachment.
+      const items = results.flatMap((m) => mediaGalleries(m).flat());
+      expect(items.map((item) => item.description)).toEqual([
         ...Array.from({ length: count }, (_, i) => `${i + 1}/${count}`),
         ...(sheet ? [`Overview of ${count}`] : []),
       ]);
+      expect(items.map((item) => item.url)).toEqual(attachments.map((a) => a.url));
+      // The prompt and parameters once, on the first message.
+      expect(results.map((m) => displayedText(m).includes('a lighthouse at dusk'))).toEqual(
+        results.map((_, i) => i === 0),
+      );
       // Only the last message carries buttons.
-      expect(results.slice(0, -1).every((m) => (m.data.components ?? []).length === 0)).toBe(true);
+      expect(results.slice(0, -1).every((m) => actionRows(m).length === 0)).toBe(true);
       // Reroll, Remix, Info and Delete on the last message.
-      const buttons = results.at(-1)!.data.components!.flatMap((row) => (row.components ?? []).map((c) => c.custom_id));
+      const buttons = buttonIds(results.at(-1));
       expect(buttons).toEqual([
         `sd1:reroll:${handle.id}`,
         `sd1:remix:${handle.id}`,

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { escapeUserText, plainUserText } from '../../src/discord/text.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
-import { resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
+import { displayedText, mediaGalleries, resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
 
 /** What Discord would render as a masked link: an unescaped `[label](` followed by a URL. */
 const MASKED_LINK = /(?<!\\)\[(?:\\.|[^\]\\])*(?<!\\)\]\(\s*<?\s*https?:/i;
@@ -59,6 +59,17 @@ describe('prompt shown in the public card and result', () => {
           expect(part).not.toMatch(MASKED_LINK);
           expect(part).not.toMatch(BIDI);
         }
+      }
+      // A Components V2 result: its text displays and gallery items' labels.
+      const v2Parts = [
+        displayedText(message),
+        ...mediaGalleries(message)
+          .flat()
+          .map((item) => item.description ?? ''),
+      ];
+      for (const part of v2Parts) {
+        expect(part).not.toMatch(MASKED_LINK);
+        expect(part).not.toMatch(BIDI);
       }
       expect(message.data.content ?? '').not.toMatch(MASKED_LINK);
       for (const attachment of message.data.attachments ?? []) expect(attachment.description ?? '').not.toMatch(BIDI);

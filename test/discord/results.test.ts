@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setParameters } from '../../src/models/registry.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
-import { buttonIds, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
+import { buttonIds, displayedText, resultMessages, waitForCardTitle, waitUntil } from '../helpers/discord-waits.js';
 import { duplicateKeys } from '../helpers/log-lines.js';
 
 let h: BotHarness;
@@ -45,11 +45,13 @@ describe('result buttons', () => {
   });
 
   it('Delete is refused to others and removes the set for its requester', { timeout: 60_000 }, async () => {
-    // Six images: one message of images and the overview message after it; Delete takes both.
-    const { user, channel, handle, results, card } = await finishedSet('deleter', 'a harbour at night', 6);
+    // Twelve images: two messages of images (10 + 2) and the overview message after them;
+    // Delete takes all three.
+    const { user, channel, handle, card } = await finishedSet('deleter', 'a harbour at night', 12);
     const cardStatus = () => h.discord.message(card.data.id)?.data.embeds?.[0]?.fields?.at(-1)?.value ?? '';
     await waitUntil(() => cardStatus().includes('https://discord.com/channels/'), 'the card’s link to the set');
-    expect(results).toHaveLength(2);
+    const results = resultMessages(h.discord, channel.data.id, handle.id);
+    expect(results).toHaveLength(3);
     const stranger = h.discord.createUser({ username: 'not-the-owner' });
     const refused = h.discord.clickButton(stranger, results.at(-1)!, `sd1:delete:${handle.id}`);
     const refusal = await refused.waitForResponse();
@@ -61,7 +63,7 @@ describe('result buttons', () => {
     expect(reply.ephemeral).toBe(true);
     expect(resultMessages(h.discord, channel.data.id, handle.id)).toHaveLength(0);
     // The card no longer leads to the deleted messages.
-    expect(cardStatus()).toMatch(/^Done in \d+s: 6 image\(s\)\.\nThe images were deleted\.$/);
+    expect(cardStatus()).toMatch(/^Done in \d+s: 12 image\(s\)\.\nThe images were deleted\.$/);
   });
 });
 
@@ -91,9 +93,9 @@ describe('seeds', () => {
     const job = await h.bot.engine.get(handle.id);
     expect(h.runcomfy.job(job!.requestId!)?.input.seed).toBe(seed);
     const [result] = resultMessages(h.discord, channel.data.id, handle.id);
-    expect(result?.data.embeds?.[0]?.description).toContain(`seed ${seed} ·`);
+    expect(displayedText(result)).toContain(`seed ${seed} ·`);
     // The card's "Done in" and the result's time are one figure.
-    const took = /· (\d+s|\d+m \d+s)$/m.exec(result?.data.embeds?.[0]?.description ?? '')?.[1];
+    const took = /· (\d+s|\d+m \d+s)$/m.exec(displayedText(result))?.[1];
     expect(took).toBeDefined();
     expect(card.data.embeds?.[0]?.fields?.at(-1)?.value).toMatch(new RegExp(`^Done in ${took}:`));
   });

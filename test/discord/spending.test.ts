@@ -8,7 +8,7 @@ import { dayKey, usageKeys, usageRecordSchema } from '../../src/accounting/usage
 import type { InteractionHandle, StoredMessage } from '../../src/emulators/discord/index.js';
 import type { JobRecord } from '../../src/engine/job.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
-import { buttonIds, resultMessages, waitUntil } from '../helpers/discord-waits.js';
+import { buttonIds, displayedText, resultMessages, waitUntil } from '../helpers/discord-waits.js';
 
 let h: BotHarness;
 
@@ -184,7 +184,7 @@ describe('200 concurrent /imagine from 50 members', () => {
     // The result says what RunComfy charged (include_cost), and so does the final card.
     const done = delivered[0]!;
     const results = resultMessages(h.discord, channel.data.id, done.id);
-    expect(JSON.stringify(results[0]?.data.embeds)).toContain('Charged: US$ 0.06');
+    expect(displayedText(results[0])).toContain('Charged: US$ 0.06');
     await waitUntil(
       () =>
         JSON.stringify(h.discord.message(String(done.surface.cardMessageId))?.data.embeds).includes(

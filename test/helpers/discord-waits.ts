@@ -29,8 +29,55 @@ export function waitForCardTitle(discord: DiscordEmulator, messageId: string, ti
   );
 }
 
+/** The custom ids in a message's action rows (a V2 message's container is not a row). */
 export function buttonIds(message: StoredMessage | undefined): string[] {
-  return (message?.data.components ?? []).flatMap((row) => (row.components ?? []).map((c) => c.custom_id ?? ''));
+  return actionRows(message).flatMap((row) => (row.components ?? []).map((c) => c.custom_id ?? ''));
+}
+
+/** A message's top-level action rows. */
+export function actionRows(message: StoredMessage | undefined) {
+  return (message?.data.components ?? []).filter((component) => component.type === 1);
+}
+
+interface GalleryItemView {
+  url: string;
+  description: string | undefined;
+}
+
+/** A Components V2 message's media galleries (in a container or at the top level), in order. */
+export function mediaGalleries(message: StoredMessage | undefined): GalleryItemView[][] {
+  const galleries: GalleryItemView[][] = [];
+  const walk = (components: unknown[]) => {
+    for (const component of components as Array<Record<string, unknown>>) {
+      if (component['type'] === 12) {
+        const items = component['items'] as Array<{ media: { url: string }; description?: string }>;
+        galleries.push(items.map((item) => ({ url: item.media.url, description: item.description })));
+      } else if (Array.isArray(component['components'])) walk(component['components']);
+    }
+  };
+  walk((message?.data.components ?? []) as unknown[]);
+  return galleries;
+}
+
+/** The text displays of a Components V2 message (in a container or at the top level), joined. */
+export function displayedText(message: StoredMessage | undefined): string {
+  const texts: string[] = [];
+  const walk = (components: unknown[]) => {
+    for (const component of components as Array<Record<string, unknown>>) {
+      if (component['type'] === 10) texts.push(String(component['content']));
+      else if (Array.isArray(component['components'])) walk(component['components']);
+    }
+  };
+  walk((message?.data.components ?? []) as unknown[]);
+  return texts.join('\n');
+}
+
+/** Whether a message is a Components V2 one (flag 1 << 15) with no content or embeds. */
+export function isComponentsV2(message: StoredMessage | undefined): boolean {
+  const data = message?.data;
+  return (
+    data !== undefined && ((data.flags ?? 0) & (1 << 15)) !== 0 && !data.content && (data.embeds ?? []).length === 0
+  );
 }
 
 /** Result messages of a job (their attachments are named after the job id). */
