@@ -174,6 +174,7 @@ export class Admission {
       delivery: {},
       deliveryAttempts: 0,
       surface: request.surface ?? {},
+      ...(request.parent ? { parent: request.parent } : {}),
     };
     const locks = [
       ...JobRepository.createLocks(quotaRequest.userId, quotaRequest.guildId),
