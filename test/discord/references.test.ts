@@ -118,11 +118,21 @@ describe('references, Vary and Remix', () => {
     'en-US': {
       notImage: 'not a PNG, JPEG or WebP',
       tooLarge: 'the limit is 50 MB',
-      over: 'at most 11',
+      over: 'at most 11 images',
       gone: 'no longer there',
     },
-    'zh-TW': { notImage: 'notes.png', tooLarge: 'huge.png', over: '11', gone: 'gone.png' },
-    'zh-CN': { notImage: 'notes.png', tooLarge: 'huge.png', over: '11', gone: 'gone.png' },
+    'zh-TW': {
+      notImage: '不是 PNG、JPEG 或 WebP',
+      tooLarge: '上限是 50 MB',
+      over: '最多只能要求 11 張',
+      gone: '已經不在了',
+    },
+    'zh-CN': {
+      notImage: '不是 PNG、JPEG 或 WebP',
+      tooLarge: '上限是 50 MB',
+      over: '最多只能要求 11 张',
+      gone: '已经不在了',
+    },
   };
 
   it.each(['en-US', 'zh-TW', 'zh-CN'])(
