@@ -40,6 +40,8 @@ export interface SetToStart {
   input: ModelInput;
   /** The set this one varies (Vary). */
   parent?: JobParent;
+  /** More surface data for the record (Vary: the parent result message chosen from). */
+  surface?: Record<string, string>;
 }
 
 export async function startJob(
@@ -118,6 +120,7 @@ async function showAndSubmit(
       prompt: request.prompt,
       ...(request.parent ? { parent: request.parent } : {}),
       surface: {
+        ...request.surface,
         interactionToken: interaction.token,
         interactionAt: interaction.createdTimestamp,
         cardMessageId: cardMessageId ?? null,

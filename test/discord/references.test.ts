@@ -11,6 +11,7 @@ import type { InteractionHandle } from '../../src/emulators/discord/index.js';
 import { pngImage } from '../emulators/discord/helpers.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
 import { buttonIds, resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
+import { createGalleryChannel, forumPosts, setUpGallery, waitForJobEnd } from '../helpers/gallery-waits.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 let offset = 0;
@@ -175,4 +176,48 @@ describe('references, Vary and Remix', () => {
       expect(h.runcomfy.jobs().length).toBe(before);
     },
   );
+});
+
+describe('galleries and /history', () => {
+  it('show a set’s references and link a variation to its parent', { timeout: 90_000 }, async () => {
+    const forum = createGalleryChannel(h.discord, 'refs-gallery', 'forum');
+    expect(await setUpGallery(h.discord, forum)).toContain('Done');
+    const user = h.discord.createUser({ username: 'ref-gallery' });
+    const channel = h.discord.channelByName('general');
+    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', {
+      prompt: 'a teapot',
+      count: 1,
+      reference1: { filename: 'teapot.png', data: await pngImage(24, 24, 3) },
+    });
+    await waitForCardTitle(h.discord, (await handle.waitForOriginal()).data.id, 'Done', 30_000);
+    // The gallery post and its index entry are steps of the delivery, before the record ends.
+    const indexed = async (id: string) =>
+      expect((await waitForJobEnd((jobId) => h.bot.engine.get(jobId), id)).delivery['gallery:index']?.state).toBe(
+        'done',
+      );
+    await indexed(handle.id);
+    const last = resultMessages(h.discord, channel.data.id, handle.id).at(-1)!;
+    const vary = h.discord.selectMenu(user, last, `sd1:vary:${handle.id}`, ['1']);
+    await waitForCardTitle(h.discord, (await vary.waitForOriginal()).data.id, 'Done', 30_000);
+    await indexed(vary.id);
+
+    const parentLink = `https://discord.com/channels/${h.discord.defaultGuild.id}/${channel.data.id}/${last.id}`;
+    const fieldsOf = (embed: { fields?: Array<{ name: string; value: string }> } | undefined) =>
+      Object.fromEntries((embed?.fields ?? []).map((f) => [f.name, f.value]));
+    const postOf = (id: string) =>
+      forumPosts(h.discord, forum)
+        .map((post) => post.starter?.data.embeds?.[0])
+        .find((embed) => JSON.stringify(embed?.footer ?? '').includes(id));
+    expect(fieldsOf(postOf(handle.id))['References']).toBe('1 reference image(s)');
+    const variation = fieldsOf(postOf(vary.id));
+    expect(variation['References']).toBe('1 reference image(s)');
+    expect(variation['Variation of']).toBe(`[image 1 of set ${handle.id}](${parentLink})`);
+
+    // /history: newest first, the variation, then its parent.
+    const history = h.discord.runSlashCommand({ user, channel }, 'history', {});
+    const page = await history.waitForOriginal((m) => !m.loading, { timeoutMs: 15_000 });
+    const shown = fieldsOf(page.data.embeds?.[0]);
+    expect(shown['Variation of']).toBe(`[image 1 of set ${handle.id}](${parentLink})`);
+    expect(shown['References']).toBe('1 reference image(s)');
+  });
 });

@@ -18,6 +18,7 @@ import { InputError } from '../../errors.js';
 import { resolveLocale, t } from '../../i18n/index.js';
 import { modelFor, setParameters, withOtherSeed } from '../../models/registry.js';
 import { freshReferences } from '../result-images.js';
+import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
 import { truncate } from '../text.js';
 import { type ActionInteraction, defineAction, jobCustomId, parseJobCustomId, type Verdict } from './action.js';
@@ -144,6 +145,9 @@ export function remixedSet(
     model: model.key,
     input: withOtherSeed(model, input),
     ...(job.parent ? { parent: job.parent } : {}),
+    ...(typeof job.surface[PARENT_MESSAGE_KEY] === 'string'
+      ? { surface: { [PARENT_MESSAGE_KEY]: job.surface[PARENT_MESSAGE_KEY] } }
+      : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { REFERENCE_MODEL, setParameters, withOtherSeed } from '../../models/regi
 import { MAX_REFERENCES_AND_IMAGES } from '../../models/seedream-edit-sequential/wire.js';
 import type { MessagePayload } from '../discord-api.js';
 import { freshImageUrl } from '../result-images.js';
+import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
 import { defineAction, jobCustomId, parseJobCustomId } from './action.js';
 import { requireJob, visibleHere } from './job-checks.js';
@@ -54,7 +55,11 @@ export const varyAction = defineAction<string, VarySubject, 'select'>({
       await interaction.reply({ content: t(locale, 'replies.vary_image_gone'), flags: MessageFlags.Ephemeral });
       return;
     }
-    await startJob(interaction, context, variedSet(job, image, url));
+    await startJob(interaction, context, {
+      ...variedSet(job, image, url),
+      // The message chosen from: galleries and /history link the variation to it.
+      surface: { [PARENT_MESSAGE_KEY]: interaction.message.id },
+    });
   },
 });
 

@@ -10,6 +10,7 @@ import { t } from '../../i18n/index.js';
 import { aspectLabel, setParameters } from '../../models/registry.js';
 import type { MessagePayload } from '../discord-api.js';
 import type { PreparedImage } from '../pack-images.js';
+import { lineageFields, lineageOf } from '../set-lineage.js';
 import { escapeUserText, plainUserText, truncate } from '../text.js';
 
 const GALLERY_COLOUR = 0x5865f2;
@@ -44,6 +45,7 @@ export function renderGalleryPost(
       inline: true,
     },
   ];
+  fields.push(...lineageFields(lineageOf(job), locale));
   if (context.resultUrl) {
     fields.push({
       name: t(locale, 'gallery.post.original'),
