@@ -77,6 +77,16 @@ describe('references, Vary and Remix', () => {
     expect(buttonIds(last)).toContain(`sd1:vary:${handle.id}`);
     const imageThreeThen = files.find((a) => a.filename.startsWith(`seedream-${handle.id}-3.`))!.url;
 
+    // Remix the same day keeps both references (the member's attachments, still valid).
+    const remixer = h.discord.createUser({ username: 'ref-remixer' });
+    const sameDay = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
+    await sameDay.waitForResponse();
+    const sameDaySubmit = h.discord.submitModal(remixer, sameDay, { prompt: 'two posters of this fox', count: '2' });
+    await waitForCardTitle(h.discord, (await sameDaySubmit.waitForOriginal()).data.id, 'Done', 30_000);
+    const sameDayInput = await sentInput(sameDaySubmit.id);
+    expect(sameDayInput['images']).toEqual(given);
+    expect(sameDayInput['sequential_image_generation_options']).toBe(2);
+
     // A day and more later: every URL handed out at delivery is dead on the CDN.
     offset += DAY_MS + 60 * 60 * 1000;
     expect(expiryOf(imageThreeThen)).toBeLessThan(Date.now() + offset);
@@ -98,6 +108,16 @@ describe('references, Vary and Remix', () => {
     // RunComfy fetched the reference (a stale URL would have failed the job).
     const fetched = await h.runcomfy.referencesFetched(varied.requestId!);
     expect(fetched!.references!.map((r) => r.ok)).toEqual([true]);
+
+    // The member's own attachments cannot be read again: Remix of that set is refused privately.
+    const late = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
+    await late.waitForResponse();
+    const before = h.runcomfy.jobs().length;
+    const refused = JSON.stringify(
+      await privateAnswer(h.discord.submitModal(remixer, late, { prompt: 'two posters of this fox', count: '2' })),
+    );
+    expect(refused).toContain('no longer there');
+    expect(h.runcomfy.jobs().length).toBe(before);
 
     // Remix of the variation, another day later: the reference again at its current URL.
     offset += DAY_MS + 60 * 60 * 1000;

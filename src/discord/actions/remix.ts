@@ -17,6 +17,7 @@ import type { JobRecord } from '../../engine/job.js';
 import { InputError } from '../../errors.js';
 import { resolveLocale, t } from '../../i18n/index.js';
 import { modelFor, setParameters, withOtherSeed } from '../../models/registry.js';
+import { checkReferences } from '../../references/check-references.js';
 import { freshReferences } from '../result-images.js';
 import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
@@ -72,6 +73,15 @@ export const remixFormAction = defineAction<string, JobRecord, 'modal'>({
     const count = parseCount(fieldValue(interaction, COUNT_FIELD), modelFor(job.model).maxImages);
     // References (Discord CDN URLs) are read again where they can be: a stored one may have expired.
     const references = await freshReferences(context, job, setParameters(job).references);
+    if (references.length > 0 && !job.parent) {
+      // A member's own attachments cannot be read again (no message of ours holds them): once
+      // expired (about a day) the member is told privately to attach them again, nothing is sent.
+      await checkReferences(
+        references.map((url) => ({ url })),
+        count,
+        { allowLoopback: context.references?.allowLoopback === true, timeoutMs: 2_000 },
+      );
+    }
     await startJob(interaction, context, remixedSet(job, prompt, count, locale, references));
   },
 });
