@@ -1,10 +1,10 @@
-/** /imagine prompt:<text> [count] [aspect] [seed] [quality] — make a set of images. */
-import { ApplicationCommandOptionType, ApplicationCommandType } from 'discord.js';
+/** /imagine prompt:<text> [count] [aspect] [seed] [quality] [reference1…4] — make a set of images. */
+import { ApplicationCommandOptionType, ApplicationCommandType, type ChatInputCommandInteraction } from 'discord.js';
 import { named, type SlashCommand } from '../src/discord/command.js';
 import { startJob } from '../src/discord/start-job.js';
 import { resolveLocale, t } from '../src/i18n/index.js';
 import type { QualityKey } from '../src/models/model.js';
-import { DEFAULT_MODEL, withChosenSeed } from '../src/models/registry.js';
+import { modelForRequest, setParameters, withChosenSeed } from '../src/models/registry.js';
 import { ASPECT_RATIOS } from '../src/models/seedream-sequential/aspect-ratios.js';
 import {
   MAX_IMAGES,
@@ -13,6 +13,16 @@ import {
   MIN_IMAGES,
   MIN_SEED,
 } from '../src/models/seedream-sequential/input.js';
+import { checkReferences } from '../src/references/check-references.js';
+import { MAX_REFERENCES, type ReferenceCandidate } from '../src/references/reference-rules.js';
+
+/** `reference1`…`reference4`: Discord shows them as file pickers, in this order. */
+const REFERENCE_OPTIONS = Array.from({ length: MAX_REFERENCES }, (_, index) => `reference${index + 1}` as const);
+/**
+ * Each reference's first bytes are read before the reply, within Discord's 3 s to answer: a CDN
+ * that is slower than this is refused (and the member may simply try again).
+ */
+const REFERENCE_CHECK_TIMEOUT_MS = 2_000;
 
 export const imagine: SlashCommand = {
   definition: {
@@ -60,6 +70,10 @@ export const imagine: SlashCommand = {
           value: quality,
         })),
       },
+      ...REFERENCE_OPTIONS.map((name) => ({
+        type: ApplicationCommandOptionType.Attachment as const,
+        ...named(`commands.imagine.options.${name}`),
+      })),
     ],
   },
 
@@ -67,8 +81,10 @@ export const imagine: SlashCommand = {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     const settings = await context.settings.get(interaction.guildId);
     const prompt = interaction.options.getString('prompt', true);
+    const candidates = attachedReferences(interaction);
     // Every problem with the input is an InputError here: answered ephemerally, nothing sent.
-    const model = DEFAULT_MODEL;
+    const references = candidates.map((candidate) => candidate.url);
+    const model = modelForRequest({ references });
     const input = model.buildInput(
       {
         prompt,
@@ -77,10 +93,27 @@ export const imagine: SlashCommand = {
         seed: interaction.options.getInteger('seed'),
         quality: interaction.options.getString('quality') as QualityKey | null,
         locale,
+        references,
       },
       settings.defaults,
     );
+    if (candidates.length > 0) {
+      // Type, size and first bytes of each, by the attachment's name, before anything is sent.
+      await checkReferences(candidates, setParameters({ model: model.key, input }).count, {
+        allowLoopback: context.references?.allowLoopback === true,
+        timeoutMs: REFERENCE_CHECK_TIMEOUT_MS,
+      });
+    }
     // The seed is chosen now, so the card, the result and RunComfy all have the same one.
     await startJob(interaction, context, { prompt, model: model.key, input: withChosenSeed(model, input) });
   },
 };
+
+/** The files attached to the reference options, in option order, with what Discord declares of each. */
+function attachedReferences(interaction: ChatInputCommandInteraction): ReferenceCandidate[] {
+  return REFERENCE_OPTIONS.flatMap((name) => {
+    const attachment = interaction.options.getAttachment(name);
+    if (!attachment) return [];
+    return [{ url: attachment.url, name: attachment.name, contentType: attachment.contentType, size: attachment.size }];
+  });
+}

@@ -25,6 +25,7 @@ import type { BotEnv } from './env.js';
 import { GalleryIndex } from './guilds/gallery-index.js';
 import { GuildSettingsStore } from './guilds/guild-settings.js';
 import type { Logger } from './log.js';
+import { isLoopbackHost } from './models/image-output.js';
 import { configuredModelIds } from './models/registry.js';
 import { MAX_OUTPUT_PIXELS } from './models/seedream-sequential/aspect-ratios.js';
 import { resolveSeedreamRequest } from './models/seedream-sequential/build-input.js';
@@ -164,6 +165,8 @@ export async function startBot({
     gallery: { mirror: galleryMirror, browser: new GalleryBrowser(store, galleryIndex) },
     stopping: () => stopping,
     cooldown: await createCooldown(store, env.COMMAND_COOLDOWN),
+    // RunComfy fetches references itself: a loopback reference only makes sense to a loopback API.
+    references: { allowLoopback: isLoopbackHost(new URL(env.RUNCOMFY_BASE_URL).hostname) },
   };
   const route = createRouter(commands, context);
   client.on('interactionCreate', (interaction) => {

@@ -12,6 +12,7 @@ import {
   type ModalSubmitInteraction,
   PermissionFlagsBits,
   type PermissionsBitField,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import { effectiveLimits, type QuotaLimits } from '../accounting/quota.js';
 import { AppError } from '../errors.js';
@@ -59,7 +60,7 @@ export interface Access {
   limits: QuotaLimits;
 }
 
-type Requester = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+type Requester = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction | StringSelectMenuInteraction;
 
 /** Throws a typed, localised refusal when the member may not generate here. */
 export async function resolveAccess(interaction: Requester, context: BotContext): Promise<Access> {

@@ -40,4 +40,6 @@ export interface BotContext {
   stopping?: () => boolean;
   /** Per-member cooldown of commands and buttons (COMMAND_COOLDOWN). */
   cooldown: Cooldown;
+  /** Reference checks: loopback URLs only when the model API is itself on loopback (emulators, tests). */
+  references?: { allowLoopback: boolean };
 }

@@ -15,6 +15,7 @@ import { deleteCustomId } from './actions/delete.js';
 import { infoCustomId } from './actions/info.js';
 import { remixCustomId } from './actions/remix.js';
 import { rerollCustomId } from './actions/reroll.js';
+import { varyRow } from './actions/vary.js';
 import {
   DISCORD_ERRORS,
   type DiscordApi,
@@ -312,6 +313,7 @@ function resultButtons(job: JobRecord): NonNullable<MessagePayload['components']
         custom_id: action.customId(job.id),
       })),
     },
+    ...varyRow(job),
   ];
 }
 

@@ -8,6 +8,7 @@ import {
   MessageFlags,
   type ModalSubmitInteraction,
   type RepliableInteraction,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import { resolveLocale, t } from '../i18n/index.js';
 import type { Logger } from '../log.js';
@@ -54,7 +55,7 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
         await command.execute(interaction, { ...context, log });
         return;
       }
-      if (interaction.isButton() || interaction.isModalSubmit()) {
+      if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu()) {
         const handle = bind(interaction);
         if (!handle) {
           const locale = resolveLocale(interaction.locale, interaction.guildLocale);
@@ -77,7 +78,7 @@ export function createRouter(commands: readonly SlashCommand[], context: BotCont
 async function coolingDown(interaction: RepliableInteraction, context: BotContext, log: Logger): Promise<boolean> {
   let kind: CooldownKind;
   if (interaction.isChatInputCommand()) kind = 'command';
-  else if (interaction.isButton() || interaction.isModalSubmit()) {
+  else if (interaction.isButton() || interaction.isModalSubmit() || interaction.isStringSelectMenu()) {
     // A form's submit takes the turn its button did not (Remix: the click only opens the form).
     if (bind(interaction)?.action.cooldown === false) return false;
     kind = 'button';
@@ -99,8 +100,8 @@ async function coolingDown(interaction: RepliableInteraction, context: BotContex
 }
 
 /** The first action of the interaction's kind that parses its custom_id, ready to run. */
-function bind(interaction: ButtonInteraction | ModalSubmitInteraction) {
-  const kind = interaction.isButton() ? 'button' : 'modal';
+function bind(interaction: ButtonInteraction | ModalSubmitInteraction | StringSelectMenuInteraction) {
+  const kind = interaction.isButton() ? 'button' : interaction.isModalSubmit() ? 'modal' : 'select';
   for (const action of buttonActions) {
     if (action.kind !== kind) continue;
     const run = action.bind(interaction.customId);

@@ -9,9 +9,10 @@ import {
   type ChatInputCommandInteraction,
   MessageFlags,
   type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
 } from 'discord.js';
 import { GuildActiveLimitError, QuotaExceededError } from '../accounting/quota.js';
-import type { JobOwner, JobRecord } from '../engine/job.js';
+import type { JobOwner, JobParent, JobRecord } from '../engine/job.js';
 import type { SubmitRequest } from '../engine/surface.js';
 import { describeError } from '../errors.js';
 import { errorMessage, resolveLocale } from '../i18n/index.js';
@@ -25,14 +26,22 @@ import { errorEmbed } from './reply-error.js';
 import { renderStatusCard } from './status-card.js';
 import { NO_MENTIONS } from './text.js';
 
-/** What can start a set: a command, a button, or a submitted form (Remix). */
-export type StartingInteraction = ChatInputCommandInteraction | ButtonInteraction | ModalSubmitInteraction;
+/** What can start a set: a command, a button, a submitted form (Remix) or a choice in a select (Vary). */
+export type StartingInteraction =
+  | ChatInputCommandInteraction
+  | ButtonInteraction
+  | ModalSubmitInteraction
+  | StringSelectMenuInteraction;
 
 /** A set to start: the member's own words, and the model with its built input. */
 export interface SetToStart {
   prompt: string;
   model: string;
   input: ModelInput;
+  /** The set this one varies (Vary). */
+  parent?: JobParent;
+  /** More surface data for the record (Vary: the parent result message chosen from). */
+  surface?: Record<string, string>;
 }
 
 export async function startJob(
@@ -109,7 +118,9 @@ async function showAndSubmit(
       ...terms,
       id: interaction.id,
       prompt: request.prompt,
+      ...(request.parent ? { parent: request.parent } : {}),
       surface: {
+        ...request.surface,
         interactionToken: interaction.token,
         interactionAt: interaction.createdTimestamp,
         cardMessageId: cardMessageId ?? null,

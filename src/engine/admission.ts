@@ -177,6 +177,7 @@ export class Admission {
       delivery: {},
       deliveryAttempts: 0,
       surface: request.surface ?? {},
+      ...(request.parent ? { parent: request.parent } : {}),
     };
     let holdsSlot: boolean;
     let queueAfter: FairQueueState | undefined;

@@ -89,6 +89,10 @@ export const jobOwnerSchema = z.object({
 });
 export type JobOwner = z.infer<typeof jobOwnerSchema>;
 
+/** A variation's parent: the set and the index of the image it was made from. */
+export const jobParentSchema = z.object({ jobId: z.string().min(1), image: z.number().int().min(0) });
+export type JobParent = z.infer<typeof jobParentSchema>;
+
 /** The price the request was accepted at (images × price per image). */
 export const costEstimateSchema = z.object({
   usd: z.number().min(0),
@@ -158,6 +162,8 @@ const currentJobRecordSchema = z.object({
   deliveryAttempts: z.number().int().default(0),
   /** Opaque data of the surface that created the job (e.g. the Discord status card). */
   surface: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).default({}),
+  /** The set this one varies (Vary on image `image`, 0-based); absent on older records and fresh sets. */
+  parent: jobParentSchema.optional(),
 });
 
 // zod's issue kind, named so it is not taken for one of our error codes.

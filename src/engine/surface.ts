@@ -8,7 +8,7 @@ import type { QuotaLimits } from '../accounting/quota.js';
 import { AppError } from '../errors.js';
 import type { ModelInput } from '../models/model.js';
 import type { SpooledImage } from '../store/image-spool.js';
-import type { JobOwner, JobRecord, JobState } from './job.js';
+import type { JobOwner, JobParent, JobRecord, JobState } from './job.js';
 
 /** Lets a Deliverer make each of its posts exactly once across crashes and retries. */
 export interface DeliverySteps {
@@ -61,6 +61,8 @@ export interface SubmitRequest {
   limits?: QuotaLimits;
   /** The server the job is charged to; default the server it was asked in (`owner.guildId`). */
   billingGuildId?: string | null;
+  /** The set this one varies (see JobRecord.parent). */
+  parent?: JobParent;
   /** What `check` held for this request: released once the atomic step has the real counters. */
   hold?: QuotaHold;
 }

@@ -31,6 +31,10 @@ export const galleryEntrySchema = z.object({
   postUrl: z.string().optional(),
   /** The contact sheet (or the only image) as posted, for the browser's preview. */
   previewUrl: z.string().optional(),
+  /** How many reference images the set was made from (absent: none, or indexed before references). */
+  references: z.number().int().min(0).optional(),
+  /** A variation's parent: its set id, the image (0-based) and the parent result's message link. */
+  parent: z.object({ jobId: z.string(), image: z.number().int().min(0), url: z.string().optional() }).optional(),
 });
 export type GalleryEntry = z.infer<typeof galleryEntrySchema>;
 

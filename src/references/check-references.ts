@@ -4,7 +4,7 @@
  * type and whether the URL answers at all. A server that ignores the range and names no length
  * is counted while it streams, up to the cap, and then cut off.
  */
-import { type Dispatcher, getGlobalDispatcher, interceptors, request } from 'undici';
+import { Agent, type Dispatcher, interceptors, request } from 'undici';
 import { AbortedError, InputError } from '../errors.js';
 import { combineSignals, TimeoutSignalReason } from '../util/sleep.js';
 import {
@@ -55,7 +55,7 @@ export async function probeReference(
   options: ReferenceCheckOptions = {},
 ): Promise<void> {
   const { signal, dispose } = combineSignals([options.signal], options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
+  const dispatcher = (options.dispatcher ?? ownAgent()).compose(
     interceptors.redirect({ maxRedirections: MAX_REDIRECTIONS }),
   );
   try {
@@ -99,6 +99,17 @@ export async function probeReference(
   } finally {
     dispose();
   }
+}
+
+/**
+ * This undici's own agent. Not the global dispatcher: in the bot that is discord.js's (an older
+ * undici, installed by @discordjs/rest), which this undici's redirect interceptor cannot drive
+ * (UND_ERR_INVALID_ARG "invalid onError method", so every reference read as unreachable).
+ */
+let agent: Agent | undefined;
+function ownAgent(): Agent {
+  agent ??= new Agent();
+  return agent;
 }
 
 /**

@@ -84,13 +84,14 @@ describe('/imagine end to end', () => {
       );
       // Only the last message carries buttons.
       expect(results.slice(0, -1).every((m) => actionRows(m).length === 0)).toBe(true);
-      // Reroll, Remix, Info and Delete on the last message.
+      // Reroll, Remix, Info and Delete on the last message, and the Vary select under them.
       const buttons = buttonIds(results.at(-1));
       expect(buttons).toEqual([
         `sd1:reroll:${handle.id}`,
         `sd1:remix:${handle.id}`,
         `sd1:info:${handle.id}`,
         `sd1:delete:${handle.id}`,
+        `sd1:vary:${handle.id}`,
       ]);
     },
   );

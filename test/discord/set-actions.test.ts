@@ -66,6 +66,7 @@ describe('Info', () => {
       `sd1:remix:${handle.id}`,
       `sd1:info:${handle.id}`,
       `sd1:delete:${handle.id}`,
+      `sd1:vary:${handle.id}`,
     ]);
   });
 

@@ -12,7 +12,12 @@
  * a button needs is in the store under its arg (a job id, a browser id), so buttons keep
  * working after restarts; a format once shipped never changes (messages in servers keep it).
  */
-import { type ButtonInteraction, MessageFlags, type ModalSubmitInteraction } from 'discord.js';
+import {
+  type ButtonInteraction,
+  MessageFlags,
+  type ModalSubmitInteraction,
+  type StringSelectMenuInteraction,
+} from 'discord.js';
 import { type PlainMessageKey, resolveLocale, t } from '../../i18n/index.js';
 import type { BotContext } from '../context.js';
 
@@ -25,6 +30,8 @@ export type Verdict<Subject> = { allowed: Subject } | { refused: PlainMessageKey
 interface InteractionOf {
   button: ButtonInteraction;
   modal: ModalSubmitInteraction;
+  /** A choice in a string select under a result (Vary). */
+  select: StringSelectMenuInteraction;
 }
 export type ActionKind = keyof InteractionOf;
 export type ActionInteraction = InteractionOf[ActionKind];

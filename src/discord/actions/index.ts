@@ -11,6 +11,7 @@ import { galleryNextAction, galleryPreviousAction } from './gallery-page.js';
 import { infoAction } from './info.js';
 import { remixAction, remixFormAction } from './remix.js';
 import { rerollAction } from './reroll.js';
+import { varyAction } from './vary.js';
 
 export const buttonActions: readonly Action[] = [
   cancelAction,
@@ -19,6 +20,7 @@ export const buttonActions: readonly Action[] = [
   infoAction,
   remixAction,
   remixFormAction,
+  varyAction,
   galleryPreviousAction,
   galleryNextAction,
 ];

@@ -17,6 +17,9 @@ import type { JobRecord } from '../../engine/job.js';
 import { InputError } from '../../errors.js';
 import { resolveLocale, t } from '../../i18n/index.js';
 import { modelFor, setParameters, withOtherSeed } from '../../models/registry.js';
+import { checkReferences } from '../../references/check-references.js';
+import { freshReferences } from '../result-images.js';
+import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
 import { truncate } from '../text.js';
 import { type ActionInteraction, defineAction, jobCustomId, parseJobCustomId, type Verdict } from './action.js';
@@ -68,7 +71,18 @@ export const remixFormAction = defineAction<string, JobRecord, 'modal'>({
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);
     const prompt = fieldValue(interaction, PROMPT_FIELD);
     const count = parseCount(fieldValue(interaction, COUNT_FIELD), modelFor(job.model).maxImages);
-    await startJob(interaction, context, remixedSet(job, prompt, count, locale));
+    // References (Discord CDN URLs) are read again where they can be: a stored one may have expired.
+    const references = await freshReferences(context, job, setParameters(job).references);
+    if (references.length > 0 && !job.parent) {
+      // A member's own attachments cannot be read again (no message of ours holds them): once
+      // expired (about a day) the member is told privately to attach them again, nothing is sent.
+      await checkReferences(
+        references.map((url) => ({ url })),
+        count,
+        { allowLoopback: context.references?.allowLoopback === true, timeoutMs: 2_000 },
+      );
+    }
+    await startJob(interaction, context, remixedSet(job, prompt, count, locale, references));
   },
 });
 
@@ -118,7 +132,13 @@ export function remixForm(job: JobRecord, locale: string): APIModalInteractionRe
  * model seam (so whatever else the model carries, such as references, follows), and a seed other
  * than the set's. InputError (answered privately) on an empty prompt, a count out of range…
  */
-export function remixedSet(job: JobRecord, prompt: string, count: number, locale: string): SetToStart {
+export function remixedSet(
+  job: JobRecord,
+  prompt: string,
+  count: number,
+  locale: string,
+  references: readonly string[] = setParameters(job).references,
+): SetToStart {
   const model = modelFor(job.model);
   const set = setParameters(job);
   const input = model.buildInput({
@@ -128,8 +148,17 @@ export function remixedSet(job: JobRecord, prompt: string, count: number, locale
     quality: set.quality,
     seed: set.seed ?? null,
     locale,
+    references,
   });
-  return { prompt, model: model.key, input: withOtherSeed(model, input) };
+  return {
+    prompt,
+    model: model.key,
+    input: withOtherSeed(model, input),
+    ...(job.parent ? { parent: job.parent } : {}),
+    ...(typeof job.surface[PARENT_MESSAGE_KEY] === 'string'
+      ? { surface: { [PARENT_MESSAGE_KEY]: job.surface[PARENT_MESSAGE_KEY] } }
+      : {}),
+  };
 }
 
 /**

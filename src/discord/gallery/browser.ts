@@ -15,6 +15,7 @@ import { resolveLocale, t } from '../../i18n/index.js';
 import { ASPECT_RATIOS, aspectRatioLabel } from '../../models/seedream-sequential/aspect-ratios.js';
 import type { Store } from '../../store/store.js';
 import { galleryPageId } from '../actions/gallery-page.js';
+import { lineageFields } from '../set-lineage.js';
 import { escapeUserText, NO_MENTIONS, relativeTime, truncate } from '../text.js';
 import {
   type BrowseRequest,
@@ -151,6 +152,7 @@ function entryEmbed(entry: GalleryEntry, locale: string, kind: BrowserSession['k
     },
     { name: t(locale, 'gallery.browser.made'), value: relativeTime(entry.createdAt), inline: true },
   ];
+  fields.push(...lineageFields(entry, locale));
   if (kind === 'history' && entry.guildId === null) {
     fields.push({ name: t(locale, 'gallery.browser.where'), value: t(locale, 'gallery.browser.in_dm'), inline: true });
   }

@@ -34,6 +34,7 @@ import { DISCORD_ERRORS, type DiscordApi, discordErrorCode, type MessagePayload 
 import { messageLink } from '../links.js';
 import type { UploadFile } from '../multipart.js';
 import { type PreparedImage, packParts } from '../pack-images.js';
+import { lineageOf } from '../set-lineage.js';
 import { classifyGalleryFailure, GalleryFailures } from './failures.js';
 import { aspectTagName } from './permissions.js';
 import {
@@ -335,6 +336,7 @@ export class GalleryMirror {
       resultUrl: messageLink(job, resultId),
       ...(ref && guildId ? { postUrl: postLink(guildId, ref) } : {}),
       ...(previewUrl ? { previewUrl } : {}),
+      ...lineageOf(job),
     });
   }
 

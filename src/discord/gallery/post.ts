@@ -10,6 +10,7 @@ import { t } from '../../i18n/index.js';
 import type { MessagePayload } from '../discord-api.js';
 import type { PreparedImage } from '../pack-images.js';
 import { setParameterFields } from '../set-fields.js';
+import { lineageFields, lineageOf } from '../set-lineage.js';
 import { escapeUserText, plainUserText, truncate } from '../text.js';
 
 const GALLERY_COLOUR = 0x5865f2;
@@ -33,6 +34,7 @@ export function renderGalleryPost(
     { name: t(locale, 'card.field.count'), value: String(context.delivered), inline: true },
     ...setParameterFields(job, locale),
   ];
+  fields.push(...lineageFields(lineageOf(job), locale));
   if (context.resultUrl) {
     fields.push({
       name: t(locale, 'gallery.post.original'),

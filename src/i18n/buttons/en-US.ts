@@ -8,4 +8,6 @@ export const buttons = {
   info: 'Info',
   remix: 'Remix',
   delete: 'Delete',
+  vary_placeholder: 'Vary one image…',
+  vary_image: 'Vary image {number}',
 } as const;

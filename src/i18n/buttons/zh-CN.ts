@@ -9,4 +9,6 @@ export const buttons = translation<typeof english>()({
   info: '参数',
   remix: '修改重绘',
   delete: '删除',
+  vary_placeholder: '以其中一张再变化…',
+  vary_image: '变化第 {number} 张',
 });

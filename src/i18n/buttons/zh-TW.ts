@@ -9,4 +9,6 @@ export const buttons = translation<typeof english>()({
   info: '參數',
   remix: '修改重繪',
   delete: '刪除',
+  vary_placeholder: '以其中一張再變化…',
+  vary_image: '變化第 {number} 張',
 });

@@ -12,6 +12,22 @@ export const commands = {
       aspect: { name: 'aspect', description: 'Shape of the images (default 16:9)' },
       seed: { name: 'seed', description: 'Seed for repeatable results (leave empty for a random one)' },
       quality: { name: 'quality', description: 'Prompt optimisation: fast, or standard (better, slower)' },
+      reference1: {
+        name: 'reference1',
+        description: 'Reference image 1 (PNG, JPEG or WebP, ≤ 50 MB): the set keeps its subject or style',
+      },
+      reference2: {
+        name: 'reference2',
+        description: 'Reference image 2 (PNG, JPEG or WebP, ≤ 50 MB): the set keeps its subject or style',
+      },
+      reference3: {
+        name: 'reference3',
+        description: 'Reference image 3 (PNG, JPEG or WebP, ≤ 50 MB): the set keeps its subject or style',
+      },
+      reference4: {
+        name: 'reference4',
+        description: 'Reference image 4 (PNG, JPEG or WebP, ≤ 50 MB): the set keeps its subject or style',
+      },
     },
   },
   cancel: {

@@ -12,6 +12,10 @@ export const commands = translation<typeof english>()({
       aspect: { name: '比例', description: '图片宽高比（默认 16:9）' },
       seed: { name: '种子', description: '固定种子可复现结果（留空则随机）' },
       quality: { name: '质量', description: '提示词优化：快速，或标准（质量更好、更慢）' },
+      reference1: { name: '参考图1', description: '参考图 1（PNG、JPEG 或 WebP，≤ 50 MB）：整组图沿用它的主体或风格' },
+      reference2: { name: '参考图2', description: '参考图 2（PNG、JPEG 或 WebP，≤ 50 MB）：整组图沿用它的主体或风格' },
+      reference3: { name: '参考图3', description: '参考图 3（PNG、JPEG 或 WebP，≤ 50 MB）：整组图沿用它的主体或风格' },
+      reference4: { name: '参考图4', description: '参考图 4（PNG、JPEG 或 WebP，≤ 50 MB）：整组图沿用它的主体或风格' },
     },
   },
   cancel: {

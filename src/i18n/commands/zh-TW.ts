@@ -12,6 +12,10 @@ export const commands = translation<typeof english>()({
       aspect: { name: '比例', description: '圖片的長寬比（預設 16:9）' },
       seed: { name: '種子', description: '固定種子可重現結果（留空則隨機）' },
       quality: { name: '品質', description: '提示詞優化：快速，或標準（品質較好、較慢）' },
+      reference1: { name: '參考圖1', description: '參考圖 1（PNG、JPEG 或 WebP，≤ 50 MB）：整組圖沿用它的主體或風格' },
+      reference2: { name: '參考圖2', description: '參考圖 2（PNG、JPEG 或 WebP，≤ 50 MB）：整組圖沿用它的主體或風格' },
+      reference3: { name: '參考圖3', description: '參考圖 3（PNG、JPEG 或 WebP，≤ 50 MB）：整組圖沿用它的主體或風格' },
+      reference4: { name: '參考圖4', description: '參考圖 4（PNG、JPEG 或 WebP，≤ 50 MB）：整組圖沿用它的主體或風格' },
     },
   },
   cancel: {

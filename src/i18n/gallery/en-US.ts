@@ -56,6 +56,10 @@ export const gallery = {
   post: {
     original: 'Original result',
     jump: 'Open the original result',
+    references: 'References',
+    references_value: '{count} reference image(s)',
+    variation_of: 'Variation of',
+    variation_value: 'image {number} of set {reference}',
   },
   sheet_title: 'Overview of {total}',
   browser: {

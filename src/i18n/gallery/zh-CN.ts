@@ -55,6 +55,10 @@ export const gallery = translation<typeof english>()({
   post: {
     original: '原始结果',
     jump: '前往原始结果',
+    references: '参考图片',
+    references_value: '{count} 张参考图片',
+    variation_of: '变化自',
+    variation_value: '作品 {reference} 的第 {number} 张',
   },
   sheet_title: '总览（共 {total} 张）',
   browser: {

@@ -55,6 +55,10 @@ export const gallery = translation<typeof english>()({
   post: {
     original: '原始結果',
     jump: '前往原始結果',
+    references: '參考圖片',
+    references_value: '{count} 張參考圖片',
+    variation_of: '變化自',
+    variation_value: '作品 {reference} 的第 {number} 張',
   },
   sheet_title: '總覽（共 {total} 張）',
   browser: {

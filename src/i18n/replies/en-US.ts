@@ -13,6 +13,8 @@ export const replies = {
   button_expired: 'This button no longer works. Please run the command again.',
   not_visible_here: 'This button does not belong to a set shown here, so it does nothing here.',
   reroll_deleted: 'This set was deleted, so it cannot be rerolled.',
+  vary_deleted: 'This set was deleted, so its images cannot be varied.',
+  vary_image_gone: 'That image is no longer in the result message, so it cannot be varied.',
   slow_down: 'Slow down: try again in {seconds} s.',
   no_active_jobs: 'You have no generations in progress.',
   started: 'started {when}',

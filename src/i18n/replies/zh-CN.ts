@@ -13,6 +13,8 @@ export const replies = translation<typeof english>()({
   button_expired: '这个按钮已失效，请重新执行命令。',
   not_visible_here: '这个按钮不属于这里显示的图片组，所以在这里无法使用。',
   reroll_deleted: '这组图片已被删除，无法重新生成。',
+  vary_deleted: '这组图片已被删除，无法再变化。',
+  vary_image_gone: '结果消息里已没有这张图片，无法再变化。',
   slow_down: '慢一点：请在 {seconds} 秒后再试。',
   no_active_jobs: '你目前没有正在进行的生成任务。',
   started: '{when}开始',

@@ -13,6 +13,8 @@ export const replies = translation<typeof english>()({
   button_expired: '這個按鈕已經失效，請重新執行指令。',
   not_visible_here: '這個按鈕不屬於這裡顯示的圖片組，所以在這裡無法使用。',
   reroll_deleted: '這組圖片已被刪除，無法重新生成。',
+  vary_deleted: '這組圖片已被刪除，無法再變化。',
+  vary_image_gone: '結果訊息裡已沒有這張圖片，無法再變化。',
   slow_down: '慢一點：請在 {seconds} 秒後再試。',
   no_active_jobs: '你目前沒有正在進行的生成工作。',
   started: '{when}開始',

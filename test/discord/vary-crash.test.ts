@@ -1,0 +1,134 @@
+/**
+ * kill -9 during a Vary job: the bot (src/app.ts in its own process, as in gallery-crash.test.ts)
+ * is killed the moment Discord creates the variation's result message, before the bot learns its
+ * id; started again on the same store, it finishes the set, and the variation is delivered
+ * exactly once, made from the chosen image.
+ */
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REST, Routes } from 'discord.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { commands } from '../../commands/index.js';
+import { emulatorBotEnv } from '../../src/emulators/bot-env.js';
+import { type DiscordEmulator, type StoredMessage, startDiscordEmulator } from '../../src/emulators/discord/index.js';
+import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
+import type { JobRecord } from '../../src/engine/job.js';
+import { JobRepository } from '../../src/store/job-repository.js';
+import { openStore } from '../../src/store/store.js';
+import { resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
+
+const WORKER = join(import.meta.dirname, 'fixtures', 'gallery-bot-worker.ts');
+
+let discord: DiscordEmulator;
+let runcomfy: RunComfyEmulator;
+
+beforeAll(async () => {
+  runcomfy = await startRunComfyEmulator({
+    queueMs: 300,
+    baseRunMs: 600,
+    perImageMs: 60,
+    allowLoopbackReferences: true,
+  });
+  discord = await startDiscordEmulator();
+  await new REST({ api: discord.apiUrl })
+    .setToken(discord.botToken)
+    .put(Routes.applicationCommands(discord.applicationId), { body: commands.map((c) => c.definition) });
+});
+afterAll(async () => {
+  await discord?.close();
+  await runcomfy?.close();
+});
+
+function spawnBot(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
+  const child = fork(WORKER, [JSON.stringify({ env, logFile })], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bot exited early (${code})`)));
+    child.on('message', (m: { type: string }) => {
+      if (m.type === 'ready') {
+        child.removeAllListeners('exit');
+        resolve(child);
+      }
+    });
+  });
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+async function readJob(storeUrl: string, id: string): Promise<JobRecord | undefined> {
+  const store = await openStore({ url: storeUrl });
+  try {
+    return await new JobRepository(store).get(id);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('Vary across a kill -9', () => {
+  it('delivers the variation exactly once', { timeout: 120_000 }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'vary-crash-'));
+    const logFile = join(dataDir, 'bot.log');
+    const env: Record<string, string> = {
+      ...emulatorBotEnv({ discord, runcomfy, dataDir }),
+      LOG_LEVEL: 'debug',
+      MAX_ACTIVE_JOBS_PER_USER: '20',
+      POLL_RATE: '200',
+      POLL_CONCURRENCY: '32',
+      COMMAND_COOLDOWN: '0',
+    };
+    let child = await spawnBot(env, logFile);
+    const general = discord.channelByName('general');
+    const user = discord.createUser({ username: 'vary-crasher' });
+    const handle = discord.runSlashCommand({ user, channel: general }, 'imagine', {
+      prompt: 'a tin robot',
+      count: 2,
+      seed: 77,
+    });
+    const card = await handle.waitForOriginal();
+    await waitForCardTitle(discord, card.data.id, 'Done', 40_000);
+    const last = resultMessages(discord, general.data.id, handle.id).at(-1)!;
+
+    const vary = discord.selectMenu(user, last, `sd1:vary:${handle.id}`, ['2']);
+    // Killed the moment the variation's result message is created, before the bot hears back.
+    const killed = new Promise<void>((resolve) => {
+      const listener = (message: StoredMessage) => {
+        const ours = (message.data.attachments ?? []).some((a) => a.filename.startsWith(`seedream-${vary.id}-`));
+        if (!ours) return;
+        discord.events.off('messageCreate', listener as never);
+        child.kill('SIGKILL');
+        void exited(child).then(resolve);
+      };
+      discord.events.on('messageCreate', listener as never);
+    });
+    await vary.waitForResponse({ timeoutMs: 10_000 });
+    await killed;
+    child = await spawnBot(env, logFile);
+
+    const deadline = Date.now() + 60_000;
+    let job: JobRecord | undefined;
+    for (;;) {
+      job = await readJob(env.STORE_URL!, vary.id);
+      if (job?.state === 'delivered') break;
+      if (Date.now() > deadline) throw new Error(`variation still ${job?.state}`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    }
+    child.kill('SIGKILL');
+    await exited(child);
+
+    expect(job.parent).toEqual({ jobId: handle.id, image: 1 });
+    const files = resultMessages(discord, general.data.id, vary.id).flatMap((m) => m.data.attachments ?? []);
+    expect(files, 'the variation posted exactly once').toHaveLength(2);
+    const input = runcomfy.job(job.requestId!)!.input as unknown as Record<string, unknown>;
+    const imageTwo = (last.data.attachments ?? []).find((a) => a.filename.startsWith(`seedream-${handle.id}-2.`))!;
+    expect((input['images'] as string[]).map((url) => url.split('?')[0])).toEqual([imageTwo.url.split('?')[0]]);
+  });
+});
