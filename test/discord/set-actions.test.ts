@@ -177,7 +177,7 @@ describe('Remix', () => {
   });
 
   it.each([
-    ['en-US', { count: 'abc' }, '“abc” is not a number of images. Please write a whole number from 1 to 15.'],
+    ['en-US', { count: 'ab' }, '“ab” is not a number of images. Please write a whole number from 1 to 15.'],
     ['en-US', { count: '16' }, 'You asked for 16 images; please choose a number from 1 to 15.'],
     ['en-US', { count: '0' }, 'You asked for 0 images; please choose a number from 1 to 15.'],
     ['en-US', { prompt: '   ' }, 'Your prompt is empty.'],
