@@ -11,7 +11,7 @@ import { resolveLocale, t } from '../../i18n/index.js';
 import { aspectLabel, setParameters } from '../../models/registry.js';
 import { escapeUserText, formatDuration, formatUsd, truncate } from '../text.js';
 import { defineAction, jobCustomId, parseJobCustomId } from './action.js';
-import { requireJob, visibleHere } from './job-checks.js';
+import { visibleSet } from './job-checks.js';
 
 const NAME = 'info';
 const INFO_COLOUR = 0x5865f2;
@@ -28,13 +28,7 @@ export const infoAction = defineAction<string, JobRecord>({
   cooldown: false,
   parse: (customId) => parseJobCustomId(NAME, customId),
 
-  async check(interaction, context, jobId) {
-    const job = await requireJob(context, jobId);
-    const about = { jobId: job.id };
-    if (!visibleHere(interaction, job)) return { refused: 'replies.not_visible_here', about };
-    if (job.surface['deleted'] === true) return { refused: 'info.deleted', about };
-    return { allowed: job };
-  },
+  check: (interaction, context, jobId) => visibleSet(interaction, context, jobId, 'info.deleted'),
 
   async run(interaction, _context, job) {
     const locale = resolveLocale(interaction.locale, interaction.guildLocale);

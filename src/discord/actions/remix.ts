@@ -23,7 +23,7 @@ import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
 import { truncate } from '../text.js';
 import { type ActionInteraction, defineAction, jobCustomId, parseJobCustomId, type Verdict } from './action.js';
-import { requireJob, visibleHere } from './job-checks.js';
+import { type requireJob, visibleSet } from './job-checks.js';
 
 const NAME = 'remix';
 const FORM = 'remix-form';
@@ -43,11 +43,7 @@ async function remixable(
   context: Parameters<typeof requireJob>[0],
   jobId: string,
 ): Promise<Verdict<JobRecord>> {
-  const job = await requireJob(context, jobId);
-  const about = { jobId: job.id };
-  if (!visibleHere(interaction, job)) return { refused: 'replies.not_visible_here', about };
-  if (job.surface['deleted'] === true) return { refused: 'remix.deleted', about };
-  return { allowed: job };
+  return visibleSet(interaction, context, jobId, 'remix.deleted');
 }
 
 export const remixAction = defineAction<string, JobRecord>({

@@ -8,7 +8,7 @@ import type { JobRecord } from '../../engine/job.js';
 import { modelFor, withOtherSeed } from '../../models/registry.js';
 import { startJob } from '../start-job.js';
 import { defineAction, jobCustomId, parseJobCustomId } from './action.js';
-import { requireJob, visibleHere } from './job-checks.js';
+import { visibleSet } from './job-checks.js';
 
 const NAME = 'reroll';
 
@@ -19,13 +19,7 @@ export const rerollAction = defineAction<string, JobRecord>({
   cooldown: true,
   parse: (customId) => parseJobCustomId(NAME, customId),
 
-  async check(interaction, context, jobId) {
-    const job = await requireJob(context, jobId);
-    const about = { jobId: job.id };
-    if (!visibleHere(interaction, job)) return { refused: 'replies.not_visible_here', about };
-    if (job.surface['deleted'] === true) return { refused: 'replies.reroll_deleted', about };
-    return { allowed: job };
-  },
+  check: (interaction, context, jobId) => visibleSet(interaction, context, jobId, 'replies.reroll_deleted'),
 
   async run(interaction, context, job) {
     await startJob(interaction, context, {

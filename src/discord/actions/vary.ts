@@ -17,7 +17,7 @@ import { freshImageUrl } from '../result-images.js';
 import { PARENT_MESSAGE_KEY } from '../set-lineage.js';
 import { type SetToStart, startJob } from '../start-job.js';
 import { defineAction, jobCustomId, parseJobCustomId } from './action.js';
-import { requireJob, visibleHere } from './job-checks.js';
+import { visibleSet } from './job-checks.js';
 
 const NAME = 'vary';
 /** Discord: at most 25 options in a select; a set has at most 15 images. */
@@ -38,10 +38,10 @@ export const varyAction = defineAction<string, VarySubject, 'select'>({
   parse: (customId) => parseJobCustomId(NAME, customId),
 
   async check(interaction, context, jobId) {
-    const job = await requireJob(context, jobId);
+    const verdict = await visibleSet(interaction, context, jobId, 'replies.vary_deleted');
+    if (!('allowed' in verdict)) return verdict;
+    const job = verdict.allowed;
     const about = { jobId: job.id };
-    if (!visibleHere(interaction, job)) return { refused: 'replies.not_visible_here', about };
-    if (job.surface['deleted'] === true) return { refused: 'replies.vary_deleted', about };
     const image = chosenImage(interaction, job);
     if (image === undefined) return { refused: 'replies.vary_image_gone', about };
     return { allowed: { job, image } };
