@@ -91,6 +91,7 @@ function memorySteps(done: Record<string, string> = {}): DeliverySteps & { ran: 
 
 const filenames = (messages: ReturnType<DiscordEmulator['channelMessages']>) =>
   messages.map((m) => (m.data.attachments ?? []).map((a) => a.filename.replace(/^seedream-\d+-/, '')));
+/** Each message's action rows: the set's last one has two (the buttons, then the Vary select). */
 const buttonsOf = (messages: ReturnType<DiscordEmulator['channelMessages']>) =>
   messages.map((m) => actionRows(m).length);
 /** Each message's galleries, as the items' labels. */
@@ -111,7 +112,7 @@ describe('DiscordDeliverer', () => {
     // Discord resolves `attachment://<filename>` to the uploaded file, in order.
     expect(urls).toEqual(messages[0]!.data.attachments!.map((a) => a.url));
     expect(displayedText(messages[0])).toContain('six boats');
-    expect(buttonsOf(messages)).toEqual([1]);
+    expect(buttonsOf(messages)).toEqual([2]);
     // The grid shows every image at a glance: no overview message, and no sheet made for it.
     expect(steps.ran).toEqual(['layout', 'part:0', 'card']);
     expect(sheetsMade).toBe(0);
@@ -133,7 +134,7 @@ describe('DiscordDeliverer', () => {
     ]);
     // The prompt and parameters once, on the first message; the buttons on the last only.
     expect(messages.map((m) => displayedText(m).includes('six boats'))).toEqual([true, false, false]);
-    expect(buttonsOf(messages)).toEqual([0, 0, 1]);
+    expect(buttonsOf(messages)).toEqual([0, 0, 2]);
     expect(steps.ran).toEqual(['part:0', 'part:1', 'overview', 'card']);
   });
 
@@ -157,7 +158,7 @@ describe('DiscordDeliverer', () => {
     await deliverer.deliver(jobIn(channel.data.id, '1005'), images, steps, new AbortController().signal);
     const messages = discord.channelMessages(channel);
     expect(filenames(messages)).toEqual([['sheet.jpg']]);
-    expect(buttonsOf(messages)).toEqual([1]);
+    expect(buttonsOf(messages)).toEqual([2]);
     expect(steps.ran).toEqual(['overview', 'card']);
   });
 
@@ -185,7 +186,7 @@ describe('DiscordDeliverer', () => {
     expect(filenames(messages)).toEqual([['1.jpg', '3.jpg']]);
     expect(galleriesOf(messages)).toEqual([[['1/3', '3/3']]]);
     expect(displayedText(messages[0])).toContain('2/3: This image was too large to attach: https://cdn.example/1.jpeg');
-    expect(buttonsOf(messages)).toEqual([1]);
+    expect(buttonsOf(messages)).toEqual([2]);
   });
 
   it('resumes a delivery begun with the sheet first in that layout: nothing posted twice, nothing lost', async () => {
@@ -195,7 +196,7 @@ describe('DiscordDeliverer', () => {
     await deliverer.deliver(jobIn(channel.data.id, '1001'), images, steps, new AbortController().signal);
     const messages = discord.channelMessages(channel);
     expect(filenames(messages)).toEqual([['sheet.jpg', '1.jpg', '2.jpg', '3.jpg', '4.jpg', '5.jpg', '6.jpg']]);
-    expect(buttonsOf(messages)).toEqual([1]);
+    expect(buttonsOf(messages)).toEqual([2]);
     expect(steps.ran).toEqual(['part:0', 'card']);
   });
 });

@@ -26,6 +26,9 @@ export const errors = {
   seed_invalid:
     'The seed must be a whole number from {min} to {max} (you gave “{seed}”). Leave it out to get a random one.',
   quality_unknown: '“{quality}” is not a quality setting. Choose one of: {allowed}.',
+  admission_inconsistent:
+    'The bot could not record your request just now (its records disagreed), so nothing was sent or charged. Please try again; if it keeps happening, tell an admin.',
+  store_not_redis: 'The bot is set up wrongly (its store), so it cannot take requests. Please tell an admin.',
   internal_input_invalid:
     'The bot put together a request it cannot send. That is a bug on our side, not a problem with your prompt; please tell an admin.',
   option_missing:

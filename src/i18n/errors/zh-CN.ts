@@ -18,6 +18,9 @@ export const errors = translation<typeof english>()({
   aspect_unknown: '该模型不支持“{aspect}”这种宽高比。请从以下选项中选择：{allowed}。',
   seed_invalid: '种子必须是 {min} 到 {max} 之间的整数（你填写的是“{seed}”）。不填则随机生成。',
   quality_unknown: '“{quality}”不是有效的质量设置。请从以下选项中选择：{allowed}。',
+  admission_inconsistent:
+    '机器人刚才无法记下你的请求（它的记录不一致），所以没有发送，也没有计费。请再试一次；如果一直发生，请告诉管理员。',
+  store_not_redis: '机器人的设置有误（它的数据存储），暂时无法接受请求。请告诉管理员。',
   internal_input_invalid: '机器人生成了一个无法发送的请求。这是我们这边的问题，不是你的提示词有误；请联系管理员。',
   option_missing: '指令缺少必填选项「{option}」。请从 Discord 的指令菜单重新执行。',
   option_invalid: '选项「{option}」的格式不是这个指令接受的。请从 Discord 的指令菜单重新执行。',

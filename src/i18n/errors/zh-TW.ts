@@ -18,6 +18,9 @@ export const errors = translation<typeof english>()({
   aspect_unknown: '這個模型沒有「{aspect}」這種長寬比。請從以下選擇：{allowed}。',
   seed_invalid: '種子必須是 {min} 到 {max} 之間的整數（你輸入的是「{seed}」）。不填的話會隨機產生。',
   quality_unknown: '「{quality}」不是有效的品質設定。請從以下選擇：{allowed}。',
+  admission_inconsistent:
+    '機器人剛才無法記下你的請求（它的紀錄不一致），所以沒有送出，也沒有計費。請再試一次；若一直發生，請告訴管理員。',
+  store_not_redis: '機器人的設定有誤（它的資料儲存），暫時無法接受請求。請告訴管理員。',
   internal_input_invalid: '機器人組出了一個無法送出的請求。這是我們這邊的錯誤，不是你的提示詞有問題；請告訴管理員。',
   option_missing: '指令缺少必填選項「{option}」。請從 Discord 的指令選單重新執行。',
   option_invalid: '選項「{option}」的格式不是這個指令接受的。請從 Discord 的指令選單重新執行。',
