@@ -44,6 +44,21 @@ function safeUrl(value: unknown): string | undefined {
   return url && /^https?:\/\//.test(url) ? url : undefined;
 }
 
+type Attachments = MessageView['data']['attachments'];
+
+/**
+ * A V2 media/file URL: `attachment://<file>` names one of the message's attachments (Discord
+ * answers with it resolved, but a message as sent still carries the reference).
+ */
+function mediaUrl(value: unknown, attachments: Attachments): string | undefined {
+  const url = str(value);
+  if (url?.startsWith('attachment://')) {
+    const name = url.slice('attachment://'.length);
+    return safeUrl(attachments.find((a) => a.filename === name)?.url);
+  }
+  return safeUrl(url);
+}
+
 function image(url: string, alt: string, className: string): HTMLImageElement {
   const img = el('img', className);
   img.src = url;
@@ -216,20 +231,21 @@ function renderComponent(
     case 10:
       return markdown(str(component['content']) ?? '', ctx, 'text-display markdown');
     case 11: {
-      const url = safeUrl(obj(component['media'])?.['url']);
+      const url = mediaUrl(obj(component['media'])?.['url'], message.data.attachments);
       return url ? image(url, str(component['description']) ?? 'thumbnail', 'thumbnail') : undefined;
     }
     case 12: {
       const items = arr(component['items']);
       const gallery = el('div', `media-gallery n${Math.min(items.length, 5)}`);
+      gallery.dataset['testid'] = 'media-gallery';
       for (const item of items) {
-        const url = safeUrl(obj(item['media'])?.['url']);
-        if (url) gallery.append(image(url, str(item['description']) ?? 'image', 'gallery-image'));
+        const url = mediaUrl(obj(item['media'])?.['url'], message.data.attachments);
+        if (url) gallery.append(image(url, str(item['description']) ?? 'image', 'media-gallery-item'));
       }
       return gallery;
     }
     case 13: {
-      const url = safeUrl(obj(component['file'])?.['url']);
+      const url = mediaUrl(obj(component['file'])?.['url'], message.data.attachments);
       const link = el('a', 'file', `📄 ${url?.split('/').pop() ?? 'file'}`);
       if (url) link.href = url;
       return link;

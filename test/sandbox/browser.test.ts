@@ -109,10 +109,11 @@ describe('the sandbox page', () => {
     expect(await refusal.count()).toBe(0);
     expect(await fox.getByRole('button', { name: 'Cancel' }).count()).toBe(1);
 
-    // 4. The fox set arrives: four images, really loaded from the emulator's CDN.
-    // Runs in the page; typed structurally because the tests compile without the DOM library.
+    // 4. The fox set arrives: four images in its Components V2 media gallery, really loaded from
+    // the emulator's CDN. Runs in the page; typed structurally because the tests compile without the DOM library.
+    const gridImages = page.locator('[data-testid="media-gallery"] img.media-gallery-item');
     const loaded = () =>
-      page.locator('img.embed-image').evaluateAll(
+      gridImages.evaluateAll(
         (imgs) =>
           imgs.filter((img) => {
             const image = img as unknown as { complete: boolean; naturalWidth: number };
@@ -120,7 +121,7 @@ describe('the sandbox page', () => {
           }).length,
       );
     await expect.poll(loaded, { timeout: 40_000, interval: 500 }).toBe(4);
-    await page.locator('img.embed-image').last().scrollIntoViewIfNeeded();
+    await gridImages.last().scrollIntoViewIfNeeded();
     await screenshot('finished-set');
 
     // 5. In Traditional Chinese: the command's name in the picker and the card. Its job waits
