@@ -205,9 +205,17 @@ describe('README: Try it offline', () => {
     expect(result, discord.output.slice(from)).toBeDefined();
     expect(result).toContain('>>> a lighthouse at dusk');
     expect(result).toMatch(/\[Reroll\] \(sd1:reroll:\d+\)/);
-    const images = [...result!.matchAll(/image: (\S+\.jpg) \([\d.]+ KiB\) → (http:\/\/127\.0\.0\.1:\d+\/cdn\/\S+)/g)];
-    expect(images.map((m) => m[1])).toEqual([1, 2, 3, 4].map((n) => expect.stringMatching(new RegExp(`-${n}\\.jpg$`))));
-    for (const [, , url] of images) {
+    // A Components V2 media gallery: each item numbered, its file, size and CDN URL, then its "n/N" label.
+    expect(result).toContain('gallery of 4 images:');
+    const images = [
+      ...result!.matchAll(
+        /^ {4}(?:│ )* {2}(\d+)\. (\S+\.jpg) \([\d.]+ KiB\) → (http:\/\/127\.0\.0\.1:\d+\/cdn\/\S+) "(\d+\/\d+)"$/gm,
+      ),
+    ];
+    expect(images.map(([, n, file, , label]) => [n, file, label])).toEqual(
+      [1, 2, 3, 4].map((n) => [String(n), expect.stringMatching(new RegExp(`-${n}\\.jpg$`)), `${n}/4`]),
+    );
+    for (const [, , , url] of images) {
       const response = await fetch(url!);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('image/jpeg');
