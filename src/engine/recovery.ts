@@ -134,7 +134,7 @@ export class Recovery {
         if (!job) continue;
         if (job.state === 'waiting') waiting.push(job);
         else if (isTerminal(job.state)) await this.#resume(job);
-        else if (await leases.acquire(job.id)) {
+        else if (await leases.adopt(job.id)) {
           // Read again under the lease: the former owner may have moved it before it died.
           const current = await jobs.get(job.id);
           if (!current || isTerminal(current.state)) {

@@ -27,7 +27,10 @@ const realDelay = (ms: number) => new Promise((resolve) => setTimeout(resolve, m
 async function crashRun(storeUrl: string, prefix: string) {
   const emulator: RunComfyEmulator = await startRunComfyEmulator({
     queueMs: () => random(100, 1_500),
-    runMs: () => random(300, 1_500),
+    // `running` is only recorded when a poll sees the set in progress, and a restarted worker
+    // (tsx start, store, resume) takes a second or more on a loaded machine: runs shorter than
+    // that end between two lives, the job goes queued → fetching and no kill catches it running.
+    runMs: () => random(2_500, 6_000),
   });
   const sink = await startSink();
   const config = {

@@ -91,6 +91,25 @@ export class Leases {
     return true;
   }
 
+  /**
+   * Takes the lease of a job nobody holds, to adopt it. Unlike `acquire`, a lease this process
+   * holds already is refused: the admission and pop scripts lease a job to this process before
+   * it records the grant, so finding its own token means it is admitting or sending that job
+   * right now (adopting it too would end it "submit uncertain" while the submit goes on). An
+   * adoption whose answer a blip lost is therefore refused too; the lease expires and a later
+   * round adopts the job.
+   */
+  async adopt(jobId: string): Promise<boolean> {
+    if (this.#owned.has(jobId)) return false;
+    if (this.#redis) {
+      const redis = this.#redis;
+      const set = await redis.client.set(this.keyOf(jobId), this.token, { NX: true, PX: this.leaseMs });
+      if (set !== 'OK') return false;
+    }
+    this.granted(jobId);
+    return true;
+  }
+
   /** Records a lease taken for this process elsewhere (in the script that admitted or popped the job). */
   granted(jobId: string): void {
     this.#lost.delete(jobId);
