@@ -41,10 +41,11 @@ export async function startSink(): Promise<{
       }
       // The message exists from here on; the answer comes late, so some kills land between a
       // post and its record (the restart must re-post with the same nonce, never a new one).
+      // Slow enough that delivering lasts across a kill even where adoption waits out a lease.
       setTimeout(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: stored.id }));
-      }, 120);
+      }, 400);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
