@@ -17,6 +17,9 @@ import { readImageDimensions } from '../util/image-dimensions.js';
 import { backoffDelay } from '../util/retry.js';
 import { sleep } from '../util/sleep.js';
 import { UsageError } from './args.js';
+import type { CliIo } from './cli-io.js';
+import type { ProgressReporter } from './progress.js';
+import type { Session } from './session.js';
 
 export interface DownloadedImage {
   /** 1-based position in the set, as in the file name. */
@@ -94,6 +97,25 @@ export async function prepareOutputDirectory(directory: string, command: string)
       command,
     );
   }
+}
+
+/**
+ * A command's download of a set: the session's output hosts and log, Ctrl-C, and the
+ * command's progress line (switched to "downloading").
+ */
+export function downloadSetFor(
+  urls: readonly string[],
+  target: { directory: string; requestId: string },
+  { io, session, progress }: { io: CliIo; session: Pick<Session, 'env' | 'log'>; progress: ProgressReporter },
+): ReturnType<typeof downloadSet> {
+  progress.update({ phase: 'downloading', downloaded: 0, total: urls.length });
+  return downloadSet(urls, {
+    ...target,
+    signal: io.interrupt,
+    log: session.log,
+    allowedHosts: session.env.RUNCOMFY_OUTPUT_HOSTS,
+    onProgress: (done, total) => progress.update({ downloaded: done, total }),
+  });
 }
 
 export async function downloadSet(

@@ -5,9 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AppError, isAbortError } from '../errors.js';
-import { enUS, type MessageTree } from './locales/en-US.js';
-import { zhCN } from './locales/zh-CN.js';
-import { zhTW } from './locales/zh-TW.js';
+import { enUS, type MessageTree, zhCN, zhTW } from './catalogues.js';
 import type { ParamsOf, Placeholders } from './translation.js';
 
 export const SUPPORTED_LOCALES = ['en-US', 'zh-TW', 'zh-CN'] as const;

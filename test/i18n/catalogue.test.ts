@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { AbortedError, AppError, InputError } from '../../src/errors.js';
+import { enUS } from '../../src/i18n/catalogues.js';
 import {
   CATALOGUES,
   errorMessage,
@@ -14,7 +15,6 @@ import {
   SUPPORTED_LOCALES,
   t,
 } from '../../src/i18n/index.js';
-import { enUS } from '../../src/i18n/locales/en-US.js';
 import { buildSeedreamInput } from '../../src/models/seedream-sequential/build-input.js';
 import { RunComfyAuthError, RunComfyValidationError } from '../../src/runcomfy/errors.js';
 

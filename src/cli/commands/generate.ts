@@ -19,7 +19,8 @@ import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
 import {
   assertWritableFolder,
   defaultOutputDirectory,
-  downloadSet,
+  type downloadSet,
+  downloadSetFor,
   noImagesError,
   prepareOutputDirectory,
 } from '../download-set.js';
@@ -145,18 +146,10 @@ export async function generateCommand(args: string[], io: CliIo): Promise<ExitCo
       }
 
       phase = 'downloading';
-      progress.update({ phase: 'downloading', downloaded: 0, total: output.urls.length });
       const downloadStartedAt = io.clock();
       let downloaded: Awaited<ReturnType<typeof downloadSet>>;
       try {
-        downloaded = await downloadSet(output.urls, {
-          directory: outDir,
-          requestId,
-          signal: io.interrupt,
-          log,
-          allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
-          onProgress: (done, total) => progress.update({ downloaded: done, total }),
-        });
+        downloaded = await downloadSetFor(output.urls, { directory: outDir, requestId }, { io, session, progress });
       } catch (error) {
         progress.stop();
         if (isAbortError(error) && io.interrupt.aborted)

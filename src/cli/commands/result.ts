@@ -10,7 +10,7 @@ import { COMMON_OPTIONS, parseCommandArgs, parseTimeout, singleRequestId } from 
 import { type CliIo, EXIT, type ExitCode } from '../cli-io.js';
 import {
   type DownloadedImage,
-  downloadSet,
+  downloadSetFor,
   type MissingImage,
   noImagesError,
   prepareOutputDirectory,
@@ -37,7 +37,8 @@ export async function resultCommand(args: string[], io: CliIo): Promise<ExitCode
   const outDir = values.out;
   if (outDir !== undefined) await prepareOutputDirectory(outDir, 'result');
 
-  return withSession(io, { verbose: values.verbose === true }, async ({ client, env, log }) => {
+  return withSession(io, { verbose: values.verbose === true }, async (session) => {
+    const { client, env, log } = session;
     const progress = new ProgressReporter({ output: io.stderr, enabled: !values.quiet, clock: io.clock });
     // Whatever happens, the progress line is gone before anything else is printed.
     try {
@@ -98,16 +99,12 @@ export async function resultCommand(args: string[], io: CliIo): Promise<ExitCode
       }));
       let missing: MissingImage[] = [];
       if (outDir !== undefined) {
-        progress.update({ phase: 'downloading', downloaded: 0, total: output.urls.length });
         try {
-          const downloaded = await downloadSet(output.urls, {
-            directory: outDir,
-            requestId,
-            signal: io.interrupt,
-            log,
-            allowedHosts: env.RUNCOMFY_OUTPUT_HOSTS,
-            onProgress: (done, total) => progress.update({ downloaded: done, total }),
-          });
+          const downloaded = await downloadSetFor(
+            output.urls,
+            { directory: outDir, requestId },
+            { io, session, progress },
+          );
           images = downloaded.images;
           missing = downloaded.missing;
         } finally {
