@@ -19,6 +19,7 @@
  */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { nonNegativeFlag } from '../cli-flags.js';
 import { InteractionHandle } from './actor.js';
 import { type PermissionName, permissionNames } from './permissions.js';
 import { renderInteractionResponse, renderMessage, stateNames, viewOf } from './render-text.js';
@@ -54,16 +55,6 @@ if (values.help) {
   process.exit(0);
 }
 
-function positive(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    console.error(`--${name} must be a non-negative number, got ${raw}`);
-    process.exit(2);
-  }
-  return value;
-}
-
 const applicationId = values['application-id'];
 if (!/^\d{15,21}$/.test(applicationId)) {
   console.error(`--application-id must be a snowflake (15–21 digits), got ${applicationId}`);
@@ -71,8 +62,8 @@ if (!/^\d{15,21}$/.test(applicationId)) {
 }
 const token =
   values.token ?? `${Buffer.from(applicationId).toString('base64url')}.ZW11bA.discord-emulator-sandbox-token`;
-const guildCount = Math.max(1, Math.floor(positive('guilds', values.guilds) ?? 1));
-const uploadMiB = positive('upload-limit-mib', values['upload-limit-mib']);
+const guildCount = Math.max(1, Math.floor(nonNegativeFlag('guilds', values.guilds) ?? 1));
+const uploadMiB = nonNegativeFlag('upload-limit-mib', values['upload-limit-mib']);
 
 /** Fixed ids for the first server, so a .env written once keeps working across restarts. */
 const FIXED = {
@@ -111,7 +102,7 @@ function sandboxGuild(index: number): GuildSpec {
 
 const emulator = await startDiscordEmulator({
   host: values.host,
-  port: positive('port', values.port),
+  port: nonNegativeFlag('port', values.port),
   botToken: token,
   applicationId,
   botUsername: 'seedream-sandbox',
@@ -122,7 +113,7 @@ const emulator = await startDiscordEmulator({
     { id: FIXED.mod, username: 'mod', locale: 'en-US' },
   ],
   guilds: Array.from({ length: guildCount }, (_, i) => sandboxGuild(i)),
-  recommendedShards: Math.max(1, Math.floor(positive('shards', values.shards) ?? 1)),
+  recommendedShards: Math.max(1, Math.floor(nonNegativeFlag('shards', values.shards) ?? 1)),
   ...(uploadMiB !== undefined ? { uploadLimitBytes: Math.floor(uploadMiB * 1024 * 1024) } : {}),
   controlApi: true,
 });

@@ -3,6 +3,7 @@
  * a RunComfy Model API on loopback for the offline sandbox.
  */
 import { parseArgs } from 'node:util';
+import { nonNegativeFlag } from '../cli-flags.js';
 import { startRunComfyEmulator } from './server.js';
 import type { RunComfyEmulatorOptions } from './types.js';
 
@@ -37,28 +38,18 @@ if (values.help) {
   process.exit(0);
 }
 
-function numberFlag(name: string, raw: string | undefined): number | undefined {
-  if (raw === undefined) return undefined;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value < 0) {
-    console.error(`--${name} must be a non-negative number, got ${raw}`);
-    process.exit(2);
-  }
-  return value;
-}
-
 const format = values.format;
 if (format !== undefined && format !== 'jpeg' && format !== 'png') {
   console.error(`--format must be jpeg or png, got ${format}`);
   process.exit(2);
 }
-const requestsPerSecond = numberFlag('rate-limit', values['rate-limit']);
+const requestsPerSecond = nonNegativeFlag('rate-limit', values['rate-limit']);
 const options: RunComfyEmulatorOptions = {
   host: values.host,
-  port: numberFlag('port', values.port),
-  queueMs: numberFlag('queue-ms', values['queue-ms']),
-  baseRunMs: numberFlag('base-run-ms', values['base-run-ms']),
-  perImageMs: numberFlag('per-image-ms', values['per-image-ms']),
+  port: nonNegativeFlag('port', values.port),
+  queueMs: nonNegativeFlag('queue-ms', values['queue-ms']),
+  baseRunMs: nonNegativeFlag('base-run-ms', values['base-run-ms']),
+  perImageMs: nonNegativeFlag('per-image-ms', values['per-image-ms']),
   ...(values.token !== undefined && { token: values.token }),
   ...(format !== undefined && { imageFormat: format }),
   ...(values['allow-loopback-references'] && { allowLoopbackReferences: true }),
