@@ -169,6 +169,7 @@ export class Admission {
       updatedAt: now,
       deadlineAt: now + options.deadlineMs,
       stateTimes: { submitted: now },
+      unsent: true,
       queuePosition: null,
       imageUrls: [],
       missingImages: [],

@@ -7,6 +7,7 @@
 import { describeError } from '../errors.js';
 import { runcomfyModelId } from '../models/registry.js';
 import { RunComfySubmitUncertainError } from '../runcomfy/errors.js';
+import type { SubmitResponse } from '../runcomfy/schemas.js';
 import type { AdmissionStore } from '../store/coordination/admission-decisions.js';
 import { FairQueue, type FairQueueState, fairQueueSchema, type PersistentFairQueue } from '../store/fair-queue.js';
 import { JobNotFoundError } from '../store/job-repository.js';
@@ -107,13 +108,13 @@ export class Dispatch {
    * before this returns its promise, so `#submitting` knows about it at once.
    */
   async #send(record: JobRecord): Promise<JobRecord> {
-    const { options, signal } = this.#ctx;
-    const modelId = runcomfyModelId(record.model, options.modelIds);
-    const submitting = options.client.submit(modelId, record.input, { signal });
+    const submitting = this.#markAndSubmit(record);
     this.#submitting.set(record.id, submitting);
     let requestId: string;
     try {
-      requestId = (await submitting).request_id;
+      const answer = await submitting;
+      if (!answer) return this.#ctx.jobs.require(record.id);
+      requestId = answer.request_id;
     } catch (error) {
       // No clear refusal came back: RunComfy may be making (and billing) the set, so it stays
       // charged, and the member hears exactly that.
@@ -138,6 +139,30 @@ export class Dispatch {
     this.#ctx.jobLog(queued).info('submitted to RunComfy');
     this.#tracker.followSubmitted(queued, queuedAt);
     return queued;
+  }
+
+  /**
+   * Records that the submit leaves now, then sends it (undefined: the job is no longer one to
+   * send, e.g. cancelled meanwhile). A restart before the record finds the job `unsent` and
+   * sends it again, as nothing reached RunComfy; after it, the submit is uncertain.
+   */
+  async #markAndSubmit(record: JobRecord): Promise<SubmitResponse | undefined> {
+    const { jobs, options, signal } = this.#ctx;
+    let sendable = false;
+    await jobs.update(record.id, (j) => {
+      sendable = j.state === 'submitted' && j.requestId === undefined && j.unsent === true;
+      if (!sendable) return j;
+      const { unsent: _, ...sent } = j;
+      return sent;
+    });
+    if (!sendable) return undefined;
+    return options.client.submit(runcomfyModelId(record.model, options.modelIds), record.input, { signal });
+  }
+
+  /** After a restart: sends a job whose submit never left (its record still says `unsent`). */
+  resend(record: JobRecord): void {
+    this.#ctx.jobLog(record).info('a submit that never left before the restart is sent now');
+    this.#send(record).catch(() => undefined);
   }
 
   /** Cancels a job that is still waiting in the bot's queue or queued on RunComfy. */
@@ -210,7 +235,11 @@ export class Dispatch {
           moved = false;
           if (j.state !== 'waiting') return j;
           moved = true;
-          return transition(j, 'submitted', now, { deadlineAt: now + options.deadlineMs, queuePosition: null });
+          return transition(j, 'submitted', now, {
+            deadlineAt: now + options.deadlineMs,
+            queuePosition: null,
+            unsent: true,
+          });
         })
         .catch((error: unknown) => {
           if (error instanceof JobNotFoundError) return undefined;

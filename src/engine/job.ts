@@ -138,6 +138,12 @@ const currentJobRecordSchema = z.object({
   model: z.string().min(1),
   input: z.record(z.string(), z.unknown()),
   requestId: z.string().optional(),
+  /**
+   * Set while a `submitted` job's submit has not left yet; taken away (durably) just before it
+   * is sent. A restart finds an unsent job safe to send again; one without a request id and
+   * without this mark may have reached RunComfy and is never re-sent.
+   */
+  unsent: z.literal(true).optional(),
   createdAt: z.number(),
   updatedAt: z.number(),
   deadlineAt: z.number(),

@@ -158,7 +158,7 @@ export class Recovery {
 
   /** Takes a job up again from its durable state (a terminal one is only settled and retired). */
   async #resume(job: JobRecord): Promise<void> {
-    const { transitions, tracker, delivery, slots } = this.#parts;
+    const { transitions, tracker, delivery, slots, dispatch } = this.#parts;
     const log = this.#ctx.jobLog(job);
     if (isTerminal(job.state)) {
       await this.#ctx.jobs.update(job.id, (j) => j); // retires it from the indexes
@@ -171,6 +171,10 @@ export class Recovery {
       case 'waiting':
         return; // the fair queue's business (see #reconcileQueue)
       case 'submitted':
+        if (!job.requestId && job.unsent) {
+          dispatch.resend(job);
+          return;
+        }
         if (!job.requestId) {
           // We crashed while the submit was on the wire: it may have started on RunComfy.
           log.warn('found a submit with no request id after a restart; not re-sending it');
