@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { startRunComfyEmulator } from '../src/emulators/runcomfy/index.js';
 
 const WORKER = join(import.meta.dirname, 'scale-worker.ts');
-const RATES = (process.env.SCALE_RATES ?? '25,50,100,150,200,300,400,600').split(',').map(Number);
+const RATES = (process.env.SCALE_RATES ?? '25,50,75,100,125,150,175,200,250,300,400').split(',').map(Number);
 const STEP_MS = Number(process.env.SCALE_STEP_MS ?? 4_000);
 const PROCESSES = (process.env.SCALE_PROCESSES ?? '1,2,3').split(',').map(Number);
 const P99_BUDGET_MS = 100;

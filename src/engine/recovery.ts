@@ -128,7 +128,7 @@ export class Recovery {
     const waiting: JobRecord[] = [];
     let adopted = 0;
     for (let i = 0; i < ids.length && !signal.aborted; i += 200) {
-      const chunk = ids.slice(i, i + 200).filter((id) => !leases.owns(id));
+      const chunk = await leases.unheld(ids.slice(i, i + 200));
       const records = await store.getMany('jobs', chunk, jobRecordSchema);
       for (const job of records) {
         if (!job) continue;
@@ -148,9 +148,9 @@ export class Recovery {
         }
       }
     }
-    // A waiting job outside the queue is only put back when no process is sending it.
-    const held = await Promise.all(waiting.map((job) => leases.isHeld(job.id)));
-    await this.#reconcileQueue(waiting.filter((_, i) => !held[i]));
+    // A waiting job outside the queue is only put back when no process is sending it (the
+    // reconcile script checks the leases again, atomically).
+    await this.#reconcileQueue(waiting);
     await this.#pruneSlots();
     await this.#parts.dispatch.kick();
     return adopted;

@@ -167,11 +167,15 @@ export class Leases {
     await this.#redis.client.eval(RELEASE_SCRIPT, { keys: [this.keyOf(jobId)], arguments: [this.token] });
   }
 
-  /** True when some process (this one included) holds the job's lease. */
-  async isHeld(jobId: string): Promise<boolean> {
-    if (this.#owned.has(jobId)) return true;
-    if (!this.#redis) return false;
-    return (await this.#redis.client.get(this.keyOf(jobId))) !== null;
+  /**
+   * Of `jobIds`, those no process holds a lease on (one MGET a call): adoption reads and
+   * tries only these, not every job the live processes are working on.
+   */
+  async unheld(jobIds: readonly string[]): Promise<string[]> {
+    const candidates = jobIds.filter((jobId) => !this.#owned.has(jobId));
+    if (!this.#redis || candidates.length === 0) return candidates;
+    const holders = await this.#redis.client.mGet(candidates.map((jobId) => this.keyOf(jobId)));
+    return candidates.filter((_, i) => holders[i] === null);
   }
 
   /** Gives every lease up (a graceful stop: the others adopt at once). */
