@@ -4,6 +4,7 @@
  * wait for); a delivered set is reported with its bytes. Config: one JSON argument.
  */
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { NO_LIMITS } from '../src/accounting/quota.js';
 import { JobEngine } from '../src/engine/engine.js';
 import { buildSeedreamInput } from '../src/models/seedream-sequential/build-input.js';
@@ -64,7 +65,16 @@ engine.on('state', (job) => {
   process.send?.({ type: 'accepted', id: job.id, ms: performance.now() - at });
 });
 
+// How long this process's event loop was held up (an admission waits for it like everything else).
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
 process.on('message', (m: { type: string; id: string; userId: string }) => {
+  if (m.type === 'loop') {
+    process.send?.({ type: 'loop', p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 });
+    loopDelay.reset();
+    return;
+  }
   if (m.type === 'stop') {
     void engine.stop().then(() => process.exit(0));
     return;

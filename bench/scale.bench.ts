@@ -8,7 +8,7 @@
 import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRunComfyEmulator } from '../src/emulators/runcomfy/index.js';
 
@@ -61,11 +61,24 @@ function spawnWorker(config: object): Promise<ChildProcess> {
   });
 }
 
-function redisCalls(port: number): number {
+/** Redis commands run so far, by command (INFO commandstats). */
+function redisCommands(port: number): Map<string, number> {
   const info = execFileSync('redis-cli', ['-p', String(port), 'INFO', 'commandstats'], { encoding: 'utf8' });
-  let calls = 0;
-  for (const match of info.matchAll(/cmdstat_[^:]+:calls=(\d+)/g)) calls += Number(match[1]);
+  const calls = new Map<string, number>();
+  for (const match of info.matchAll(/cmdstat_([^:]+):calls=(\d+)/g)) calls.set(match[1]!, Number(match[2]));
   return calls;
+}
+
+const redisCalls = (port: number) => [...redisCommands(port).values()].reduce((a, b) => a + b, 0);
+
+/** The commands run since `before`, per admitted job, most first. */
+function commandsPerJob(before: Map<string, number>, after: Map<string, number>, jobs: number): string {
+  return [...after]
+    .map(([name, calls]) => [name, (calls - (before.get(name) ?? 0)) / Math.max(1, jobs)] as const)
+    .filter(([, perJob]) => perJob >= 0.5)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, perJob]) => `${name} ${perJob.toFixed(1)}`)
+    .join(', ');
 }
 
 const p99 = (values: number[]) => {
@@ -114,18 +127,41 @@ try {
     const roundTrips = new Map<string, number>();
     let delivered = 0;
     let deliveredBytes = 0;
+    const loops: Array<{ p99: number; max: number }> = [];
     for (const worker of workers) {
-      worker.on('message', (m: { type: string; id: string; error?: string; bytes?: number; ms?: number }) => {
-        if (m.type === 'accepted' && !m.error && sent.has(m.id)) {
-          latencies.set(m.id, m.ms!);
-          roundTrips.set(m.id, performance.now() - sent.get(m.id)!);
-        }
-        if (m.type === 'delivered') {
-          delivered++;
-          deliveredBytes += m.bytes ?? 0;
-        }
-      });
+      worker.on(
+        'message',
+        (m: { type: string; id: string; error?: string; bytes?: number; ms?: number; p99?: number; max?: number }) => {
+          if (m.type === 'accepted' && !m.error && sent.has(m.id)) {
+            latencies.set(m.id, m.ms!);
+            roundTrips.set(m.id, performance.now() - sent.get(m.id)!);
+          }
+          if (m.type === 'loop') loops.push({ p99: m.p99 ?? 0, max: m.max ?? 0 });
+          if (m.type === 'delivered') {
+            delivered++;
+            deliveredBytes += m.bytes ?? 0;
+          }
+        },
+      );
     }
+    /** CPU ms so far of this process, the bots and Redis. */
+    const cpuNow = () => {
+      const self = process.cpuUsage();
+      return {
+        self: (self.user + self.system) / 1000,
+        bots: workers.reduce((n, w) => n + cpuMsOf(w.pid), 0),
+        redis: cpuMsOf(redis.pid),
+      };
+    };
+    /** Each part's share of the machine's CPU time over `wallMs` (100 = every core busy). */
+    const busyShare = (from: ReturnType<typeof cpuNow>, to: ReturnType<typeof cpuNow>, wallMs: number) => {
+      const capacity = wallMs * cpus().length;
+      const share = (ms: number) => Math.round((100 * ms) / capacity);
+      const self = to.self - from.self;
+      const bots = to.bots - from.bots;
+      const redisMs = to.redis - from.redis;
+      return { machine: share(self + bots + redisMs), bots: share(bots), self: share(self), redis: share(redisMs) };
+    };
     // Warm-up: not measured (the first requests of a process pay for compiling and connecting).
     for (let k = 0; k < WARMUP.rate * WARMUP.seconds; k++) {
       workers[k % n]!.send({ type: 'submit', id: `warm${k}`, userId: `w${k % 50}` });
@@ -136,12 +172,14 @@ try {
     deliveredBytes = 0;
     const cpu0 = { self: process.cpuUsage(), workers: workers.map((w) => cpuMsOf(w.pid)), redis: cpuMsOf(redis.pid) };
     const calls0 = redisCalls(port);
+    const commands0 = redisCommands(port);
     const started = performance.now();
     let best = 0;
     let bestP99 = 0;
     let next = 0;
     for (const rate of RATES) {
       const ids: string[] = [];
+      const stepCpu = cpuNow();
       const stepStart = performance.now();
       for (let k = 0; k < (rate * STEP_MS) / 1000; k++) {
         const due = stepStart + (k * 1000) / rate;
@@ -159,15 +197,31 @@ try {
       const stepP99 = p99(stepLatencies);
       const admitted = stepLatencies.filter(Number.isFinite).length / offeredFor;
       const seenP99 = p99(ids.map((id) => roundTrips.get(id) ?? Number.POSITIVE_INFINITY));
+      const stepBusy = busyShare(stepCpu, cpuNow(), performance.now() - stepStart);
       console.info(
-        `  ${n} process(es), offered ${rate}/s: admitted ${admitted.toFixed(0)}/s, p99 ${stepP99.toFixed(0)} ms in the bot, ${seenP99.toFixed(0)} ms seen by the load generator`,
+        `  ${n} process(es), offered ${rate}/s: admitted ${admitted.toFixed(0)}/s, p99 ${stepP99.toFixed(0)} ms in the bot, ${seenP99.toFixed(0)} ms seen by the load generator; machine ${stepBusy.machine}% busy (bots ${stepBusy.bots}%, load+emulator ${stepBusy.self}%, redis ${stepBusy.redis}% of 2 cores' time)`,
       );
       if (stepP99 > P99_BUDGET_MS) break;
       best = admitted;
       bestP99 = stepP99;
     }
+    // The bots' event-loop delay over the measured steps (a loop held up delays every admission).
+    for (const worker of workers) worker.send({ type: 'loop' });
+    await delay(200);
+    const loopP99 = Math.max(0, ...loops.map((l) => l.p99));
+    const measuredMs = performance.now() - started;
+    const busy0 = {
+      self: process.cpuUsage(cpu0.self),
+      workers: workers.reduce((n, w, i) => n + cpuMsOf(w.pid) - cpu0.workers[i]!, 0),
+      redis: cpuMsOf(redis.pid) - cpu0.redis,
+    };
+    const machineBusy =
+      ((busy0.self.user + busy0.self.system) / 1000 + busy0.workers + busy0.redis) / (measuredMs * cpus().length);
     const admittedJobs = latencies.size;
     const calls = redisCalls(port) - calls0;
+    console.info(
+      `  ${n} process(es), Redis commands per admitted job: ${commandsPerJob(commands0, redisCommands(port), admittedJobs)}`,
+    );
     // Let the admitted sets be delivered for a while, for the delivery rate.
     await delay(15_000);
     const minutes = (performance.now() - started) / 60_000;
@@ -186,6 +240,8 @@ try {
       'CPU bots %': Math.round((100 * workersMs) / total),
       'CPU load+emulator %': Math.round((100 * selfMs) / total),
       'CPU redis %': Math.round((100 * redisMs) / total),
+      'machine busy % (steps)': Math.round(100 * machineBusy),
+      'bot loop delay p99 ms': Math.round(loopP99),
     });
     for (const worker of workers) worker.send({ type: 'stop' });
     await delay(3_000);

@@ -9,7 +9,9 @@ import type { RawRedis, Store } from '../store.js';
 
 /**
  * KEYS[1]: the theoretical arrival time of the next call (ms). ARGV: ms per call, burst (ms).
- * Returns 0 when the call may go now (and books it), else how many ms to wait.
+ * Books the caller's turn and returns how many ms until it (0: go now). Booking instead of
+ * refusing means one script run a call however many processes contend (a refusal would be
+ * asked again, and again, by each of them).
  */
 const GCRA_SCRIPT = `
 local t = redis.call('TIME')
@@ -18,9 +20,10 @@ local interval = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local tat = tonumber(redis.call('GET', KEYS[1]) or now)
 if tat < now then tat = now end
-if tat - burst > now then return tat - burst - now end
-redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(interval + burst + 1000))
-return 0
+local wait = tat - burst - now
+if wait < 0 then wait = 0 end
+redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now + burst + 1000))
+return wait
 `;
 
 export class SharedRate {
@@ -38,20 +41,18 @@ export class SharedRate {
     this.#key = `${this.#redis?.prefix ?? ''}rate:${name}`;
   }
 
-  /** Waits until one call may go within the shared rate. */
+  /** Waits for this call's turn within the shared rate. */
   async take(signal?: AbortSignal): Promise<void> {
     const redis = this.#redis;
     if (!redis || !Number.isFinite(this.perSecond) || this.perSecond <= 0) return;
     const interval = 1000 / this.perSecond;
-    for (;;) {
-      const wait = Number(
-        await redis.client.eval(GCRA_SCRIPT, {
-          keys: [this.#key],
-          arguments: [String(interval), String(interval * Math.max(0, this.burst - 1))],
-        }),
-      );
-      if (wait <= 0) return;
-      await sleep(wait, signal);
-    }
+    const wait = Number(
+      await redis.client.eval(GCRA_SCRIPT, {
+        keys: [this.#key],
+        arguments: [String(interval), String(interval * Math.max(0, this.burst - 1))],
+      }),
+    );
+    // The turn is booked: an abort while waiting leaves it unused (the rate only runs lower).
+    if (wait > 0) await sleep(wait, signal);
   }
 }
