@@ -47,7 +47,8 @@ function cpuMsOf(pid: number | undefined): number {
 /** The node process tsx runs the worker in (the fork is node --import tsx: the same pid). */
 function spawnWorker(config: object): Promise<ChildProcess> {
   const child = fork(WORKER, [JSON.stringify(config)], {
-    execArgv: ['--import', 'tsx'],
+    // SCALE_CHILD_ARGS goes to the bots' node, e.g. "--cpu-prof --cpu-prof-dir=/tmp/p".
+    execArgv: ['--import', 'tsx', ...(process.env.SCALE_CHILD_ARGS?.split(' ').filter(Boolean) ?? [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

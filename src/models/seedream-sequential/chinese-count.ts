@@ -4,6 +4,7 @@
  */
 import { CHINESE_NUMERAL_CHARS, chineseRunValues } from './chinese-numeral.js';
 import type { CountMention } from './count-mention.js';
+import { matchesOf } from './matches.js';
 
 const CN_NUMBER = `(?:[${CHINESE_NUMERAL_CHARS}]+|(?<![\\p{N}\\p{Script=Latin}.,:/])\\d+(?!\\p{N}|[.,:/]\\p{N}))`;
 const CN_IMAGE_NOUN =
@@ -22,7 +23,7 @@ const CN_NOT_SHEETS = '(?:臉|脸|桌|床|椅|凳|嘴|口|紙|纸|票|網|网|�
  * Not after 第/每/這/这/那/哪/其/另 (ordinals, "each", "this one", "another") or mid-numeral.
  * Ranges: "3-4張", "三到五张", "兩三張".
  */
-const CHINESE_COUNT = new RegExp(
+export const CHINESE_COUNT = new RegExp(
   `(?<![第每這这那哪其另${CHINESE_NUMERAL_CHARS}])(?<num>${CN_NUMBER})` +
     `(?:\\s*(?:-|–|~|～|到|至|或)\\s*(?<num2>${CN_NUMBER}))?\\s*` +
     `(?:(?<sheet>[張张幅幀帧])(?![張张])(?!${CN_NOT_SHEETS})` +
@@ -38,7 +39,7 @@ function chineseNumberValues(raw: string): number[] | undefined {
 
 export function findChineseCounts(text: string): CountMention[] {
   const mentions: CountMention[] = [];
-  for (const match of text.matchAll(CHINESE_COUNT)) {
+  for (const match of matchesOf(CHINESE_COUNT, text)) {
     const g = match.groups ?? {};
     const first = chineseNumberValues(g['num']!);
     const second = g['num2'] === undefined ? [] : chineseNumberValues(g['num2']);

@@ -4,6 +4,7 @@
  */
 import type { CountMention } from './count-mention.js';
 import { AN_NOUNS, IMAGE_NOUNS, PHRASE_NUMBERS, STOP_WORDS, TENS_WORDS, UNIT_WORDS } from './english-count-words.js';
+import { matchesOf } from './matches.js';
 
 const byLengthDesc = (a: string, b: string) => b.length - a.length;
 const alternation = (words: string[]) => [...words].sort(byLengthDesc).join('|');
@@ -55,7 +56,7 @@ const COLLECTION = `(?:set|series|sequence|collection|batch|pack)`;
  * Plain "a" ("a photo of…", "a 4k wallpaper") is style, not a count: counting it would turn every
  * "a photo of a cat" into a one-image request. Known limit: "2 shots of espresso" reads as 2.
  */
-const ENGLISH_COUNT = new RegExp(
+export const ENGLISH_COUNT = new RegExp(
   [
     `(?<range1>${NUM})${RANGE_JOIN}(?<range2>${NUM_AFTER_DASH})${NUMBER_TO_NOUN}${NOUN_END}`,
     `(?<![\\p{L}\\p{N}])${COLLECTION}\\s+of\\s+(?<set1>${NUM})(?:${RANGE_JOIN}(?<set2>${NUM_AFTER_DASH}))?` +
@@ -81,7 +82,7 @@ function parseEnglishNumber(raw: string): number | undefined {
 
 export function findEnglishCounts(text: string): CountMention[] {
   const mentions: CountMention[] = [];
-  for (const match of text.matchAll(ENGLISH_COUNT)) {
+  for (const match of matchesOf(ENGLISH_COUNT, text)) {
     const g = match.groups ?? {};
     const raw = g['one'] !== undefined ? [] : [g['range1'] ?? g['set1'] ?? g['count'], g['range2'] ?? g['set2']];
     const values = g['one'] !== undefined ? [1] : raw.filter((r) => r !== undefined).map((r) => parseEnglishNumber(r));
