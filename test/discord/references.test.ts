@@ -8,9 +8,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionHandle } from '../../src/emulators/discord/index.js';
+import { t } from '../../src/i18n/index.js';
 import { pngImage } from '../emulators/discord/helpers.js';
 import { type BotHarness, createBotHarness } from '../helpers/bot-harness.js';
-import { buttonIds, resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
+import { buttonIds, mediaGalleries, resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
 import { createGalleryChannel, forumPosts, setUpGallery, waitForJobEnd } from '../helpers/gallery-waits.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,91 +50,99 @@ function resolvedUrls(handle: InteractionHandle): string[] {
   return Object.values(data.resolved?.attachments ?? {}).map((a) => a.url);
 }
 
+/** Words of the private refusal of a reference no longer on the CDN, per locale. */
+const GONE: Record<string, string> = { 'en-US': 'no longer there', 'zh-TW': '已經不在了', 'zh-CN': '已经不在了' };
+
 describe('references, Vary and Remix', () => {
-  it('runs the edit model with both references, varies image 3 from its current URL, and Remix keeps it', {
-    timeout: 90_000,
-  }, async () => {
-    const user = h.discord.createUser({ username: 'ref-maker' });
-    const channel = h.discord.channelByName('general');
-    const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', {
-      prompt: 'four posters of this fox',
-      count: 4,
-      reference1: { filename: 'fox.png', data: await pngImage(40, 30, 1) },
-      reference2: { filename: 'fox-side.png', data: await pngImage(30, 40, 5) },
-    });
-    const given = resolvedUrls(handle);
-    expect(given).toHaveLength(2);
-    const card = await handle.waitForOriginal();
-    await waitForCardTitle(h.discord, card.data.id, 'Done', 30_000);
-    const job = (await h.bot.engine.get(handle.id))!;
-    expect(job.model).toBe('bytedance/seedream-4-0/edit-sequential');
-    const sent = await sentInput(handle.id);
-    expect(sent['images']).toEqual(given);
-    expect(sent['sequential_image_generation_options']).toBe(4);
-    const results = resultMessages(h.discord, channel.data.id, handle.id);
-    const files = results.flatMap((m) => m.data.attachments ?? []).filter((a) => /-\d+\.\w+$/.test(a.filename));
-    expect(files).toHaveLength(4);
-    const last = results.at(-1)!;
-    expect(buttonIds(last)).toContain(`sd1:vary:${handle.id}`);
-    const imageThreeThen = files.find((a) => a.filename.startsWith(`seedream-${handle.id}-3.`))!.url;
+  it.each(['en-US', 'zh-TW', 'zh-CN'])(
+    'runs the edit model with both references, varies image 3 from its current URL, and Remix keeps it (%s)',
+    { timeout: 90_000 },
+    async (locale) => {
+      const done = t(locale, 'card.title.delivered');
+      const user = h.discord.createUser({ username: `ref-maker-${locale}`, locale });
+      const channel = h.discord.channelByName('general');
+      const handle = h.discord.runSlashCommand({ user, channel }, 'imagine', {
+        prompt: 'four posters of this fox',
+        count: 4,
+        reference1: { filename: 'fox.png', data: await pngImage(40, 30, 1) },
+        reference2: { filename: 'fox-side.png', data: await pngImage(30, 40, 5) },
+      });
+      const given = resolvedUrls(handle);
+      expect(given).toHaveLength(2);
+      const card = await handle.waitForOriginal();
+      await waitForCardTitle(h.discord, card.data.id, done, 30_000);
+      const job = (await h.bot.engine.get(handle.id))!;
+      expect(job.model).toBe('bytedance/seedream-4-0/edit-sequential');
+      const sent = await sentInput(handle.id);
+      expect(sent['images']).toEqual(given);
+      expect(sent['sequential_image_generation_options']).toBe(4);
+      const results = resultMessages(h.discord, channel.data.id, handle.id);
+      const files = results.flatMap((m) => m.data.attachments ?? []).filter((a) => /-\d+\.\w+$/.test(a.filename));
+      expect(files).toHaveLength(4);
+      // Shown as a grid: one media gallery of the 4 images.
+      expect(results.flatMap((m) => mediaGalleries(m)).map((gallery) => gallery.length)).toEqual([4]);
+      const last = results.at(-1)!;
+      expect(buttonIds(last)).toContain(`sd1:vary:${handle.id}`);
+      const imageThreeThen = files.find((a) => a.filename.startsWith(`seedream-${handle.id}-3.`))!.url;
 
-    // Remix the same day keeps both references (the member's attachments, still valid).
-    const remixer = h.discord.createUser({ username: 'ref-remixer' });
-    const sameDay = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
-    await sameDay.waitForResponse();
-    const sameDaySubmit = h.discord.submitModal(remixer, sameDay, { prompt: 'two posters of this fox', count: '2' });
-    await waitForCardTitle(h.discord, (await sameDaySubmit.waitForOriginal()).data.id, 'Done', 30_000);
-    const sameDayInput = await sentInput(sameDaySubmit.id);
-    expect(sameDayInput['images']).toEqual(given);
-    expect(sameDayInput['sequential_image_generation_options']).toBe(2);
+      // Remix the same day keeps both references (the member's attachments, still valid).
+      const remixer = h.discord.createUser({ username: `ref-remixer-${locale}`, locale });
+      const sameDay = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
+      await sameDay.waitForResponse();
+      const sameDaySubmit = h.discord.submitModal(remixer, sameDay, { prompt: 'two posters of this fox', count: '2' });
+      await waitForCardTitle(h.discord, (await sameDaySubmit.waitForOriginal()).data.id, done, 30_000);
+      const sameDayInput = await sentInput(sameDaySubmit.id);
+      expect(sameDayInput['images']).toEqual(given);
+      expect(sameDayInput['sequential_image_generation_options']).toBe(2);
 
-    // A day and more later: every URL handed out at delivery is dead on the CDN.
-    offset += DAY_MS + 60 * 60 * 1000;
-    expect(expiryOf(imageThreeThen)).toBeLessThan(Date.now() + offset);
-    const varier = h.discord.createUser({ username: 'ref-varier' });
-    const vary = h.discord.selectMenu(varier, last, `sd1:vary:${handle.id}`, ['3']);
-    const varyCard = await vary.waitForOriginal();
-    await waitForCardTitle(h.discord, varyCard.data.id, 'Done', 30_000);
-    const varied = (await h.bot.engine.get(vary.id))!;
-    expect(varied.owner.userId).toBe(varier.id);
-    expect(varied.parent).toEqual({ jobId: handle.id, image: 2 });
-    expect(varied.prompt).toBe(job.prompt);
-    const variedInput = await sentInput(vary.id);
-    const [reference] = variedInput['images'] as string[];
-    expect(pathOf(reference!)).toBe(pathOf(imageThreeThen));
-    expect(expiryOf(reference!)).toBeGreaterThan(Date.now() + offset);
-    expect(variedInput['sequential_image_generation_options']).toBe(4);
-    expect(variedInput['seed']).not.toBe(sent['seed']);
-    expect(variedInput['image_size']).toBe(sent['image_size']);
-    // RunComfy fetched the reference (a stale URL would have failed the job).
-    const fetched = await h.runcomfy.referencesFetched(varied.requestId!);
-    expect(fetched!.references!.map((r) => r.ok)).toEqual([true]);
+      // A day and more later: every URL handed out at delivery is dead on the CDN.
+      offset += DAY_MS + 60 * 60 * 1000;
+      expect(expiryOf(imageThreeThen)).toBeLessThan(Date.now() + offset);
+      const varier = h.discord.createUser({ username: `ref-varier-${locale}`, locale });
+      const vary = h.discord.selectMenu(varier, last, `sd1:vary:${handle.id}`, ['3']);
+      const varyCard = await vary.waitForOriginal();
+      await waitForCardTitle(h.discord, varyCard.data.id, done, 30_000);
+      const varied = (await h.bot.engine.get(vary.id))!;
+      expect(varied.owner.userId).toBe(varier.id);
+      expect(varied.parent).toEqual({ jobId: handle.id, image: 2 });
+      expect(varied.prompt).toBe(job.prompt);
+      const variedInput = await sentInput(vary.id);
+      const [reference] = variedInput['images'] as string[];
+      expect(pathOf(reference!)).toBe(pathOf(imageThreeThen));
+      expect(expiryOf(reference!)).toBeGreaterThan(Date.now() + offset);
+      expect(variedInput['sequential_image_generation_options']).toBe(4);
+      expect(variedInput['seed']).not.toBe(sent['seed']);
+      expect(variedInput['image_size']).toBe(sent['image_size']);
+      // RunComfy fetched the reference (a stale URL would have failed the job).
+      const fetched = await h.runcomfy.referencesFetched(varied.requestId!);
+      expect(fetched!.references!.map((r) => r.ok)).toEqual([true]);
 
-    // The member's own attachments cannot be read again: Remix of that set is refused privately.
-    const late = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
-    await late.waitForResponse();
-    const before = h.runcomfy.jobs().length;
-    const refused = JSON.stringify(
-      await privateAnswer(h.discord.submitModal(remixer, late, { prompt: 'two posters of this fox', count: '2' })),
-    );
-    expect(refused).toContain('no longer there');
-    expect(h.runcomfy.jobs().length).toBe(before);
+      // The member's own attachments cannot be read again: Remix of that set is refused privately.
+      const late = h.discord.clickButton(remixer, last, `sd1:remix:${handle.id}`);
+      await late.waitForResponse();
+      const before = h.runcomfy.jobs().length;
+      const refused = JSON.stringify(
+        await privateAnswer(h.discord.submitModal(remixer, late, { prompt: 'two posters of this fox', count: '2' })),
+      );
+      expect(refused).toContain(GONE[locale]!);
+      expect(h.runcomfy.jobs().length).toBe(before);
 
-    // Remix of the variation, another day later: the reference again at its current URL.
-    offset += DAY_MS + 60 * 60 * 1000;
-    const variedLast = resultMessages(h.discord, channel.data.id, vary.id).at(-1)!;
-    const click = h.discord.clickButton(varier, variedLast, `sd1:remix:${vary.id}`);
-    expect((await click.waitForResponse()).type).toBe(9);
-    const submit = h.discord.submitModal(varier, click, { prompt: 'two posters of this fox', count: '2' });
-    const remixCard = await submit.waitForOriginal();
-    await waitForCardTitle(h.discord, remixCard.data.id, 'Done', 30_000);
-    const remixInput = await sentInput(submit.id);
-    const [kept] = remixInput['images'] as string[];
-    expect(pathOf(kept!)).toBe(pathOf(imageThreeThen));
-    expect(expiryOf(kept!)).toBeGreaterThan(Date.now() + offset);
-    expect(remixInput['sequential_image_generation_options']).toBe(2);
-    expect((await h.bot.engine.get(submit.id))!.parent).toEqual({ jobId: handle.id, image: 2 });
-  });
+      // Remix of the variation, another day later: the reference again at its current URL.
+      offset += DAY_MS + 60 * 60 * 1000;
+      const variedLast = resultMessages(h.discord, channel.data.id, vary.id).at(-1)!;
+      const click = h.discord.clickButton(varier, variedLast, `sd1:remix:${vary.id}`);
+      expect((await click.waitForResponse()).type).toBe(9);
+      const submit = h.discord.submitModal(varier, click, { prompt: 'two posters of this fox', count: '2' });
+      const remixCard = await submit.waitForOriginal();
+      await waitForCardTitle(h.discord, remixCard.data.id, done, 30_000);
+      const remixInput = await sentInput(submit.id);
+      const [kept] = remixInput['images'] as string[];
+      expect(pathOf(kept!)).toBe(pathOf(imageThreeThen));
+      expect(expiryOf(kept!)).toBeGreaterThan(Date.now() + offset);
+      expect(remixInput['sequential_image_generation_options']).toBe(2);
+      expect((await h.bot.engine.get(submit.id))!.parent).toEqual({ jobId: handle.id, image: 2 });
+    },
+  );
 
   const NAMES: Record<string, { notImage: string; tooLarge: string; over: string; gone: string }> = {
     'en-US': {
