@@ -1,9 +1,10 @@
 /**
  * `seedream generate --ref URL`: references are refused before anything reaches RunComfy (a
  * local file, too many, too many with the count, not an image, too large, gone), and a set made
- * from references runs the edit model with them.
+ * from references runs the edit model with them: the RunComfy emulator's edit-sequential, which
+ * fetches each reference as RunComfy would (loopback allowed in the emulator).
  */
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliIo } from '../../src/cli/cli-io.js';
@@ -11,15 +12,18 @@ import { runCli as runCliInProcess } from '../../src/cli/run-cli.js';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import { type LocalServer, startLocalServer } from '../helpers/local-server.js';
 import { emulatorEnv, runCli, STACK_TRACE, tempDir } from './cli-harness.js';
-import { EDIT_MODEL_PATH, type EditModelStub, startEditModelStub } from './edit-model-stub.js';
 
 const MB = 1024 * 1024;
 let emulator: RunComfyEmulator;
 let refs: LocalServer;
-let stub: EditModelStub;
 let out: string;
 
-function pngHead(res: ServerResponse, body: Buffer) {
+/** The first bytes to a range request (the CLI's check), the whole file otherwise (RunComfy's fetch). */
+function pngHead(req: IncomingMessage, res: ServerResponse, body: Buffer) {
+  if (req.headers.range === undefined) {
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': body.length });
+    return res.end(body);
+  }
   res.writeHead(206, {
     'content-type': 'image/png',
     'content-range': `bytes 0-15/${body.length}`,
@@ -33,14 +37,14 @@ beforeAll(async () => {
     .png()
     .toBuffer();
   [emulator, refs] = await Promise.all([
-    startRunComfyEmulator({ queueMs: 0, baseRunMs: 200, perImageMs: 50 }),
+    startRunComfyEmulator({ queueMs: 0, baseRunMs: 200, perImageMs: 50, allowLoopbackReferences: true }),
     startLocalServer((req, res) => {
       switch (req.url) {
         case '/cat.png':
         case '/dog.png':
-          return pngHead(res, png);
+          return pngHead(req, res, png);
         case '/notes.png':
-          return pngHead(res, Buffer.from('my shopping list, saved as .png by mistake'));
+          return pngHead(req, res, Buffer.from('my shopping list, saved as .png by mistake'));
         case '/huge.png':
           // Declares 60 MB and would stream it: the check stops at the header.
           res.writeHead(200, { 'content-type': 'image/png', 'content-length': 60 * MB });
@@ -52,11 +56,10 @@ beforeAll(async () => {
       }
     }),
   ]);
-  stub = await startEditModelStub(emulator);
   out = await tempDir();
 });
 afterAll(async () => {
-  await Promise.all([emulator?.close(), refs?.close(), stub?.close()]);
+  await Promise.all([emulator?.close(), refs?.close()]);
 });
 
 /** `--ref <the reference server>/path`; the server's address is filled in when the test runs. */
@@ -121,7 +124,6 @@ describe('--ref refused before anything is sent (exit 2)', () => {
 
 describe('--ref end to end', () => {
   it('runs the edit model with the references and lists them in --json', async () => {
-    // Against the stub (edit-model-stub.ts) until the emulator implements edit-sequential.
     const dir = await tempDir();
     const urls = [`${refs.url}/cat.png`, `${refs.url}/dog.png`];
     const run = await runCli(
@@ -138,25 +140,30 @@ describe('--ref end to end', () => {
         '--out',
         dir,
       ],
-      { env: { ...emulatorEnv(emulator), RUNCOMFY_BASE_URL: stub.url } },
+      { env: emulatorEnv(emulator) },
     );
     expect(run.stderr).not.toMatch(STACK_TRACE);
     expect(run.code, run.stderr).toBe(0);
-    expect(stub.editSubmits).toHaveLength(1);
-    expect(stub.editSubmits[0]).toMatchObject({
+    const jobs = emulator.jobs();
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]!.modelId).toBe('bytedance/seedream-4-0/edit-sequential');
+    const sent = jobs[0]!.input as unknown as Record<string, unknown>;
+    expect(sent).toMatchObject({
       text: 'Generate 4 images: the same cat in four seasons',
       sequential_image_generation_options: 4,
       images: urls,
     });
+    // RunComfy (the emulator) fetched both references.
+    const fetched = await emulator.referencesFetched(jobs[0]!.requestId);
+    expect(fetched!.references!.map((r) => r.ok)).toEqual([true, true]);
     const document = JSON.parse(run.stdout);
     expect(document).toMatchObject({
       model: 'bytedance/seedream-4-0/edit-sequential',
       references: urls,
       requested: 4,
       received: 4,
-      seed: stub.editSubmits[0]!.seed,
+      seed: sent['seed'],
     });
     expect(document.images).toHaveLength(4);
-    expect(emulator.calls.filter((call) => call.path === EDIT_MODEL_PATH)).toEqual([]);
   });
 });
