@@ -11,7 +11,6 @@
  *  2. while a later set's result message is being posted.
  * After the restarts every set must be delivered once and mirrored once.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +36,7 @@ import {
   setUpGallery,
   textPosts,
 } from '../helpers/gallery-waits.js';
+import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'gallery-bot-worker.ts');
 const SETS = [
@@ -73,29 +73,6 @@ function botEnv(dataDir: string): Record<string, string> {
   };
 }
 
-function spawnBot(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
-  const child = fork(WORKER, [JSON.stringify({ env, logFile })], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bot exited early (${code})`)));
-    child.on('message', (m: { type: string }) => {
-      if (m.type === 'ready') {
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function readJobs(storeUrl: string, ids: string[]): Promise<Array<JobRecord | undefined>> {
   const store = await openStore({ url: storeUrl });
   try {
@@ -116,7 +93,7 @@ async function crashRun(type: 'forum' | 'media' | 'text') {
   const gallery = createGalleryChannel(discord, `crash-${type}`, type);
   const general = discord.channelByName('general');
 
-  let child = await spawnBot(env, logFile);
+  let child = await spawnWorker(WORKER, { env, logFile });
   expect(await setUpGallery(discord, gallery)).toContain('Done');
 
   // The kills, in order: each fires inside the emulator, the moment its event happens.
@@ -151,9 +128,9 @@ async function crashRun(type: 'forum' | 'media' | 'text') {
     const listener = (value: never) => {
       if (!trigger.hit(value)) return;
       discord.events.off(trigger.event, listener as never);
-      target.kill('SIGKILL'); // before the emulator even answers the request
+      // SIGKILL at once, before the emulator even answers the request.
+      void killHard(target).then(resolveKilled);
       kills.push(trigger.name);
-      void exited(target).then(resolveKilled);
     };
     discord.events.on(trigger.event, listener as never);
   };
@@ -179,7 +156,7 @@ async function crashRun(type: 'forum' | 'media' | 'text') {
     ]);
     if (outcome === 'killed') {
       killed = new Promise(() => {});
-      child = await spawnBot(env, logFile);
+      child = await spawnWorker(WORKER, { env, logFile });
       arm();
       continue;
     }
@@ -187,8 +164,7 @@ async function crashRun(type: 'forum' | 'media' | 'text') {
     if (jobs.every((job) => job && isTerminal(job.state) && job.delivery['gallery:index']?.state === 'done')) break;
     if (Date.now() > deadline) throw new Error(`jobs still running: ${jobs.map((j) => j?.state).join(', ')}`);
   }
-  child.kill('SIGKILL');
-  await exited(child);
+  await killHard(child);
   return { gallery, general, jobs: jobs as JobRecord[], kills, log: readFileSync(logFile, 'utf8') };
 }
 

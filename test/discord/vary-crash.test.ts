@@ -4,7 +4,6 @@
  * id; started again on the same store, it finishes the set, and the variation is delivered
  * exactly once, made from the chosen image.
  */
-import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import type { JobRecord } from '../../src/engine/job.js';
 import { JobRepository } from '../../src/store/job-repository.js';
 import { openStore } from '../../src/store/store.js';
 import { resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
+import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
 const WORKER = join(import.meta.dirname, 'fixtures', 'gallery-bot-worker.ts');
 
@@ -41,29 +41,6 @@ afterAll(async () => {
   await runcomfy?.close();
 });
 
-function spawnBot(env: Record<string, string>, logFile: string): Promise<ChildProcess> {
-  const child = fork(WORKER, [JSON.stringify({ env, logFile })], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bot exited early (${code})`)));
-    child.on('message', (m: { type: string }) => {
-      if (m.type === 'ready') {
-        child.removeAllListeners('exit');
-        resolve(child);
-      }
-    });
-  });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 async function readJob(storeUrl: string, id: string): Promise<JobRecord | undefined> {
   const store = await openStore({ url: storeUrl });
   try {
@@ -85,7 +62,7 @@ describe('Vary across a kill -9', () => {
       POLL_CONCURRENCY: '32',
       COMMAND_COOLDOWN: '0',
     };
-    let child = await spawnBot(env, logFile);
+    let child = await spawnWorker(WORKER, { env, logFile });
     const general = discord.channelByName('general');
     const user = discord.createUser({ username: 'vary-crasher' });
     const handle = discord.runSlashCommand({ user, channel: general }, 'imagine', {
@@ -104,14 +81,13 @@ describe('Vary across a kill -9', () => {
         const ours = (message.data.attachments ?? []).some((a) => a.filename.startsWith(`seedream-${vary.id}-`));
         if (!ours) return;
         discord.events.off('messageCreate', listener as never);
-        child.kill('SIGKILL');
-        void exited(child).then(resolve);
+        void killHard(child).then(resolve);
       };
       discord.events.on('messageCreate', listener as never);
     });
     await vary.waitForResponse({ timeoutMs: 10_000 });
     await killed;
-    child = await spawnBot(env, logFile);
+    child = await spawnWorker(WORKER, { env, logFile });
 
     const deadline = Date.now() + 60_000;
     let job: JobRecord | undefined;
@@ -121,8 +97,7 @@ describe('Vary across a kill -9', () => {
       if (Date.now() > deadline) throw new Error(`variation still ${job?.state}`);
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
-    child.kill('SIGKILL');
-    await exited(child);
+    await killHard(child);
 
     expect(job.parent).toEqual({ jobId: handle.id, image: 1 });
     const files = resultMessages(discord, general.data.id, vary.id).flatMap((m) => m.data.attachments ?? []);
