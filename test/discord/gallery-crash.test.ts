@@ -26,8 +26,7 @@ import {
 } from '../../src/emulators/discord/index.js';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import { isTerminal, type JobRecord } from '../../src/engine/job.js';
-import { JobRepository } from '../../src/store/job-repository.js';
-import { openStore } from '../../src/store/store.js';
+import { readJobs } from '../helpers/crash-sink.js';
 import { resultMessages } from '../helpers/discord-waits.js';
 import {
   createGalleryChannel,
@@ -71,16 +70,6 @@ function botEnv(dataDir: string): Record<string, string> {
     POLL_CONCURRENCY: '32',
     COMMAND_COOLDOWN: '0',
   };
-}
-
-async function readJobs(storeUrl: string, ids: string[]): Promise<Array<JobRecord | undefined>> {
-  const store = await openStore({ url: storeUrl });
-  try {
-    const jobs = new JobRepository(store);
-    return await Promise.all(ids.map((id) => jobs.get(id)));
-  } finally {
-    await store.close();
-  }
 }
 
 const hasSetFiles = (message: StoredMessage) =>
@@ -160,7 +149,7 @@ async function crashRun(type: 'forum' | 'media' | 'text') {
       arm();
       continue;
     }
-    jobs = await readJobs(env.STORE_URL!, ids);
+    jobs = await readJobs(env.STORE_URL!, undefined, ids);
     if (jobs.every((job) => job && isTerminal(job.state) && job.delivery['gallery:index']?.state === 'done')) break;
     if (Date.now() > deadline) throw new Error(`jobs still running: ${jobs.map((j) => j?.state).join(', ')}`);
   }

@@ -14,8 +14,7 @@ import { emulatorBotEnv } from '../../src/emulators/bot-env.js';
 import { type DiscordEmulator, type StoredMessage, startDiscordEmulator } from '../../src/emulators/discord/index.js';
 import { type RunComfyEmulator, startRunComfyEmulator } from '../../src/emulators/runcomfy/index.js';
 import type { JobRecord } from '../../src/engine/job.js';
-import { JobRepository } from '../../src/store/job-repository.js';
-import { openStore } from '../../src/store/store.js';
+import { readJobs } from '../helpers/crash-sink.js';
 import { resultMessages, waitForCardTitle } from '../helpers/discord-waits.js';
 import { killHard, spawnWorker } from '../helpers/worker-process.js';
 
@@ -40,15 +39,6 @@ afterAll(async () => {
   await discord?.close();
   await runcomfy?.close();
 });
-
-async function readJob(storeUrl: string, id: string): Promise<JobRecord | undefined> {
-  const store = await openStore({ url: storeUrl });
-  try {
-    return await new JobRepository(store).get(id);
-  } finally {
-    await store.close();
-  }
-}
 
 describe('Vary across a kill -9', () => {
   it('delivers the variation exactly once', { timeout: 120_000 }, async () => {
@@ -92,7 +82,7 @@ describe('Vary across a kill -9', () => {
     const deadline = Date.now() + 60_000;
     let job: JobRecord | undefined;
     for (;;) {
-      job = await readJob(env.STORE_URL!, vary.id);
+      [job] = await readJobs(env.STORE_URL!, undefined, [vary.id]);
       if (job?.state === 'delivered') break;
       if (Date.now() > deadline) throw new Error(`variation still ${job?.state}`);
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -53,8 +53,13 @@ export async function startSink(): Promise<{
   return Object.assign(sink, { server, url });
 }
 
-export async function readJobs(storeUrl: string, prefix: string, ids: string[]): Promise<Array<JobRecord | undefined>> {
-  const store = await openStore({ url: storeUrl, prefix });
+/** The jobs' records as stored now (`prefix` undefined: the bot's own default prefix). */
+export async function readJobs(
+  storeUrl: string,
+  prefix: string | undefined,
+  ids: string[],
+): Promise<Array<JobRecord | undefined>> {
+  const store = await openStore({ url: storeUrl, ...(prefix === undefined ? {} : { prefix }) });
   try {
     const jobs = new JobRepository(store);
     return await Promise.all(ids.map((id) => jobs.get(id)));
