@@ -21,6 +21,7 @@ import { keyvString } from './coordination/lua-records.js';
 import { type RedisConnection, RedisTransactions } from './coordination/redis-transaction.js';
 import { transactLocal } from './local-transaction.js';
 import { RecordCache } from './record-cache.js';
+import { RECORD_CODEC } from './record-codec.js';
 import { claimSqlite } from './sqlite-lock.js';
 import { type Namespace, parseRecord, type RawRedis, type StoreScript, type StoreTx } from './store-types.js';
 
@@ -336,7 +337,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const namespace = options.prefix ?? 'seedream';
   const url = options.url.trim();
   if (/^memory:\/\//i.test(url)) {
-    return new Store(new Keyv({ namespace }), 'memory', logger, { prefix: namespace });
+    return new Store(new Keyv({ namespace, ...RECORD_CODEC }), 'memory', logger, { prefix: namespace });
   }
   if (/^rediss?:\/\//i.test(url)) {
     const adapter = new KeyvRedis(
@@ -346,7 +347,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
       },
       { namespace, throwOnConnectError: true, throwOnErrors: true },
     );
-    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false });
+    const keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, ...RECORD_CODEC });
     // Fail at start, not at the first job, when Redis is unreachable (later drops reconnect).
     let timer: ReturnType<typeof setTimeout> | undefined;
     let client: RawRedis;
@@ -384,7 +385,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   // and still survives any crash of the process; readers in other processes keep working.
   await adapter.query('PRAGMA journal_mode = WAL');
   await adapter.query('PRAGMA synchronous = NORMAL');
-  const keyv = new Keyv({ store: adapter, namespace });
+  const keyv = new Keyv({ store: adapter, namespace, ...RECORD_CODEC });
   return new Store(keyv, 'sqlite', logger, {
     prefix: namespace,
     sqlite: adapter,
