@@ -149,11 +149,13 @@ export class Store {
     const full = `${ns}:${key}`;
     let ok: boolean;
     try {
+      this.#redisTx?.forgetRaw(full);
       ok = await this.#retrying(() => this.#keyv.set(full, value, ttlMs));
     } catch (error) {
       this.#cache.forget(full);
       throw error;
     }
+    this.#redisTx?.forgetRaw(full); // again: a transaction may have read the old text meanwhile
     if (ok === false) {
       this.#cache.forget(full);
       throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
@@ -164,6 +166,7 @@ export class Store {
   async delete(ns: Namespace, key: string): Promise<void> {
     const full = `${ns}:${key}`;
     try {
+      this.#redisTx?.forgetRaw(full);
       await this.#retrying(() => this.#keyv.delete(full));
     } catch (error) {
       this.#cache.forget(full);
@@ -236,7 +239,10 @@ export class Store {
         script,
       ),
     );
-    for (const k of full) this.#cache.markStale(k);
+    for (const k of full) {
+      this.#cache.markStale(k);
+      redisTx.forgetRaw(k);
+    }
     return result;
   }
 

@@ -33,6 +33,16 @@ export function isConnectionError(error: unknown): boolean {
 /** How many times a transaction is run again when another process wrote what it read. */
 const TX_ATTEMPTS = 200;
 
+/**
+ * Namespaces whose raw records a transaction may take from memory instead of reading them:
+ * a job record is written again and again by the one process that holds its lease, so the
+ * text it last wrote is almost always what Redis holds. The compare-and-set compares it like
+ * a fresh read, so a stale copy costs one more attempt, never a lost write.
+ */
+const RAW_REMEMBERED: ReadonlySet<string> = new Set(['jobs']);
+/** Raw records remembered at most (job records are a few KB each). */
+const RAW_ENTRIES = 2_000;
+
 export interface RedisConnection {
   client: RawRedis;
   /** `<namespace>::`, the prefix of every key. */
@@ -52,6 +62,8 @@ export class RedisTransactions {
   readonly #redis: RedisConnection;
   readonly #host: RedisTxHost;
   readonly #log: Logger;
+  /** The raw text Redis holds for a key, as this process last read or wrote it (see RAW_REMEMBERED). */
+  readonly #raw = new Map<string, string>();
 
   constructor(redis: RedisConnection, host: RedisTxHost, log: Logger) {
     this.#redis = redis;
@@ -103,21 +115,50 @@ export class RedisTransactions {
     }
   }
 
+  /** The key changed without this process knowing its new text (a plain write, a script). */
+  forgetRaw(full: string): void {
+    this.#raw.delete(full);
+  }
+
+  #rememberRaw(full: string, raw: string | undefined): void {
+    if (!RAW_REMEMBERED.has(full.slice(0, full.indexOf(':')))) return;
+    this.#raw.delete(full); // re-inserted last: the Map's order is the eviction order
+    if (raw === undefined) return;
+    this.#raw.set(full, raw);
+    if (this.#raw.size > RAW_ENTRIES) this.#raw.delete(this.#raw.keys().next().value!);
+  }
+
   async #transactOnce<T>(body: (tx: StoreTx) => Promise<T>): Promise<T> {
     const redis = this.#redis;
     const cache = this.#host.cache;
     for (let attempt = 1; ; attempt++) {
       const seq = cache.seq;
       const read = new Map<string, string | undefined>();
+      /** Keys whose text came from memory (#raw): compared at the commit, or read once more if nothing is written. */
+      const remembered = new Set<string>();
       const writes = new Map<string, { ns: Namespace; value: unknown; ttlMs: number | undefined }>();
       const fences = new Map<string, string>();
       const adds: Array<CasAdd & { full: string }> = [];
       const listOps: Array<CasListOp & { full: string }> = [];
       const load = async (full: string[]) => {
-        const missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
+        let missing = [...new Set(full.filter((k) => !read.has(k) && !writes.has(k)))];
+        // The first attempt may take remembered text; an attempt after a lost race reads afresh.
+        if (attempt === 1) {
+          missing = missing.filter((k) => {
+            const raw = this.#raw.get(k);
+            if (raw === undefined) return true;
+            read.set(k, raw);
+            remembered.add(k);
+            return false;
+          });
+        }
         if (missing.length === 0) return;
         const raws = await redis.client.mGet(missing.map((k) => redis.prefix + k));
-        for (const [i, k] of missing.entries()) if (!read.has(k)) read.set(k, raws[i] ?? undefined);
+        for (const [i, k] of missing.entries()) {
+          if (read.has(k)) continue;
+          read.set(k, raws[i] ?? undefined);
+          this.#rememberRaw(k, raws[i] ?? undefined);
+        }
       };
       const tx: StoreTx = {
         get: async (ns, key, schema) => (await tx.getMany(ns, [key], schema))[0],
@@ -152,7 +193,10 @@ export class RedisTransactions {
         },
       };
       const result = await body(tx);
-      if (writes.size === 0 && fences.size === 0 && adds.length === 0 && listOps.length === 0) return result;
+      if (writes.size === 0 && fences.size === 0 && adds.length === 0 && listOps.length === 0) {
+        if (remembered.size === 0 || (await this.#stillHeld(remembered, read))) return result;
+        continue; // a remembered text was stale: run the body again on fresh reads
+      }
       const now = Date.now();
       const casWrites: CasWrite[] = [...writes].map(([k, w]) => ({
         key: redis.prefix + k,
@@ -170,16 +214,26 @@ export class RedisTransactions {
       }
       const { keys, args } = casArguments(fences, compares, casWrites, adds, listOps, now);
       const outcome = Number(await this.eval(keys, args));
-      if (outcome === -1) throw new LeaseLostError([...fences.keys()].join(','));
+      if (outcome === -1) {
+        for (const k of read.keys()) this.#raw.delete(k);
+        throw new LeaseLostError([...fences.keys()].join(','));
+      }
       if (outcome === 1) {
+        for (const [i, k] of [...writes.keys()].entries()) this.#rememberRaw(k, casWrites[i]!.value);
         for (const [k, w] of writes) {
           if (RecordCache.holds(w.ns)) cache.remember(k, w.value, cache.nextSeq());
           else cache.forget(k);
         }
-        for (const op of [...adds, ...listOps]) cache.markStale(op.full);
+        for (const op of [...adds, ...listOps]) {
+          cache.markStale(op.full);
+          this.#raw.delete(op.full); // changed by the script: its text is not known here
+        }
         return result;
       }
-      for (const k of read.keys()) cache.forget(k);
+      for (const k of read.keys()) {
+        cache.forget(k);
+        this.#raw.delete(k);
+      }
       if (attempt >= TX_ATTEMPTS) {
         throw new AppError('store_contention', `A store transaction lost ${attempt} races in a row`);
       }
@@ -196,6 +250,19 @@ export class RedisTransactions {
       if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
       return client.eval(script.text, { keys, arguments: args });
     }
+  }
+
+  /** Whether Redis still holds the remembered texts a read-only body saw (they become fresh reads). */
+  async #stillHeld(remembered: ReadonlySet<string>, read: ReadonlyMap<string, string | undefined>): Promise<boolean> {
+    const keys = [...remembered];
+    const raws = await this.#redis.client.mGet(keys.map((k) => this.#redis.prefix + k));
+    let held = true;
+    for (const [i, k] of keys.entries()) {
+      const raw = raws[i] ?? undefined;
+      if (raw !== read.get(k)) held = false;
+      this.#rememberRaw(k, raw);
+    }
+    return held;
   }
 
   /** Runs a script by its hash, loading it when Redis does not know it (after a restart). */
