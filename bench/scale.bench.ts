@@ -82,6 +82,16 @@ function commandsPerJob(before: Map<string, number>, after: Map<string, number>,
     .join(', ');
 }
 
+/** RunComfy calls by route per admitted job (polls are most of them). */
+function runcomfyCallsPerJob(calls: ReadonlyArray<{ route: string }>, jobs: number): string {
+  const byRoute = new Map<string, number>();
+  for (const call of calls) byRoute.set(call.route, (byRoute.get(call.route) ?? 0) + 1);
+  return [...byRoute]
+    .sort((a, b) => b[1] - a[1])
+    .map(([route, count]) => `${route} ${(count / Math.max(1, jobs)).toFixed(2)}`)
+    .join(', ');
+}
+
 const p99 = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.99) - 1)]!;
@@ -99,7 +109,8 @@ const emulator = await startRunComfyEmulator({
   queueMs: 500,
   baseRunMs: 1_000,
   perImageMs: 0,
-  recordCalls: false,
+  // Kept to count RunComfy calls per job by route (a few tens of thousands of small objects).
+  recordCalls: true,
   imageBytes: IMAGE_BYTES,
 });
 const rows: Array<Record<string, string | number>> = [];
@@ -173,6 +184,7 @@ try {
     deliveredBytes = 0;
     const cpu0 = { self: process.cpuUsage(), workers: workers.map((w) => cpuMsOf(w.pid)), redis: cpuMsOf(redis.pid) };
     const calls0 = redisCalls(port);
+    const runcomfyCalls0 = emulator.calls.length;
     const commands0 = redisCommands(port);
     const started = performance.now();
     let best = 0;
@@ -222,6 +234,9 @@ try {
     const calls = redisCalls(port) - calls0;
     console.info(
       `  ${n} process(es), Redis commands per admitted job: ${commandsPerJob(commands0, redisCommands(port), admittedJobs)}`,
+    );
+    console.info(
+      `  ${n} process(es), RunComfy calls per admitted job: ${runcomfyCallsPerJob(emulator.calls.slice(runcomfyCalls0), admittedJobs)}`,
     );
     // Let the admitted sets be delivered for a while, for the delivery rate.
     await delay(15_000);
