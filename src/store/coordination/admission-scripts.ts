@@ -6,8 +6,8 @@
  * and the writes are one step for every process, with no compare-and-set to lose and retry.
  * The records are the ones every other reader reads (keyv's JSON; see lua-records.ts).
  */
-import { createHash } from 'node:crypto';
 import { LUA_RECORDS } from './lua-records.js';
+import { storeScript } from './run-script.js';
 
 /** Replaced in the waiting record by the job's place in the queue (a number JSON cannot hold otherwise here). */
 export const POSITION_SENTINEL = 987_654_321;
@@ -217,7 +217,6 @@ if changed then put(KEYS[1], json, 0, now) end
 return {json, unpack(restored)}
 `;
 
-const sha = (text: string) => createHash('sha1').update(text).digest('hex');
-export const ADMIT = { text: ADMIT_SCRIPT, sha: sha(ADMIT_SCRIPT) };
-export const POP = { text: POP_SCRIPT, sha: sha(POP_SCRIPT) };
-export const RECONCILE = { text: RECONCILE_SCRIPT, sha: sha(RECONCILE_SCRIPT) };
+export const ADMIT = storeScript(ADMIT_SCRIPT);
+export const POP = storeScript(POP_SCRIPT);
+export const RECONCILE = storeScript(RECONCILE_SCRIPT);

@@ -11,22 +11,23 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { RawRedis, Store } from '../store.js';
+import { runStoreScript, storeScript } from './run-script.js';
 
 /** Renews a lease only while this process still holds it. */
-const RENEW_SCRIPT = `
+const RENEW_SCRIPT = storeScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('PEXPIRE', KEYS[1], ARGV[2])
 end
 return 0
-`;
+`);
 
 /** Gives a lease up only if this process holds it. */
-const RELEASE_SCRIPT = `
+const RELEASE_SCRIPT = storeScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0
-`;
+`);
 
 export const DEFAULT_LEASE_MS = 15_000;
 
@@ -147,7 +148,7 @@ export class Leases {
     // Sent together: the client pipelines them into one round trip.
     const answers = await Promise.all(
       ids.map((jobId) =>
-        redis.client.eval(RENEW_SCRIPT, { keys: [this.keyOf(jobId)], arguments: [this.token, String(this.leaseMs)] }),
+        runStoreScript(redis.client, RENEW_SCRIPT, [this.keyOf(jobId)], [this.token, String(this.leaseMs)]),
       ),
     );
     for (const [i, jobId] of ids.entries()) {
@@ -164,7 +165,7 @@ export class Leases {
     if (!this.#owned.delete(jobId)) return;
     this.#acquiredAt.delete(jobId);
     if (!this.#redis) return;
-    await this.#redis.client.eval(RELEASE_SCRIPT, { keys: [this.keyOf(jobId)], arguments: [this.token] });
+    await runStoreScript(this.#redis.client, RELEASE_SCRIPT, [this.keyOf(jobId)], [this.token]);
   }
 
   /**

@@ -6,6 +6,7 @@
  */
 import { sleep } from '../../util/sleep.js';
 import type { RawRedis, Store } from '../store.js';
+import { runStoreScript, storeScript } from './run-script.js';
 
 /**
  * KEYS[1]: the theoretical arrival time of the next call (ms). ARGV: ms per call, burst (ms).
@@ -13,7 +14,7 @@ import type { RawRedis, Store } from '../store.js';
  * refusing means one script run a call however many processes contend (a refusal would be
  * asked again, and again, by each of them).
  */
-const GCRA_SCRIPT = `
+const GCRA_SCRIPT = storeScript(`
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local interval = tonumber(ARGV[1])
@@ -24,7 +25,7 @@ local wait = tat - burst - now
 if wait < 0 then wait = 0 end
 redis.call('SET', KEYS[1], tat + interval, 'PX', math.ceil(tat + interval - now + burst + 1000))
 return wait
-`;
+`);
 
 export class SharedRate {
   readonly #redis: { client: RawRedis; prefix: string } | undefined;
@@ -47,10 +48,12 @@ export class SharedRate {
     if (!redis || !Number.isFinite(this.perSecond) || this.perSecond <= 0) return;
     const interval = 1000 / this.perSecond;
     const wait = Number(
-      await redis.client.eval(GCRA_SCRIPT, {
-        keys: [this.#key],
-        arguments: [String(interval), String(interval * Math.max(0, this.burst - 1))],
-      }),
+      await runStoreScript(
+        redis.client,
+        GCRA_SCRIPT,
+        [this.#key],
+        [String(interval), String(interval * Math.max(0, this.burst - 1))],
+      ),
     );
     // The turn is booked: an abort while waiting leaves it unused (the rate only runs lower).
     if (wait > 0) await sleep(wait, signal);

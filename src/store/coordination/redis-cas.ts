@@ -6,8 +6,8 @@
  * it reads again and retries. Redis runs a script alone, so the check and the writes are one
  * step for every process: optimistic concurrency (what WATCH/MULTI gives) in one round trip.
  */
-import { createHash } from 'node:crypto';
 import { LUA_RECORDS } from './lua-records.js';
+import { storeScript } from './run-script.js';
 
 /**
  * ARGV: nFences, then per fence (key index, value that key must hold);
@@ -19,7 +19,7 @@ import { LUA_RECORDS } from './lua-records.js';
  * same counter or id list at once never make each other retry (the hot records of admission).
  * Returns 1 committed, 0 something read has changed (retry), -1 a fence failed (lease lost).
  */
-export const CAS_SCRIPT = `${LUA_RECORDS}
+const CAS_SCRIPT = `${LUA_RECORDS}
 local i = 1
 local nf = tonumber(ARGV[i]); i = i + 1
 for _ = 1, nf do
@@ -75,7 +75,7 @@ end
 return 1
 `;
 
-export const CAS_SHA = createHash('sha1').update(CAS_SCRIPT).digest('hex');
+export const CAS = storeScript(CAS_SCRIPT);
 
 export interface CasWrite {
   key: string;

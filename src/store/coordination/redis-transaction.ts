@@ -16,7 +16,8 @@ import {
   type StoreTx,
 } from '../store-types.js';
 import { keyvString } from './lua-records.js';
-import { CAS_SCRIPT, CAS_SHA, type CasAdd, type CasListOp, type CasWrite, casArguments } from './redis-cas.js';
+import { CAS, type CasAdd, type CasListOp, type CasWrite, casArguments } from './redis-cas.js';
+import { runStoreScript } from './run-script.js';
 
 /** Waits before running a transaction again after the connection to Redis dropped. */
 const BLIP_RETRIES = [250, 500, 1_000, 2_000];
@@ -243,15 +244,6 @@ export class RedisTransactions {
     }
   }
 
-  async #eval(client: RawRedis, keys: string[], args: string[], script = { text: CAS_SCRIPT, sha: CAS_SHA }) {
-    try {
-      return await client.evalSha(script.sha, { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return client.eval(script.text, { keys, arguments: args });
-    }
-  }
-
   /** Whether Redis still holds the remembered texts a read-only body saw (they become fresh reads). */
   async #stillHeld(remembered: ReadonlySet<string>, read: ReadonlyMap<string, string | undefined>): Promise<boolean> {
     const keys = [...remembered];
@@ -266,17 +258,7 @@ export class RedisTransactions {
   }
 
   /** Runs a script by its hash, loading it when Redis does not know it (after a restart). */
-  async eval(
-    keys: string[],
-    args: string[],
-    script: StoreScript = { text: CAS_SCRIPT, sha: CAS_SHA },
-  ): Promise<unknown> {
-    const client = this.#redis.client;
-    try {
-      return await client.evalSha(script.sha, { keys, arguments: args });
-    } catch (error) {
-      if (!String((error as Error).message).includes('NOSCRIPT')) throw error;
-      return client.eval(script.text, { keys, arguments: args });
-    }
+  eval(keys: string[], args: string[], script: StoreScript = CAS): Promise<unknown> {
+    return runStoreScript(this.#redis.client, script, keys, args);
   }
 }
