@@ -149,13 +149,13 @@ export class Store {
     const full = `${ns}:${key}`;
     let ok: boolean;
     try {
-      this.#redisTx?.forgetRaw(full);
       ok = await this.#retrying(() => this.#keyv.set(full, value, ttlMs));
     } catch (error) {
       this.#cache.forget(full);
       throw error;
+    } finally {
+      this.#redisTx?.forgetRaw(full);
     }
-    this.#redisTx?.forgetRaw(full); // again: a transaction may have read the old text meanwhile
     if (ok === false) {
       this.#cache.forget(full);
       throw new AppError('store_write_failed', `Could not write ${ns}:${key}`);
@@ -166,11 +166,12 @@ export class Store {
   async delete(ns: Namespace, key: string): Promise<void> {
     const full = `${ns}:${key}`;
     try {
-      this.#redisTx?.forgetRaw(full);
       await this.#retrying(() => this.#keyv.delete(full));
     } catch (error) {
       this.#cache.forget(full);
       throw error;
+    } finally {
+      this.#redisTx?.forgetRaw(full);
     }
     if (RecordCache.holds(ns)) this.#cache.remember(full, undefined, this.#cache.nextSeq());
   }
@@ -387,8 +388,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   mkdirSync(dirname(file), { recursive: true });
   const releaseLock = options.exclusive ? claimSqlite(file) : undefined;
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, busyTimeout: 10_000 });
-  // Write-ahead log: a write no longer waits for its own fsync (bursts of requests stay quick)
-  // and still survives any crash of the process; readers in other processes keep working.
+  // Write-ahead log: a write skips its own fsync (bursts stay quick), survives any crash, never blocks readers.
   await adapter.query('PRAGMA journal_mode = WAL');
   await adapter.query('PRAGMA synchronous = NORMAL');
   const keyv = new Keyv({ store: adapter, namespace, ...RECORD_CODEC });
