@@ -12,11 +12,7 @@ import type { DeserializedData } from 'keyv';
 const COLON = 58; // ':'
 const BASE64_MARK = ':base64:';
 
-/** What keyv writes for an object with a toJSON(): its result, walked when it is an object. */
-function jsonOf(value: { toJSON: () => unknown }): unknown {
-  return value.toJSON();
-}
-
+/** keyv writes an object with a toJSON() as its result: a string as it is, an object walked. */
 const hasToJson = (value: object): value is { toJSON: () => unknown } =>
   typeof (value as { toJSON?: unknown }).toJSON === 'function';
 
@@ -26,7 +22,7 @@ function needsEscaping(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (Buffer.isBuffer(value)) return true;
   if (hasToJson(value)) {
-    const json = jsonOf(value);
+    const json = value.toJSON();
     return typeof json === 'object' && json !== null && needsEscaping(json);
   }
   if (Array.isArray(value)) {
@@ -45,8 +41,7 @@ function escaped(value: unknown): unknown {
   if (typeof value !== 'object' || value === null) return value;
   if (Buffer.isBuffer(value)) return `${BASE64_MARK}${value.toString('base64')}`;
   if (hasToJson(value)) {
-    // keyv writes a string toJSON() as it is, and walks an object one.
-    const json = jsonOf(value);
+    const json = value.toJSON();
     return typeof json === 'object' && json !== null ? escaped(json) : json;
   }
   // keyv leaves functions out of arrays (JSON.stringify would write null).
