@@ -16,6 +16,11 @@ const BASE64_MARK = ':base64:';
 const hasToJson = (value: object): value is { toJSON: () => unknown } =>
   typeof (value as { toJSON?: unknown }).toJSON === 'function';
 
+/** A string as keyv's serializer writes it inside a record (a leading ':' is doubled). */
+export function keyvString(value: string): string {
+  return value.charCodeAt(0) === COLON ? `:${value}` : value;
+}
+
 /** Whether `value` holds anything JSON.stringify alone would write differently from keyv. */
 function needsEscaping(value: unknown): boolean {
   if (typeof value === 'string') return value.charCodeAt(0) === COLON;
@@ -37,7 +42,7 @@ function needsEscaping(value: unknown): boolean {
 
 /** A copy of `value` that JSON.stringify writes as keyv would (only made when needed). */
 function escaped(value: unknown): unknown {
-  if (typeof value === 'string') return value.charCodeAt(0) === COLON ? `:${value}` : value;
+  if (typeof value === 'string') return keyvString(value);
   if (typeof value !== 'object' || value === null) return value;
   if (Buffer.isBuffer(value)) return `${BASE64_MARK}${value.toString('base64')}`;
   if (hasToJson(value)) {

@@ -17,11 +17,10 @@ import type { z } from 'zod';
 import { AppError, describeError } from '../errors.js';
 import { type Logger, silentLogger } from '../log.js';
 import { KeyedMutex } from '../util/keyed-mutex.js';
-import { keyvString } from './coordination/lua-records.js';
 import { type RedisConnection, RedisTransactions } from './coordination/redis-transaction.js';
 import { transactLocal } from './local-transaction.js';
 import { RecordCache } from './record-cache.js';
-import { RECORD_CODEC } from './record-codec.js';
+import { keyvString, RECORD_CODEC } from './record-codec.js';
 import { claimSqlite } from './sqlite-lock.js';
 import { type Namespace, parseRecord, type RawRedis, type StoreScript, type StoreTx } from './store-types.js';
 

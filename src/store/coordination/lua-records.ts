@@ -48,8 +48,3 @@ local function add_fields(key, base_json, delta_json, ttl, now)
   return value
 end
 `;
-
-/** A string as keyv's serializer writes it inside a record (a leading ':' is doubled). */
-export function keyvString(value: string): string {
-  return value.startsWith(':') ? `:${value}` : value;
-}

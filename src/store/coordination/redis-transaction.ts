@@ -7,6 +7,7 @@
 import { AppError, describeError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { RecordCache } from '../record-cache.js';
+import { keyvString } from '../record-codec.js';
 import {
   LeaseLostError,
   type Namespace,
@@ -15,7 +16,6 @@ import {
   type StoreScript,
   type StoreTx,
 } from '../store-types.js';
-import { keyvString } from './lua-records.js';
 import { CAS, type CasAdd, type CasListOp, type CasWrite, casArguments } from './redis-cas.js';
 import { runStoreScript } from './run-script.js';
 
